@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify';
+import { authleteSchemas } from '../engine/wire/schemas.js';
+import type { ApiOptions } from './api-context.js';
+import { installApiErrorHandling } from './http/error-handler.js';
+import { adminRoutes } from './routes/admin-routes.js';
+import { clientRoutes } from './routes/client-routes.js';
+import { discoveryRoutes } from './routes/discovery-routes.js';
+import { serviceRoutes } from './routes/service-routes.js';
+
+/** Registers Authlete's wire schemas once, for validation, serialization and the OpenAPI document. */
+export function registerWireSchemas(app: FastifyInstance): void {
+  for (const schema of Object.values(authleteSchemas)) app.addSchema(schema);
+}
+
+/** Mounts the Authlete-compatible API (`/api/…`) and OpenCIBA's additions (`/admin/…`). */
+export async function registerApi(app: FastifyInstance, options: ApiOptions): Promise<void> {
+  await app.register(async (scope) => {
+    installApiErrorHandling(scope, options.bodyLimit);
+    serviceRoutes(scope, options);
+    clientRoutes(scope, options);
+    discoveryRoutes(scope, options);
+    adminRoutes(scope, options);
+  });
+}

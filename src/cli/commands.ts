@@ -1,0 +1,30 @@
+import { isApiError } from '../engine/api-error.js';
+import { createServiceAccessToken } from '../engine/access/api-callers.js';
+import { createRuntime } from '../server/runtime.js';
+import { ConfigError, type Config } from '../server/config.js';
+import { openStore } from '../store/open-store.js';
+
+export async function runMigrate(config: Config): Promise<number> {
+  const { store, location, appliedMigrations } = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await store.close();
+  process.stdout.write(
+    appliedMigrations.length > 0 ? `applied ${appliedMigrations.join(', ')} to ${location}\n` : `${location} is up to date\n`,
+  );
+  return 0;
+}
+
+export async function runTokenCreate(config: Config, service: string | undefined, description: string | undefined): Promise<number> {
+  if (!service || !/^[0-9]{1,15}$/.test(service)) throw new ConfigError('token create needs --service <service id>');
+  const runtime = await createRuntime({ ...config, demo: false }, { logger: false });
+  try {
+    const token = await createServiceAccessToken(runtime.engine, Number(service), description);
+    if (isApiError(token)) {
+      process.stderr.write(`openciba: ${token.message('/admin/services/tokens')}\n`);
+      return 1;
+    }
+    process.stdout.write(`${token}\n`);
+    return 0;
+  } finally {
+    await runtime.close();
+  }
+}

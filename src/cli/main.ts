@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from '../server/config.js';
+import { printBanner } from './banner.js';
+import { runMigrate, runTokenCreate } from './commands.js';
+import { serve } from './serve.js';
+
+const HELP = `openciba — a self-hostable OpenID Connect CIBA server with an Authlete-compatible API
+
+Usage:
+  openciba serve [--production] [--port N] [--host H] [--public-url URL] [--data-dir DIR] [--database-url URL]
+  openciba migrate                         apply database migrations and exit
+  openciba token create --service ID       mint a service access token (printed once)
+  openciba --help
+
+Settings come from the environment, or the flags of the same name:
+  PORT (8080)  HOST (127.0.0.1)  OPENCIBA_DATA_DIR (./data)  DATABASE_URL (postgres://… selects PostgreSQL)
+  OPENCIBA_ADMIN_TOKEN  OPENCIBA_PUBLIC_URL  OPENCIBA_MODE (development|production)  OPENCIBA_DEMO (1|0)
+  OPENCIBA_MASTER_KEY (base64 of 32 bytes; required to share one database between nodes)
+`;
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  production: { type: 'boolean' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'public-url': { type: 'string' },
+  'data-dir': { type: 'string' },
+  'database-url': { type: 'string' },
+  'admin-token': { type: 'string' },
+  mode: { type: 'string' },
+  demo: { type: 'string' },
+  service: { type: 'string' },
+  description: { type: 'string' },
+} as const;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const [command, sub] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const flags = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Record<string, string | boolean>;
+  const config: Config = loadConfig(process.env, flags);
+  switch (command) {
+    case 'serve': {
+      const runtime = await serve(config);
+      printBanner(config, runtime);
+      return -1; // keep running
+    }
+    case 'migrate':
+      return runMigrate(config);
+    case 'token':
+      if (sub !== 'create') break;
+      return runTokenCreate(config, values.service, values.description);
+  }
+  process.stderr.write(`unknown command: ${positionals.join(' ')}\n\n${HELP}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`openciba: ${(error as Error).message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`openciba: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

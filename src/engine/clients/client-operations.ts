@@ -1,0 +1,125 @@
+import type { EngineContext } from '../context.js';
+import { apiErrors, type ApiError } from '../api-error.js';
+import type { ClientRecord } from '../../store/ports.js';
+import { pickMembers, writableMembers } from '../wire/schemas.js';
+import { withoutNulls } from '../wire/json.js';
+import { validateClient } from './validate-client.js';
+
+// Assigned by the server, never taken from the caller.
+const ASSIGNED = new Set(['clientId', 'clientSecret', 'number', 'serviceNumber', 'createdAt', 'modifiedAt', 'derivedSectorIdentifier', 'dynamicallyRegistered', 'registrationAccessTokenHash']);
+const CLIENT_MEMBERS = writableMembers('client').filter((m) => !ASSIGNED.has(m));
+
+const CLIENT_ID_DIGITS = 14;
+/** 512 random bits, 86 characters of base64url, as Authlete makes them. */
+const CLIENT_SECRET_BYTES = 64;
+
+export type ClientView = Record<string, unknown> & { clientId: number; clientSecret: string };
+
+/** Defaults for a new client: a confidential CIBA poll client with client_secret_basic. */
+function applyClientDefaults(input: Record<string, unknown>): Record<string, unknown> {
+  return {
+    clientType: 'CONFIDENTIAL',
+    applicationType: 'WEB',
+    tokenAuthMethod: input.clientType === 'PUBLIC' ? 'NONE' : 'CLIENT_SECRET_BASIC',
+    grantTypes: ['CIBA', 'REFRESH_TOKEN'],
+    responseTypes: [],
+    redirectUris: [],
+    idTokenSignAlg: 'RS256',
+    subjectType: 'PUBLIC',
+    bcUserCodeRequired: false,
+    clientIdAliasEnabled: true,
+    locked: false,
+    ...input,
+  };
+}
+
+export function viewOfClient(ctx: EngineContext, record: ClientRecord, serviceNumber?: number): ClientView {
+  return withoutNulls({
+    clientIdAlias: String(record.clientId),
+    ...record.data,
+    clientId: record.clientId,
+    clientSecret: ctx.keyring.open(record.secretSealed),
+    number: record.number,
+    serviceNumber,
+    developer: record.developer ?? undefined,
+    createdAt: record.createdAt,
+    modifiedAt: record.modifiedAt,
+  }) as ClientView;
+}
+
+function splitDeveloper(data: Record<string, unknown>): { data: Record<string, unknown>; developer: string | null } {
+  const { developer, ...rest } = data;
+  return { data: rest, developer: typeof developer === 'string' ? developer : null };
+}
+
+async function serviceNumberOf(ctx: EngineContext, serviceId: number): Promise<number | ApiError> {
+  const service = await ctx.store.getService(serviceId);
+  return service ? service.number : apiErrors.serviceNotFound(String(serviceId));
+}
+
+export async function createClient(ctx: EngineContext, serviceId: number, input: Record<string, unknown>): Promise<ClientView | ApiError> {
+  const serviceNumber = await serviceNumberOf(ctx, serviceId);
+  if (typeof serviceNumber !== 'number') return serviceNumber;
+  const merged = applyClientDefaults(pickMembers(input, CLIENT_MEMBERS));
+  const invalid = validateClient(merged, ctx.mode);
+  if (invalid) return invalid;
+
+  const now = ctx.clock.now();
+  const { data, developer } = splitDeveloper(merged);
+  const record: ClientRecord = {
+    clientId: ctx.random.numericId(CLIENT_ID_DIGITS),
+    serviceId,
+    number: await ctx.store.nextNumber('client'),
+    developer,
+    data,
+    secretSealed: ctx.keyring.seal(ctx.random.token(CLIENT_SECRET_BYTES)),
+    createdAt: now,
+    modifiedAt: now,
+  };
+  await ctx.store.createClient(record);
+  return viewOfClient(ctx, record, serviceNumber);
+}
+
+export async function getClient(ctx: EngineContext, serviceId: number, clientId: number): Promise<ClientView | ApiError> {
+  const serviceNumber = await serviceNumberOf(ctx, serviceId);
+  if (typeof serviceNumber !== 'number') return serviceNumber;
+  const record = await ctx.store.getClient(serviceId, clientId);
+  if (!record) return apiErrors.clientNotFound(String(clientId));
+  return viewOfClient(ctx, record, serviceNumber);
+}
+
+export interface ClientList {
+  start: number;
+  end: number;
+  totalCount: number;
+  developer?: string;
+  clients: ClientView[];
+}
+
+export async function listClients(ctx: EngineContext, serviceId: number, start: number, end: number, developer?: string): Promise<ClientList | ApiError> {
+  const serviceNumber = await serviceNumberOf(ctx, serviceId);
+  if (typeof serviceNumber !== 'number') return serviceNumber;
+  const page = await ctx.store.listClients(serviceId, start, end, developer);
+  return withoutNulls({ start, end, totalCount: page.totalCount, developer, clients: page.items.map((r) => viewOfClient(ctx, r, serviceNumber)) });
+}
+
+/** Replaces the writable members; the secret stays (it is not taken from the body). */
+export async function updateClient(ctx: EngineContext, serviceId: number, clientId: number, input: Record<string, unknown>): Promise<ClientView | ApiError> {
+  const serviceNumber = await serviceNumberOf(ctx, serviceId);
+  if (typeof serviceNumber !== 'number') return serviceNumber;
+  const record = await ctx.store.getClient(serviceId, clientId);
+  if (!record) return apiErrors.clientNotFound(String(clientId));
+  const merged = applyClientDefaults(pickMembers(input, CLIENT_MEMBERS));
+  const invalid = validateClient(merged, ctx.mode);
+  if (invalid) return invalid;
+  const { data, developer } = splitDeveloper(merged);
+  const modifiedAt = ctx.clock.now();
+  if (!(await ctx.store.updateClient(serviceId, clientId, data, developer, record.secretSealed, modifiedAt))) {
+    return apiErrors.clientNotFound(String(clientId));
+  }
+  return viewOfClient(ctx, { ...record, data, developer, modifiedAt }, serviceNumber);
+}
+
+export async function deleteClient(ctx: EngineContext, serviceId: number, clientId: number): Promise<undefined | ApiError> {
+  return (await ctx.store.deleteClient(serviceId, clientId)) ? undefined : apiErrors.clientNotFound(String(clientId));
+}

@@ -1,0 +1,72 @@
+import type { JwkSet } from '../keys/service-keys.js';
+import { ASYMMETRIC_JWS_ALGS, GRANT_TYPES, SYMMETRIC_JWS_ALGS, type GrantType } from '../wire/enums.js';
+import { withoutNulls } from '../wire/json.js';
+
+const lower = (values: unknown): string[] | undefined =>
+  Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase()) : undefined;
+
+const strings = (values: unknown): string[] | undefined =>
+  Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string') : undefined;
+
+/** Algorithms the service can sign with: those of its private keys, by `alg` or key type. */
+export function signingAlgsOf(jwks: JwkSet | undefined): string[] {
+  const algs = new Set<string>();
+  for (const key of jwks?.keys ?? []) {
+    if (key.use === 'enc' || !('d' in key)) continue;
+    if (typeof key.alg === 'string') algs.add(key.alg);
+    else if (key.kty === 'RSA') ['RS256', 'PS256'].forEach((a) => algs.add(a));
+    else if (key.kty === 'EC' && key.crv === 'P-256') algs.add('ES256');
+    else if (key.kty === 'OKP' && key.crv === 'Ed25519') algs.add('EdDSA');
+  }
+  return [...algs];
+}
+
+/** OpenID Provider Metadata (OIDC Discovery §3, CIBA §4) of one service. */
+export function buildConfiguration(service: Record<string, unknown>, jwks: JwkSet | undefined): Record<string, unknown> {
+  const grantTypes = (strings(service.supportedGrantTypes) ?? [])
+    .map((g) => GRANT_TYPES[g as GrantType])
+    .filter((g): g is (typeof GRANT_TYPES)[GrantType] => g !== undefined);
+  const scopes = Array.isArray(service.supportedScopes)
+    ? service.supportedScopes
+        .map((s) => (typeof s === 'string' ? s : (s as { name?: unknown })?.name))
+        .filter((n): n is string => typeof n === 'string')
+    : undefined;
+  const idTokenAlgs = signingAlgsOf(jwks);
+  const clientAssertionAlgs = [...ASYMMETRIC_JWS_ALGS, ...SYMMETRIC_JWS_ALGS];
+  const acrs = strings(service.supportedAcrs);
+
+  return withoutNulls({
+    issuer: service.issuer,
+    token_endpoint: service.tokenEndpoint,
+    jwks_uri: service.jwksUri,
+    userinfo_endpoint: service.userInfoEndpoint,
+    revocation_endpoint: service.revocationEndpoint,
+    introspection_endpoint: service.introspectionEndpoint,
+    backchannel_authentication_endpoint: service.backchannelAuthenticationEndpoint,
+    backchannel_token_delivery_modes_supported: lower(service.supportedBackchannelTokenDeliveryModes) ?? [],
+    backchannel_authentication_request_signing_alg_values_supported: [...ASYMMETRIC_JWS_ALGS],
+    backchannel_user_code_parameter_supported: service.backchannelUserCodeParameterSupported === true,
+    grant_types_supported: grantTypes,
+    response_types_supported: (strings(service.supportedResponseTypes) ?? []).map((r) => r.toLowerCase().replace(/_/g, ' ')),
+    subject_types_supported: ['public'],
+    scopes_supported: scopes,
+    claims_supported: strings(service.supportedClaims),
+    claim_types_supported: lower(service.supportedClaimTypes),
+    acr_values_supported: acrs && acrs.length > 0 ? acrs : undefined,
+    token_endpoint_auth_methods_supported: lower(service.supportedTokenAuthMethods),
+    token_endpoint_auth_signing_alg_values_supported: clientAssertionAlgs,
+    revocation_endpoint_auth_methods_supported: lower(service.supportedRevocationAuthMethods),
+    revocation_endpoint_auth_signing_alg_values_supported: clientAssertionAlgs,
+    introspection_endpoint_auth_methods_supported: lower(service.supportedIntrospectionAuthMethods),
+    introspection_endpoint_auth_signing_alg_values_supported: clientAssertionAlgs,
+    id_token_signing_alg_values_supported: idTokenAlgs,
+    userinfo_signing_alg_values_supported: idTokenAlgs,
+    request_object_signing_alg_values_supported: [...ASYMMETRIC_JWS_ALGS],
+    request_parameter_supported: true,
+    claims_parameter_supported: false,
+    tls_client_certificate_bound_access_tokens: service.tlsClientCertificateBoundAccessTokens === true,
+    service_documentation: service.serviceDocumentation,
+    op_policy_uri: service.policyUri,
+    op_tos_uri: service.tosUri,
+  });
+}

@@ -1,0 +1,70 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { apiErrors } from '../engine/api-error.js';
+import type { EngineContext } from '../engine/context.js';
+import { AUTHLETE_OPENAPI_VERSION } from '../engine/wire/schemas.js';
+import { registerApi, registerWireSchemas } from '../api/register-api.js';
+import { sendApiError } from '../api/http/api-error-reply.js';
+import { apiErrorFor } from '../api/http/error-handler.js';
+import type { Config } from './config.js';
+
+export interface AppOptions {
+  config: Config;
+  engine: EngineContext;
+  /** pino options, or false for no logging (tests). */
+  logger?: boolean | Record<string, unknown>;
+}
+
+/** Builds the HTTP server: the API, the admin additions, docs and health. Does not listen. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, engine } = options;
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    bodyLimit: config.bodyLimit,
+    trustProxy: false,
+    logController: { disableRequestLogging: true },
+    // Hostile clients must not hold sockets open forever.
+    requestTimeout: 30_000,
+    connectionTimeout: 30_000,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false, strict: false } },
+    routerOptions: { maxParamLength: 200 },
+  });
+
+  await app.register(formbody, { bodyLimit: config.bodyLimit });
+  registerWireSchemas(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'OpenCIBA API',
+        version: '0.1.0',
+        description: `Authlete-compatible API (wire format of Authlete API ${AUTHLETE_OPENAPI_VERSION}) and OpenCIBA's administration additions.`,
+      },
+      servers: [{ url: config.publicUrl }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    hideUntagged: true,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async (_request, reply) =>
+    reply.header('cache-control', 'no-store').type('application/json').send(app.swagger()),
+  );
+
+  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+
+  await registerApi(app, { engine, adminToken: config.adminToken, bodyLimit: config.bodyLimit });
+
+  app.setNotFoundHandler((request, reply) => {
+    return sendApiError(request, reply, apiErrors.notFound(`No such endpoint: ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}.`));
+  });
+  app.setErrorHandler((error, request, reply) => {
+    const apiError = apiErrorFor(error as never, config.bodyLimit);
+    if (apiError.status >= 500) request.log.error({ err: error }, 'unexpected error');
+    return sendApiError(request, reply, apiError);
+  });
+  return app;
+}

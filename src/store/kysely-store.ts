@@ -1,0 +1,259 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { OpenedDatabase } from './database.js';
+import type { ClientsTable, Database, ServicesTable, UsersTable } from './schema.js';
+import type { ApiTokenRecord, ClientRecord, Page, ServiceRecord, Store, UserRecord } from './ports.js';
+
+/** The Store over Kysely; the SQL is kept to what SQLite and PostgreSQL both run. */
+export class KyselyStore implements Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  private readonly db: Kysely<Database>;
+
+  constructor(private readonly opened: OpenedDatabase) {
+    this.db = opened.db;
+    this.dialect = opened.dialect;
+  }
+
+  async getMeta(name: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('meta').select('value').where('name', '=', name).executeTakeFirst();
+    return row?.value;
+  }
+
+  async putMetaIfAbsent(name: string, value: string): Promise<string> {
+    await this.db
+      .insertInto('meta')
+      .values({ name, value })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    const stored = await this.getMeta(name);
+    if (stored === undefined) throw new Error(`meta ${name} vanished`);
+    return stored;
+  }
+
+  async nextNumber(counter: string): Promise<number> {
+    // One statement: insert the first value or increment, and read what was written.
+    const row = await this.db
+      .insertInto('counters')
+      .values({ name: counter, value: 1 })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ value: sql`counters.value + 1` }))
+      .returning('value')
+      .executeTakeFirstOrThrow();
+    return Number(row.value);
+  }
+
+  async createService(r: ServiceRecord): Promise<void> {
+    await this.db
+      .insertInto('services')
+      .values({
+        api_key: r.apiKey,
+        number: r.number,
+        data: JSON.stringify(r.data),
+        jwks_sealed: r.jwksSealed,
+        created_at: r.createdAt,
+        modified_at: r.modifiedAt,
+      })
+      .execute();
+  }
+
+  async getService(apiKey: number): Promise<ServiceRecord | undefined> {
+    const row = await this.db.selectFrom('services').selectAll().where('api_key', '=', apiKey).executeTakeFirst();
+    return row ? toService(row) : undefined;
+  }
+
+  async listServices(start: number, end: number, onlyApiKey?: number): Promise<Page<ServiceRecord>> {
+    let query = this.db.selectFrom('services');
+    if (onlyApiKey !== undefined) query = query.where('api_key', '=', onlyApiKey);
+    const count = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const rows = await query.selectAll().orderBy('number').offset(start).limit(Math.max(0, end - start)).execute();
+    return { totalCount: Number(count.n), items: rows.map(toService) };
+  }
+
+  async updateService(apiKey: number, data: Record<string, unknown>, jwksSealed: string | null, modifiedAt: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('services')
+      .set({ data: JSON.stringify(data), jwks_sealed: jwksSealed, modified_at: modifiedAt })
+      .where('api_key', '=', apiKey)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async deleteService(apiKey: number): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('api_tokens').where('service_id', '=', apiKey).execute();
+      await trx.deleteFrom('clients').where('service_id', '=', apiKey).execute();
+      await trx.deleteFrom('users').where('service_id', '=', apiKey).execute();
+      const result = await trx.deleteFrom('services').where('api_key', '=', apiKey).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    });
+  }
+
+  async createClient(r: ClientRecord): Promise<void> {
+    await this.db
+      .insertInto('clients')
+      .values({
+        client_id: r.clientId,
+        service_id: r.serviceId,
+        number: r.number,
+        developer: r.developer,
+        data: JSON.stringify(r.data),
+        secret_sealed: r.secretSealed,
+        created_at: r.createdAt,
+        modified_at: r.modifiedAt,
+      })
+      .execute();
+  }
+
+  async getClient(serviceId: number, clientId: number): Promise<ClientRecord | undefined> {
+    const row = await this.db
+      .selectFrom('clients')
+      .selectAll()
+      .where('service_id', '=', serviceId)
+      .where('client_id', '=', clientId)
+      .executeTakeFirst();
+    return row ? toClient(row) : undefined;
+  }
+
+  async listClients(serviceId: number, start: number, end: number, developer?: string): Promise<Page<ClientRecord>> {
+    let query = this.db.selectFrom('clients').where('service_id', '=', serviceId);
+    if (developer !== undefined) query = query.where('developer', '=', developer);
+    const count = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const rows = await query.selectAll().orderBy('number').offset(start).limit(Math.max(0, end - start)).execute();
+    return { totalCount: Number(count.n), items: rows.map(toClient) };
+  }
+
+  async updateClient(
+    serviceId: number,
+    clientId: number,
+    data: Record<string, unknown>,
+    developer: string | null,
+    secretSealed: string,
+    modifiedAt: number,
+  ): Promise<boolean> {
+    const result = await this.db
+      .updateTable('clients')
+      .set({ data: JSON.stringify(data), developer, secret_sealed: secretSealed, modified_at: modifiedAt })
+      .where('service_id', '=', serviceId)
+      .where('client_id', '=', clientId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async deleteClient(serviceId: number, clientId: number): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('clients')
+      .where('service_id', '=', serviceId)
+      .where('client_id', '=', clientId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async addApiToken(digest: string, serviceId: number | null, description: string | null, createdAt: number): Promise<void> {
+    await this.db.insertInto('api_tokens').values({ digest, service_id: serviceId, description, created_at: createdAt }).execute();
+  }
+
+  async findApiToken(digest: string): Promise<ApiTokenRecord | undefined> {
+    const row = await this.db.selectFrom('api_tokens').select('service_id').where('digest', '=', digest).executeTakeFirst();
+    return row ? { serviceId: row.service_id === null ? null : Number(row.service_id) } : undefined;
+  }
+
+  async hasOrganizationToken(): Promise<boolean> {
+    const row = await this.db.selectFrom('api_tokens').select('digest').where('service_id', 'is', null).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async putUser(r: UserRecord): Promise<void> {
+    const row = {
+      service_id: r.serviceId,
+      subject: r.subject,
+      email: r.email,
+      phone_number: r.phoneNumber,
+      status: r.status,
+      data: JSON.stringify(r.data),
+      created_at: r.createdAt,
+      modified_at: r.modifiedAt,
+    };
+    await this.db
+      .insertInto('users')
+      .values(row)
+      .onConflict((oc) =>
+        oc.columns(['service_id', 'subject']).doUpdateSet({
+          email: row.email,
+          phone_number: row.phone_number,
+          status: row.status,
+          data: row.data,
+          modified_at: row.modified_at,
+        }),
+      )
+      .execute();
+  }
+
+  async getUser(serviceId: number, subject: string): Promise<UserRecord | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('service_id', '=', serviceId).where('subject', '=', subject).executeTakeFirst();
+    return row ? toUser(row) : undefined;
+  }
+
+  async findUserByHint(serviceId: number, hint: string): Promise<UserRecord | undefined> {
+    const rows = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('service_id', '=', serviceId)
+      .where((eb) => eb.or([eb('subject', '=', hint), eb('email', '=', hint), eb('phone_number', '=', hint)]))
+      .limit(10)
+      .execute();
+    const rank = (u: Selectable<UsersTable>) => (u.subject === hint ? 0 : u.email === hint ? 1 : 2);
+    const best = rows.sort((a, b) => rank(a) - rank(b))[0];
+    return best ? toUser(best) : undefined;
+  }
+
+  async listUsers(serviceId: number, start: number, end: number): Promise<Page<UserRecord>> {
+    const query = this.db.selectFrom('users').where('service_id', '=', serviceId);
+    const count = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const rows = await query.selectAll().orderBy('subject').offset(start).limit(Math.max(0, end - start)).execute();
+    return { totalCount: Number(count.n), items: rows.map(toUser) };
+  }
+
+  async deleteUser(serviceId: number, subject: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('users').where('service_id', '=', serviceId).where('subject', '=', subject).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  close(): Promise<void> {
+    return this.opened.close();
+  }
+}
+
+function toService(row: Selectable<ServicesTable>): ServiceRecord {
+  return {
+    apiKey: Number(row.api_key),
+    number: Number(row.number),
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    jwksSealed: row.jwks_sealed,
+    createdAt: Number(row.created_at),
+    modifiedAt: Number(row.modified_at),
+  };
+}
+
+function toClient(row: Selectable<ClientsTable>): ClientRecord {
+  return {
+    clientId: Number(row.client_id),
+    serviceId: Number(row.service_id),
+    number: Number(row.number),
+    developer: row.developer,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    secretSealed: row.secret_sealed,
+    createdAt: Number(row.created_at),
+    modifiedAt: Number(row.modified_at),
+  };
+}
+
+function toUser(row: Selectable<UsersTable>): UserRecord {
+  return {
+    serviceId: Number(row.service_id),
+    subject: row.subject,
+    email: row.email,
+    phoneNumber: row.phone_number,
+    status: row.status === 'locked' ? 'locked' : 'active',
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    createdAt: Number(row.created_at),
+    modifiedAt: Number(row.modified_at),
+  };
+}

@@ -1,0 +1,22 @@
+import { openDatabase, type DatabaseOptions } from './database.js';
+import { KyselyStore } from './kysely-store.js';
+import { migrateToLatest } from './migrate.js';
+import type { Store } from './ports.js';
+
+export interface OpenStoreResult {
+  store: Store;
+  location: string;
+  appliedMigrations: string[];
+}
+
+/** Opens the configured database and brings its schema up to date. */
+export async function openStore(options: DatabaseOptions & { migrate?: boolean }): Promise<OpenStoreResult> {
+  const opened = openDatabase(options);
+  try {
+    const applied = options.migrate === false ? [] : (await migrateToLatest(opened.db)).applied;
+    return { store: new KyselyStore(opened), location: opened.location, appliedMigrations: applied };
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+}

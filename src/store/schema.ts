@@ -1,0 +1,65 @@
+/** Row types of every table, as both adapters see them. Timestamps are epoch milliseconds. */
+export interface Database {
+  meta: MetaTable;
+  counters: CountersTable;
+  services: ServicesTable;
+  clients: ClientsTable;
+  api_tokens: ApiTokensTable;
+  users: UsersTable;
+}
+
+export interface MetaTable {
+  name: string;
+  value: string;
+}
+
+export interface CountersTable {
+  name: string;
+  value: number;
+}
+
+export interface ServicesTable {
+  api_key: number;
+  number: number;
+  /** The Service JSON without `apiKey`, `number`, timestamps and `jwks`. */
+  data: string;
+  /** The service's private JWK Set, sealed with the master key. */
+  jwks_sealed: string | null;
+  created_at: number;
+  modified_at: number;
+}
+
+export interface ClientsTable {
+  client_id: number;
+  service_id: number;
+  number: number;
+  developer: string | null;
+  /** The Client JSON without ids, secret and timestamps. */
+  data: string;
+  /** The client secret, sealed: it is shown again on `get` and keys client_secret_jwt. */
+  secret_sealed: string;
+  created_at: number;
+  modified_at: number;
+}
+
+export interface ApiTokensTable {
+  /** Keyed SHA-256 digest of the token, base64url. */
+  digest: string;
+  /** null for the organization token, else the one service the token may act on. */
+  service_id: number | null;
+  description: string | null;
+  created_at: number;
+}
+
+export interface UsersTable {
+  service_id: number;
+  subject: string;
+  email: string | null;
+  phone_number: string | null;
+  /** 'active' | 'locked' */
+  status: string;
+  /** Other claims and the optional user code, as JSON. */
+  data: string;
+  created_at: number;
+  modified_at: number;
+}
