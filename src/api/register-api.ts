@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { authleteSchemas } from '../engine/wire/schemas.js';
+import { withoutNulls } from '../engine/wire/json.js';
 import type { ApiOptions } from './api-context.js';
 import { installApiErrorHandling } from './http/error-handler.js';
 import { adminRoutes } from './routes/admin-routes.js';
@@ -16,6 +17,11 @@ export function registerWireSchemas(app: FastifyInstance): void {
 export async function registerApi(app: FastifyInstance, options: ApiOptions): Promise<void> {
   await app.register(async (scope) => {
     installApiErrorHandling(scope, options.bodyLimit);
+    // A JSON null means "absent" here, as in Authlete (Gson); without this the validator would
+    // coerce it to "" or 0.
+    scope.addHook('preValidation', async (request) => {
+      if (request.body !== null && typeof request.body === 'object') request.body = withoutNulls(request.body);
+    });
     serviceRoutes(scope, options);
     clientRoutes(scope, options);
     discoveryRoutes(scope, options);

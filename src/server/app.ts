@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -24,12 +24,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: options.logger ?? { level: config.logLevel },
     bodyLimit: config.bodyLimit,
     trustProxy: false,
-    logController: { disableRequestLogging: true },
+    // Per-request lines would dominate the log of a busy token endpoint; errors are logged where handled.
+    logController: new LogController({ disableRequestLogging: true }),
     // Hostile clients must not hold sockets open forever.
     requestTimeout: 30_000,
     connectionTimeout: 30_000,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false, strict: false } },
     routerOptions: { maxParamLength: 200 },
+    // Failures before routing (a malformed URL) get the same JSON body as everything else.
+    frameworkErrors: (_error, request, reply) => {
+      sendApiError(request, reply, apiErrors.badRequest('The request URL is malformed.'));
+    },
   });
 
   await app.register(formbody, { bodyLimit: config.bodyLimit });

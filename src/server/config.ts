@@ -47,6 +47,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
     throw new ConfigError(`OPENCIBA_PUBLIC_URL must be an absolute http(s) URL without query, got ${publicUrl}`);
   }
 
+  if (mode === 'production' && !publicUrl.startsWith('https://')) {
+    // Issuers, token endpoints and notification rules all assume TLS outside development.
+    throw new ConfigError('production mode needs OPENCIBA_PUBLIC_URL to be an https URL (TLS may end at a proxy in front)');
+  }
+
   const adminToken = read('OPENCIBA_ADMIN_TOKEN');
   if (adminToken !== undefined && (adminToken.length < 16 || !/^[A-Za-z0-9\-._~+/]+=*$/.test(adminToken))) {
     throw new ConfigError('OPENCIBA_ADMIN_TOKEN must be at least 16 characters of token syntax (RFC 6750)');

@@ -1,0 +1,167 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, request } from '../support/http.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const cli = join(root, 'dist', 'cli', 'main.js');
+
+interface Started {
+  child: ChildProcess;
+  output: string;
+  baseUrl: string;
+}
+
+async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs `openciba serve` as a user would and waits for its banner. */
+async function serve(env: Record<string, string>, args: string[] = []): Promise<Started> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [cli, 'serve', ...args], {
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`serve exited ${child.exitCode}: ${output}`);
+    if (output.includes('Listening:')) {
+      const health = await request(`${baseUrl}/health`).catch(() => undefined);
+      if (health?.status === 200) break;
+    }
+    if (Date.now() > deadline) throw new Error(`serve did not start: ${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, get output() { return output; }, baseUrl } as Started;
+}
+
+async function stop(started: Started): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)));
+  started.child.kill('SIGTERM');
+  return exited;
+}
+
+describe('openciba command line', () => {
+  let dataDir: string;
+
+  beforeAll(() => {
+    // What `npm start` runs first.
+    execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'pipe' });
+    dataDir = mkdtempSync(join(tmpdir(), 'openciba-cli-'));
+  }, 120_000);
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('--help lists the commands', () => {
+    const help = execFileSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
+    for (const word of ['serve', 'migrate', 'token create', 'OPENCIBA_ADMIN_TOKEN', 'DATABASE_URL']) expect(help).toContain(word);
+  });
+
+  it('an unknown command or flag exits 2 with a message', () => {
+    const run = (args: string[]) => {
+      try {
+        execFileSync(process.execPath, [cli, ...args], { stdio: 'pipe' });
+        return 0;
+      } catch (error) {
+        return (error as { status: number }).status;
+      }
+    };
+    expect(run(['fly'])).toBe(2);
+    expect(run(['serve', '--no-such-flag'])).toBe(2);
+  });
+
+  it('first start in development mode prints the organization token once and seeds a working demo', async () => {
+    const first = await serve({ OPENCIBA_DATA_DIR: dataDir });
+    try {
+      expect(first.output).toContain('DEVELOPMENT MODE');
+      const token = /Organization token[^\n]*\n\s+(\S+)/.exec(first.output)?.[1];
+      const serviceId = /service id\s+(\d+)/.exec(first.output)?.[1];
+      const clientId = /client id\s+(\d+)/.exec(first.output)?.[1];
+      const secret = /client secret\s+(\S+)/.exec(first.output)?.[1];
+      expect(token && serviceId && clientId && secret).toBeTruthy();
+      expect(first.output).toContain(`/s/${serviceId}/device`);
+      expect(first.output).toContain('alice, bob');
+
+      const client = await request(`${first.baseUrl}/api/${serviceId}/client/get/${clientId}`, { headers: bearer(token!) });
+      expect(client.status).toBe(200);
+      expect(client.json).toMatchObject({ clientSecret: secret, bcDeliveryMode: 'POLL', tokenAuthMethod: 'CLIENT_SECRET_BASIC', clientType: 'CONFIDENTIAL' });
+
+      // The docs are served from the same schemas.
+      const openapi = await request(`${first.baseUrl}/api/openapi.json`);
+      expect(openapi.json.openapi).toBe('3.0.3');
+      expect(Object.keys(openapi.json.paths)).toEqual(expect.arrayContaining(['/api/service/create', '/api/{serviceId}/client/create']));
+      expect((await request(`${first.baseUrl}/docs/`)).status).toBe(200);
+
+      // Secrets at rest: the key file is private; the token is not stored in clear.
+      expect(statSync(join(dataDir, 'master.key')).mode & 0o077).toBe(0);
+      const minted = execFileSync(process.execPath, [cli, 'token', 'create', '--service', serviceId!], {
+        env: { PATH: process.env.PATH ?? '', OPENCIBA_DATA_DIR: dataDir, OPENCIBA_DEMO: '0' },
+        encoding: 'utf8',
+      }).trim();
+      expect((await request(`${first.baseUrl}/api/${serviceId}/service/get`, { headers: bearer(minted) })).status).toBe(200);
+    } finally {
+      expect(await stop(first)).toBe(0);
+    }
+
+    const second = await serve({ OPENCIBA_DATA_DIR: dataDir });
+    try {
+      expect(second.output).not.toContain('Organization token');
+      expect(second.output).not.toContain('Demo seeded');
+    } finally {
+      await stop(second);
+    }
+  }, 60_000);
+
+  it('production mode seeds nothing and says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openciba-prod-'));
+    expect(() =>
+      execFileSync(process.execPath, [cli, 'serve', '--production'], { env: { PATH: process.env.PATH ?? '', OPENCIBA_DATA_DIR: dir }, stdio: 'pipe' }),
+    ).toThrow(/OPENCIBA_PUBLIC_URL to be an https URL/);
+    const started = await serve(
+      { OPENCIBA_DATA_DIR: dir, OPENCIBA_ADMIN_TOKEN: 'production-admin-token-123456', OPENCIBA_PUBLIC_URL: 'https://as.example.test' },
+      ['--production'],
+    );
+    try {
+      expect(started.output).toContain('production mode');
+      expect(started.output).not.toContain('Demo seeded');
+      expect(started.output).not.toContain('Organization token');
+      const list = await request(`${started.baseUrl}/api/service/get/list`, { headers: bearer('production-admin-token-123456') });
+      expect(list.json.totalCount).toBe(0);
+      const created = await request(`${started.baseUrl}/api/service/create`, {
+        method: 'POST', headers: { ...bearer('production-admin-token-123456'), 'content-type': 'application/json' }, body: '{}',
+      });
+      expect(created.status).toBe(200);
+      expect(created.json.issuer).toBe(`https://as.example.test/s/${created.json.apiKey}`);
+      // Loopback notification endpoints are for development only.
+      const client = await request(`${started.baseUrl}/api/${created.json.apiKey}/client/create`, {
+        method: 'POST',
+        headers: { ...bearer('production-admin-token-123456'), 'content-type': 'application/json' },
+        body: JSON.stringify({ bcDeliveryMode: 'PING', bcNotificationEndpoint: 'https://127.0.0.1/cb' }),
+      });
+      expect(client.status).toBe(400);
+    } finally {
+      await stop(started);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('migrate applies the schema and is idempotent', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openciba-migrate-'));
+    const env = { PATH: process.env.PATH ?? '', OPENCIBA_DATA_DIR: dir };
+    expect(execFileSync(process.execPath, [cli, 'migrate'], { env, encoding: 'utf8' })).toContain('applied 0001-initial');
+    expect(execFileSync(process.execPath, [cli, 'migrate'], { env, encoding: 'utf8' })).toContain('up to date');
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

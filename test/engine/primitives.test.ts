@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { constantTimeEqual, createKeyring } from '../../src/engine/crypto/keyring.js';
+import { cryptoRandom } from '../../src/engine/crypto/random.js';
+import { checkOutboundUrl, isNonPublicAddress } from '../../src/engine/wire/urls.js';
+import { withoutNulls } from '../../src/engine/wire/json.js';
+
+describe('keyring', () => {
+  const keyring = createKeyring(Buffer.alloc(32, 7));
+
+  it('seals and opens, with a fresh nonce each time', () => {
+    const a = keyring.seal('secret');
+    const b = keyring.seal('secret');
+    expect(a).not.toBe(b);
+    expect(a).not.toContain('secret');
+    expect(keyring.open(a)).toBe('secret');
+  });
+
+  it('refuses tampered or foreign sealed values', () => {
+    const sealed = keyring.seal('secret');
+    const parts = sealed.split('.');
+    const flipped = [parts[0], parts[1], parts[2]!.slice(0, -2) + (parts[2]!.endsWith('A') ? 'BB' : 'AA'), parts[3]].join('.');
+    expect(() => keyring.open(flipped)).toThrow();
+    expect(() => createKeyring(Buffer.alloc(32, 8)).open(sealed)).toThrow();
+    expect(() => keyring.open('v0.x.y.z')).toThrow();
+  });
+
+  it('digests are keyed and stable', () => {
+    expect(keyring.digest('t')).toBe(keyring.digest('t'));
+    expect(keyring.digest('t')).not.toBe(createKeyring(Buffer.alloc(32, 8)).digest('t'));
+    expect(keyring.digest('t')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('rejects short master keys', () => {
+    expect(() => createKeyring(Buffer.alloc(16))).toThrow();
+  });
+
+  it('compares strings exactly', () => {
+    expect(constantTimeEqual('abc', 'abc')).toBe(true);
+    expect(constantTimeEqual('abc', 'abd')).toBe(false);
+    expect(constantTimeEqual('abc', 'abcd')).toBe(false);
+  });
+});
+
+describe('random ids', () => {
+  it('have the asked number of digits and stay exact in JSON', () => {
+    for (const digits of [10, 12, 14, 15]) {
+      const id = cryptoRandom.numericId(digits);
+      expect(String(id)).toHaveLength(digits);
+      expect(Number.isSafeInteger(id)).toBe(true);
+    }
+    expect(cryptoRandom.token(32)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+});
+
+describe('outbound URL rules', () => {
+  it('classifies non-public addresses', () => {
+    for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '[::1]', 'fd00::1', 'fe80::1', '::ffff:10.0.0.1', '224.0.0.1']) {
+      expect(isNonPublicAddress(a), a).toBe(true);
+    }
+    for (const a of ['8.8.8.8', '172.32.0.1', '2606:4700::1111', 'example.com']) expect(isNonPublicAddress(a), a).toBe(false);
+  });
+
+  it('allows plain http to loopback only in development', () => {
+    expect(checkOutboundUrl('http://127.0.0.1:9000/cb', 'development')).toBeUndefined();
+    expect(checkOutboundUrl('http://localhost/cb', 'development')).toBeUndefined();
+    expect(checkOutboundUrl('http://example.com/cb', 'development')).toMatch(/https/);
+    expect(checkOutboundUrl('http://127.0.0.1:9000/cb', 'production')).toMatch(/https/);
+    expect(checkOutboundUrl('https://127.0.0.1/cb', 'production')).toMatch(/public/);
+    expect(checkOutboundUrl('https://10.0.0.8/cb', 'production')).toMatch(/public/);
+    expect(checkOutboundUrl('https://[::1]/cb', 'production')).toMatch(/public/);
+    expect(checkOutboundUrl('https://client.example.com/cb', 'production')).toBeUndefined();
+    expect(checkOutboundUrl('https://user:pw@client.example.com/cb', 'production')).toMatch(/credentials/);
+    expect(checkOutboundUrl('ftp://client.example.com/cb', 'production')).toMatch(/absolute/);
+    expect(checkOutboundUrl('not a url', 'development')).toMatch(/absolute/);
+  });
+});
+
+describe('withoutNulls', () => {
+  it('drops null and undefined members at every depth', () => {
+    expect(withoutNulls({ a: null, b: 1, c: { d: undefined, e: [1, null, { f: null }] } })).toEqual({ b: 1, c: { e: [1, {}] } });
+  });
+});
