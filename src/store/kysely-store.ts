@@ -1,7 +1,17 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { OpenedDatabase } from './database.js';
-import type { ClientsTable, Database, ServicesTable, UsersTable } from './schema.js';
-import type { ApiTokenRecord, ClientRecord, Page, ServiceRecord, Store, UserRecord } from './ports.js';
+import type { BackchannelRequestsTable, ClientsTable, Database, ServicesTable, TokensTable, UsersTable } from './schema.js';
+import type {
+  ApiTokenRecord,
+  BackchannelRequestRecord,
+  BackchannelStatus,
+  ClientRecord,
+  Page,
+  ServiceRecord,
+  Store,
+  TokenRecord,
+  UserRecord,
+} from './ports.js';
 
 /** The Store over Kysely; the SQL is kept to what SQLite and PostgreSQL both run. */
 export class KyselyStore implements Store {
@@ -81,6 +91,8 @@ export class KyselyStore implements Store {
       await trx.deleteFrom('api_tokens').where('service_id', '=', apiKey).execute();
       await trx.deleteFrom('clients').where('service_id', '=', apiKey).execute();
       await trx.deleteFrom('users').where('service_id', '=', apiKey).execute();
+      await trx.deleteFrom('tokens').where('service_id', '=', apiKey).execute();
+      await trx.deleteFrom('backchannel_requests').where('service_id', '=', apiKey).execute();
       const result = await trx.deleteFrom('services').where('api_key', '=', apiKey).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     });
@@ -138,12 +150,13 @@ export class KyselyStore implements Store {
   }
 
   async deleteClient(serviceId: number, clientId: number): Promise<boolean> {
-    const result = await this.db
-      .deleteFrom('clients')
-      .where('service_id', '=', serviceId)
-      .where('client_id', '=', clientId)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    // A deleted client's tokens and pending requests go with it.
+    return this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('tokens').where('service_id', '=', serviceId).where('client_id', '=', clientId).execute();
+      await trx.deleteFrom('backchannel_requests').where('service_id', '=', serviceId).where('client_id', '=', clientId).execute();
+      const result = await trx.deleteFrom('clients').where('service_id', '=', serviceId).where('client_id', '=', clientId).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    });
   }
 
   async addApiToken(digest: string, serviceId: number | null, description: string | null, createdAt: number): Promise<void> {
@@ -216,6 +229,163 @@ export class KyselyStore implements Store {
     return Number(result.numDeletedRows) > 0;
   }
 
+  async createBackchannelRequest(r: BackchannelRequestRecord): Promise<void> {
+    await this.db.insertInto('backchannel_requests').values(backchannelRow(r)).execute();
+  }
+
+  async findBackchannelRequestByTicket(serviceId: number, ticketDigest: string): Promise<BackchannelRequestRecord | undefined> {
+    const row = await this.db
+      .selectFrom('backchannel_requests')
+      .selectAll()
+      .where('service_id', '=', serviceId)
+      .where('ticket_digest', '=', ticketDigest)
+      .executeTakeFirst();
+    return row ? toBackchannel(row) : undefined;
+  }
+
+  async findBackchannelRequestByAuthReqId(serviceId: number, authReqIdDigest: string): Promise<BackchannelRequestRecord | undefined> {
+    const row = await this.db
+      .selectFrom('backchannel_requests')
+      .selectAll()
+      .where('service_id', '=', serviceId)
+      .where('auth_req_id_digest', '=', authReqIdDigest)
+      .executeTakeFirst();
+    return row ? toBackchannel(row) : undefined;
+  }
+
+  async issueAuthReqId(
+    serviceId: number,
+    ticketDigest: string,
+    authReqIdDigest: string,
+    expiresAt: number,
+    interval: number,
+    now: number,
+  ): Promise<BackchannelRequestRecord | undefined> {
+    const row = await this.db
+      .updateTable('backchannel_requests')
+      .set({ status: 'issued', auth_req_id_digest: authReqIdDigest, expires_at: expiresAt, interval })
+      .where('service_id', '=', serviceId)
+      .where('ticket_digest', '=', ticketDigest)
+      .where('status', '=', 'identified')
+      .where('expires_at', '>', now)
+      .returningAll()
+      .executeTakeFirst();
+    return row ? toBackchannel(row) : undefined;
+  }
+
+  async deleteBackchannelRequest(serviceId: number, ticketDigest: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('backchannel_requests')
+      .where('service_id', '=', serviceId)
+      .where('ticket_digest', '=', ticketDigest)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async completeBackchannelRequest(
+    serviceId: number,
+    ticketDigest: string,
+    status: 'authorized' | 'denied' | 'failed' | 'consumed',
+    result: Record<string, unknown>,
+    now: number,
+    tokens?: TokenRecord,
+  ): Promise<BackchannelRequestRecord | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('backchannel_requests')
+        .set({ status, result: JSON.stringify(result) })
+        .where('service_id', '=', serviceId)
+        .where('ticket_digest', '=', ticketDigest)
+        .where('status', '=', 'issued')
+        .where('expires_at', '>', now)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) return undefined;
+      if (tokens) await trx.insertInto('tokens').values(tokenRow(tokens)).execute();
+      return toBackchannel(row);
+    });
+  }
+
+  async recordPoll(id: string, now: number, penalty: number): Promise<number | undefined> {
+    // Every right-hand side reads the row as it was before this UPDATE, in both databases.
+    const row = await this.db
+      .updateTable('backchannel_requests')
+      .set({
+        interval: sql<number>`case when last_polled_at is not null and ${now} - last_polled_at < "interval" * 1000 then "interval" + ${penalty} else "interval" end`,
+        last_polled_at: now,
+      })
+      .where('id', '=', id)
+      .returning('interval')
+      .executeTakeFirst();
+    return row ? Number(row.interval) : undefined;
+  }
+
+  async consumeAuthorizedRequest(id: string, now: number, tokens: TokenRecord): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('backchannel_requests')
+        .set({ status: 'consumed' })
+        .where('id', '=', id)
+        .where('status', '=', 'authorized')
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return false;
+      await trx.insertInto('tokens').values(tokenRow(tokens)).execute();
+      return true;
+    });
+  }
+
+  async insertToken(r: TokenRecord): Promise<void> {
+    await this.db.insertInto('tokens').values(tokenRow(r)).execute();
+  }
+
+  async findTokenByAccessDigest(serviceId: number, digest: string): Promise<TokenRecord | undefined> {
+    const row = await this.db.selectFrom('tokens').selectAll().where('service_id', '=', serviceId).where('access_token_digest', '=', digest).executeTakeFirst();
+    return row ? toToken(row) : undefined;
+  }
+
+  async findTokenByRefreshDigest(serviceId: number, digest: string): Promise<TokenRecord | undefined> {
+    const row = await this.db.selectFrom('tokens').selectAll().where('service_id', '=', serviceId).where('refresh_token_digest', '=', digest).executeTakeFirst();
+    return row ? toToken(row) : undefined;
+  }
+
+  async rotateRefreshToken(serviceId: number, refreshDigest: string, now: number, next: TokenRecord): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const removed = await trx
+        .deleteFrom('tokens')
+        .where('service_id', '=', serviceId)
+        .where('refresh_token_digest', '=', refreshDigest)
+        .where('refresh_expires_at', '>', now)
+        .executeTakeFirst();
+      if (Number(removed.numDeletedRows) !== 1) return false;
+      await trx.insertInto('tokens').values(tokenRow(next)).execute();
+      return true;
+    });
+  }
+
+  async deleteToken(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('tokens').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async deleteTokensOfGrant(grantId: string): Promise<number> {
+    const result = await this.db.deleteFrom('tokens').where('grant_id', '=', grantId).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async claimJti(scope: string, jti: string, expiresAt: number, now: number): Promise<boolean> {
+    // Insert, or take over a record whose lifetime is over; a live record means replay.
+    const row = await this.db
+      .insertInto('used_jtis')
+      .values({ scope, jti, expires_at: expiresAt })
+      .onConflict((oc) =>
+        oc.columns(['scope', 'jti']).doUpdateSet({ expires_at: expiresAt }).where('used_jtis.expires_at', '<=', now),
+      )
+      .returning('jti')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   close(): Promise<void> {
     return this.opened.close();
   }
@@ -255,5 +425,75 @@ function toUser(row: Selectable<UsersTable>): UserRecord {
     data: JSON.parse(row.data) as Record<string, unknown>,
     createdAt: Number(row.created_at),
     modifiedAt: Number(row.modified_at),
+  };
+}
+
+function backchannelRow(r: BackchannelRequestRecord): BackchannelRequestsTable {
+  return {
+    id: r.id,
+    ticket_digest: r.ticketDigest,
+    auth_req_id_digest: r.authReqIdDigest,
+    service_id: r.serviceId,
+    client_id: r.clientId,
+    status: r.status,
+    delivery_mode: r.deliveryMode,
+    request: JSON.stringify(r.request),
+    result: r.result === null ? null : JSON.stringify(r.result),
+    interval: r.interval,
+    last_polled_at: r.lastPolledAt,
+    created_at: r.createdAt,
+    expires_at: r.expiresAt,
+  };
+}
+
+function toBackchannel(row: Selectable<BackchannelRequestsTable>): BackchannelRequestRecord {
+  return {
+    id: row.id,
+    ticketDigest: row.ticket_digest,
+    authReqIdDigest: row.auth_req_id_digest,
+    serviceId: Number(row.service_id),
+    clientId: Number(row.client_id),
+    status: row.status as BackchannelStatus,
+    deliveryMode: row.delivery_mode as BackchannelRequestRecord['deliveryMode'],
+    request: JSON.parse(row.request) as Record<string, unknown>,
+    result: row.result === null ? null : (JSON.parse(row.result) as Record<string, unknown>),
+    interval: Number(row.interval),
+    lastPolledAt: row.last_polled_at === null ? null : Number(row.last_polled_at),
+    createdAt: Number(row.created_at),
+    expiresAt: Number(row.expires_at),
+  };
+}
+
+function tokenRow(r: TokenRecord): TokensTable {
+  return {
+    id: r.id,
+    access_token_digest: r.accessTokenDigest,
+    refresh_token_digest: r.refreshTokenDigest,
+    service_id: r.serviceId,
+    client_id: r.clientId,
+    subject: r.subject,
+    grant_id: r.grantId,
+    grant_type: r.grantType,
+    data: JSON.stringify(r.data),
+    access_expires_at: r.accessExpiresAt,
+    refresh_expires_at: r.refreshExpiresAt,
+    created_at: r.createdAt,
+  };
+}
+
+function toToken(row: Selectable<TokensTable>): TokenRecord {
+  return {
+    id: row.id,
+    accessTokenDigest: row.access_token_digest,
+    refreshTokenDigest: row.refresh_token_digest,
+    serviceId: Number(row.service_id),
+    clientId: Number(row.client_id),
+    subject: row.subject,
+    grantId: row.grant_id,
+    grantType: row.grant_type,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    accessExpiresAt: Number(row.access_expires_at),
+    refreshExpiresAt: row.refresh_expires_at === null ? null : Number(row.refresh_expires_at),
+    createdAt: Number(row.created_at),
   };
 }

@@ -45,6 +45,42 @@ export interface UserRecord {
   modifiedAt: number;
 }
 
+export type BackchannelStatus = 'identified' | 'issued' | 'authorized' | 'denied' | 'failed' | 'consumed';
+
+/** One CIBA transaction, from /backchannel/authentication to the token response. */
+export interface BackchannelRequestRecord {
+  id: string;
+  ticketDigest: string;
+  authReqIdDigest: string | null;
+  serviceId: number;
+  clientId: number;
+  status: BackchannelStatus;
+  deliveryMode: 'POLL' | 'PING' | 'PUSH';
+  request: Record<string, unknown>;
+  result: Record<string, unknown> | null;
+  /** Seconds between polls; raised by slow_down. */
+  interval: number;
+  lastPolledAt: number | null;
+  createdAt: number;
+  /** Ticket expiry before /issue, auth_req_id expiry after. */
+  expiresAt: number;
+}
+
+export interface TokenRecord {
+  id: string;
+  accessTokenDigest: string;
+  refreshTokenDigest: string | null;
+  serviceId: number;
+  clientId: number;
+  subject: string | null;
+  grantId: string | null;
+  grantType: string;
+  data: Record<string, unknown>;
+  accessExpiresAt: number;
+  refreshExpiresAt: number | null;
+  createdAt: number;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
 
@@ -81,6 +117,44 @@ export interface Store {
   findUserByHint(serviceId: number, hint: string): Promise<UserRecord | undefined>;
   listUsers(serviceId: number, start: number, end: number): Promise<Page<UserRecord>>;
   deleteUser(serviceId: number, subject: string): Promise<boolean>;
+
+  createBackchannelRequest(record: BackchannelRequestRecord): Promise<void>;
+  findBackchannelRequestByTicket(serviceId: number, ticketDigest: string): Promise<BackchannelRequestRecord | undefined>;
+  findBackchannelRequestByAuthReqId(serviceId: number, authReqIdDigest: string): Promise<BackchannelRequestRecord | undefined>;
+  /** identified → issued, only while the ticket is unexpired; undefined otherwise. */
+  issueAuthReqId(serviceId: number, ticketDigest: string, authReqIdDigest: string, expiresAt: number, interval: number, now: number): Promise<BackchannelRequestRecord | undefined>;
+  deleteBackchannelRequest(serviceId: number, ticketDigest: string): Promise<boolean>;
+  /**
+   * issued → `status` with the result, only once and only before expiry. With `tokens` (push),
+   * the tokens are stored in the same transaction and the request is consumed at once.
+   */
+  completeBackchannelRequest(
+    serviceId: number,
+    ticketDigest: string,
+    status: 'authorized' | 'denied' | 'failed' | 'consumed',
+    result: Record<string, unknown>,
+    now: number,
+    tokens?: TokenRecord,
+  ): Promise<BackchannelRequestRecord | undefined>;
+  /**
+   * Records a token-endpoint poll; when it comes sooner than the interval after the previous
+   * one, the interval grows by `penalty` seconds (CIBA §11 slow_down). Returns the interval now in force.
+   */
+  recordPoll(id: string, now: number, penalty: number): Promise<number | undefined>;
+  /** authorized → consumed with the tokens stored, atomically; false when someone else won or it expired. */
+  consumeAuthorizedRequest(id: string, now: number, tokens: TokenRecord): Promise<boolean>;
+
+  insertToken(record: TokenRecord): Promise<void>;
+  findTokenByAccessDigest(serviceId: number, digest: string): Promise<TokenRecord | undefined>;
+  findTokenByRefreshDigest(serviceId: number, digest: string): Promise<TokenRecord | undefined>;
+  /** Replaces the token pair holding `refreshDigest` with `next`, atomically, if it is still unexpired. */
+  rotateRefreshToken(serviceId: number, refreshDigest: string, now: number, next: TokenRecord): Promise<boolean>;
+  deleteToken(id: string): Promise<boolean>;
+  /** Revokes every token issued from one CIBA transaction (auth_req_id replay). */
+  deleteTokensOfGrant(grantId: string): Promise<number>;
+
+  /** Records a JWT id for its lifetime; false when it is already recorded and unexpired (replay). */
+  claimJti(scope: string, jti: string, expiresAt: number, now: number): Promise<boolean>;
 
   close(): Promise<void>;
 }

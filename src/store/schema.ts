@@ -6,6 +6,9 @@ export interface Database {
   clients: ClientsTable;
   api_tokens: ApiTokensTable;
   users: UsersTable;
+  backchannel_requests: BackchannelRequestsTable;
+  tokens: TokensTable;
+  used_jtis: UsedJtisTable;
 }
 
 export interface MetaTable {
@@ -62,4 +65,44 @@ export interface UsersTable {
   data: string;
   created_at: number;
   modified_at: number;
+}
+
+export interface BackchannelRequestsTable {
+  id: string;
+  ticket_digest: string;
+  auth_req_id_digest: string | null;
+  service_id: number;
+  client_id: number;
+  status: string;
+  delivery_mode: string;
+  /** The validated authentication request, as JSON. */
+  request: string;
+  /** What /complete recorded, as JSON. */
+  result: string | null;
+  interval: number;
+  last_polled_at: number | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface TokensTable {
+  id: string;
+  access_token_digest: string;
+  refresh_token_digest: string | null;
+  service_id: number;
+  client_id: number;
+  subject: string | null;
+  grant_id: string | null;
+  grant_type: string;
+  /** Scopes, claims, properties, acr, auth time, durations, as JSON. */
+  data: string;
+  access_expires_at: number;
+  refresh_expires_at: number | null;
+  created_at: number;
+}
+
+export interface UsedJtisTable {
+  scope: string;
+  jti: string;
+  expires_at: number;
 }
