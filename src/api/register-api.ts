@@ -4,9 +4,12 @@ import { withoutNulls } from '../engine/wire/json.js';
 import type { ApiOptions } from './api-context.js';
 import { installApiErrorHandling } from './http/error-handler.js';
 import { adminRoutes } from './routes/admin-routes.js';
+import { cibaRoutes } from './routes/ciba-routes.js';
 import { clientRoutes } from './routes/client-routes.js';
 import { discoveryRoutes } from './routes/discovery-routes.js';
 import { serviceRoutes } from './routes/service-routes.js';
+import { tokenApiRoutes } from './routes/token-api-routes.js';
+import { tokenRoutes } from './routes/token-routes.js';
 
 /** Registers Authlete's wire schemas once, for validation, serialization and the OpenAPI document. */
 export function registerWireSchemas(app: FastifyInstance): void {
@@ -25,6 +28,9 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
     serviceRoutes(scope, options);
     clientRoutes(scope, options);
     discoveryRoutes(scope, options);
+    cibaRoutes(scope, options);
+    tokenRoutes(scope, options);
+    tokenApiRoutes(scope, options);
     adminRoutes(scope, options);
   });
 }

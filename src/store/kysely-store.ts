@@ -256,14 +256,14 @@ export class KyselyStore implements Store {
   async issueAuthReqId(
     serviceId: number,
     ticketDigest: string,
-    authReqIdDigest: string,
+    authReqId: { digest: string; sealed: string },
     expiresAt: number,
     interval: number,
     now: number,
   ): Promise<BackchannelRequestRecord | undefined> {
     const row = await this.db
       .updateTable('backchannel_requests')
-      .set({ status: 'issued', auth_req_id_digest: authReqIdDigest, expires_at: expiresAt, interval })
+      .set({ status: 'issued', auth_req_id_digest: authReqId.digest, auth_req_id_sealed: authReqId.sealed, expires_at: expiresAt, interval })
       .where('service_id', '=', serviceId)
       .where('ticket_digest', '=', ticketDigest)
       .where('status', '=', 'identified')
@@ -433,6 +433,7 @@ function backchannelRow(r: BackchannelRequestRecord): BackchannelRequestsTable {
     id: r.id,
     ticket_digest: r.ticketDigest,
     auth_req_id_digest: r.authReqIdDigest,
+    auth_req_id_sealed: r.authReqIdSealed,
     service_id: r.serviceId,
     client_id: r.clientId,
     status: r.status,
@@ -451,6 +452,7 @@ function toBackchannel(row: Selectable<BackchannelRequestsTable>): BackchannelRe
     id: row.id,
     ticketDigest: row.ticket_digest,
     authReqIdDigest: row.auth_req_id_digest,
+    authReqIdSealed: row.auth_req_id_sealed,
     serviceId: Number(row.service_id),
     clientId: Number(row.client_id),
     status: row.status as BackchannelStatus,

@@ -52,6 +52,7 @@ export interface BackchannelRequestRecord {
   id: string;
   ticketDigest: string;
   authReqIdDigest: string | null;
+  authReqIdSealed: string | null;
   serviceId: number;
   clientId: number;
   status: BackchannelStatus;
@@ -122,7 +123,14 @@ export interface Store {
   findBackchannelRequestByTicket(serviceId: number, ticketDigest: string): Promise<BackchannelRequestRecord | undefined>;
   findBackchannelRequestByAuthReqId(serviceId: number, authReqIdDigest: string): Promise<BackchannelRequestRecord | undefined>;
   /** identified → issued, only while the ticket is unexpired; undefined otherwise. */
-  issueAuthReqId(serviceId: number, ticketDigest: string, authReqIdDigest: string, expiresAt: number, interval: number, now: number): Promise<BackchannelRequestRecord | undefined>;
+  issueAuthReqId(
+    serviceId: number,
+    ticketDigest: string,
+    authReqId: { digest: string; sealed: string },
+    expiresAt: number,
+    interval: number,
+    now: number,
+  ): Promise<BackchannelRequestRecord | undefined>;
   deleteBackchannelRequest(serviceId: number, ticketDigest: string): Promise<boolean>;
   /**
    * issued → `status` with the result, only once and only before expiry. With `tokens` (push),

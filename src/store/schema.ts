@@ -71,6 +71,7 @@ export interface BackchannelRequestsTable {
   id: string;
   ticket_digest: string;
   auth_req_id_digest: string | null;
+  auth_req_id_sealed: string | null;
   service_id: number;
   client_id: number;
   status: string;

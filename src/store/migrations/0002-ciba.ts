@@ -7,6 +7,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
     .addColumn('ticket_digest', 'varchar(64)', (c) => c.notNull().unique())
     .addColumn('auth_req_id_digest', 'varchar(64)', (c) => c.unique())
+    // Sealed, for the ping and push notifications that must carry it.
+    .addColumn('auth_req_id_sealed', 'text')
     .addColumn('service_id', 'bigint', (c) => c.notNull().references('services.api_key').onDelete('cascade'))
     .addColumn('client_id', 'bigint', (c) => c.notNull())
     // identified → issued → authorized | denied | failed → consumed

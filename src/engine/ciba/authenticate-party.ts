@@ -1,0 +1,51 @@
+import type { EngineContext } from '../context.js';
+import { authenticateClient } from '../client-auth/authenticate-client.js';
+import { isOAuthError } from '../oauth-error.js';
+import { codes, type ResultCode } from '../result-codes.js';
+import { toSearchParams, type FormParameters } from './form-parameters.js';
+import { clientAuthContext, type ClientParty, type ServiceParty } from './parties.js';
+import { refuse, type Refusal } from './refusal.js';
+
+/** The client-credential fields every Authlete API that relays a client request carries. */
+export interface RelayedCredentials {
+  clientId?: string;
+  clientSecret?: string;
+  clientCertificate?: string;
+}
+
+export interface AuthenticatedParty {
+  party: ClientParty;
+  method: string;
+}
+
+/**
+ * Authenticates the client of a relayed request with its registered method. A failure is
+ * `invalid_client` under the endpoint's own action name (UNAUTHORIZED or INVALID_CLIENT); a
+ * malformed attempt (two methods at once) is a plain invalid_request.
+ */
+export async function authenticateParty(
+  ctx: EngineContext,
+  service: ServiceParty,
+  credentials: RelayedCredentials,
+  form: FormParameters,
+  options: { audiences: unknown[]; code: ResultCode; failureAction: 'UNAUTHORIZED' | 'INVALID_CLIENT' },
+): Promise<AuthenticatedParty | Refusal> {
+  const authCtx = clientAuthContext(ctx, service, options.audiences.filter((a): a is string => typeof a === 'string'));
+  const result = await authenticateClient(
+    {
+      ...(credentials.clientId !== undefined ? { clientId: credentials.clientId } : {}),
+      ...(credentials.clientSecret !== undefined ? { clientSecret: credentials.clientSecret } : {}),
+      ...(credentials.clientCertificate !== undefined ? { clientCertificate: credentials.clientCertificate } : {}),
+      parameters: toSearchParams(form),
+    },
+    authCtx,
+  );
+  if (isOAuthError(result)) {
+    return result.status === 400
+      ? refuse(result.error, options.code, result.description)
+      : refuse('invalid_client', options.code, result.description, options.failureAction);
+  }
+  const party = authCtx.clients.get(result.client.clientId);
+  if (!party) return refuse('server_error', codes.tokenServerError, undefined, 'INTERNAL_SERVER_ERROR');
+  return { party, method: result.method };
+}

@@ -1,0 +1,181 @@
+import type { EngineContext } from '../context.js';
+import { apiErrors, type ApiError } from '../api-error.js';
+import { codes } from '../result-codes.js';
+import { settings } from '../services/service-settings.js';
+import { withoutNulls } from '../wire/json.js';
+import type { DeliveryMode } from '../wire/enums.js';
+import { authenticateParty } from './authenticate-party.js';
+import { parseFormParameters, single, type FormParameters } from './form-parameters.js';
+import { loadService, type ClientParty, type ServiceParty } from './parties.js';
+import { isRefusal, refuse, type Refusal } from './refusal.js';
+import { actionHead, refusalAnswer } from './responses.js';
+import { resolveRequestObject } from './steps/resolve-request-object.js';
+import { checkAuthorizationDetails } from './steps/check-authorization-details.js';
+import { checkBindingMessage } from './steps/check-binding-message.js';
+import { checkGrantAndDeliveryMode } from './steps/check-grant-and-delivery-mode.js';
+import { checkHints } from './steps/check-hints.js';
+import { checkNotificationToken } from './steps/check-notification-token.js';
+import { checkRequestedExpiry } from './steps/check-requested-expiry.js';
+import { checkResources } from './steps/check-resources.js';
+import { checkScopes } from './steps/check-scopes.js';
+import { checkUserCode } from './steps/check-user-code.js';
+import { filterAcrValues } from './steps/filter-acr-values.js';
+import { verifyIdTokenHint } from './steps/verify-id-token-hint.js';
+
+export interface BackchannelAuthenticationRequest {
+  parameters?: string;
+  clientId?: string;
+  clientSecret?: string;
+  clientCertificate?: string;
+  clientCertificatePath?: string[];
+}
+
+export type BackchannelAuthenticationAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST' | 'UNAUTHORIZED' | 'USER_IDENTIFICATION';
+export type BackchannelAuthenticationResponse = Record<string, unknown> & { action: BackchannelAuthenticationAction; resultCode: string };
+
+/** Bytes of randomness in a ticket (never shown to the OAuth client). */
+const TICKET_BYTES = 32;
+
+/**
+ * `/backchannel/authentication` (reference §3): authenticate the client, check the request
+ * step by step, and on success keep it under a ticket for /issue, /fail and /complete.
+ */
+export async function processBackchannelAuthentication(
+  ctx: EngineContext,
+  serviceId: number,
+  request: BackchannelAuthenticationRequest,
+): Promise<BackchannelAuthenticationResponse | ApiError> {
+  const service = await loadService(ctx, serviceId);
+  if (!service) return apiErrors.serviceNotFound(String(serviceId));
+  const outcome = await evaluate(ctx, service, request);
+  if (isRefusal(outcome)) return refusalAnswer(service, outcome) as BackchannelAuthenticationResponse;
+  return outcome;
+}
+
+async function evaluate(ctx: EngineContext, service: ServiceParty, request: BackchannelAuthenticationRequest): Promise<BackchannelAuthenticationResponse | Refusal> {
+  if (typeof request.parameters !== 'string' || request.parameters === '') return refuse('invalid_request', codes.bcMissingParameters);
+  const form = parseFormParameters(request.parameters);
+  if (typeof form === 'string') return refuse('invalid_request', codes.bcMalformedParameters, `The request parameters are malformed: ${form}.`);
+
+  const client = await authenticate(ctx, service, request, form);
+  if (isRefusal(client)) return client;
+
+  const deliveryMode = checkGrantAndDeliveryMode(service, client.party);
+  if (isRefusal(deliveryMode)) return deliveryMode;
+
+  const resolved = await resolveRequestObject(ctx, service, client.party, form);
+  if (isRefusal(resolved)) return resolved;
+  const parameters = resolved.parameters;
+
+  return checkAndKeep(ctx, service, client, deliveryMode, parameters, resolved.requestContext);
+}
+
+async function authenticate(ctx: EngineContext, service: ServiceParty, request: BackchannelAuthenticationRequest, form: FormParameters) {
+  const authenticated = await authenticateParty(ctx, service, request, form, {
+    audiences: [service.data.backchannelAuthenticationEndpoint, service.data.tokenEndpoint],
+    code: codes.bcClientAuthFailed,
+    failureAction: 'UNAUTHORIZED',
+  });
+  if (isRefusal(authenticated)) return authenticated;
+  const presentedId = request.clientId ?? single(form, 'client_id');
+  const aliasUsed = presentedId !== undefined && presentedId !== String(authenticated.party.record.clientId);
+  return { ...authenticated, aliasUsed };
+}
+
+async function checkAndKeep(
+  ctx: EngineContext,
+  service: ServiceParty,
+  client: { party: ClientParty; method: string; aliasUsed: boolean },
+  deliveryMode: DeliveryMode,
+  parameters: ReadonlyMap<string, unknown>,
+  requestContext: string | undefined,
+): Promise<BackchannelAuthenticationResponse | Refusal> {
+  const party = client.party;
+  const scopes = checkScopes(service, parameters.get('scope'));
+  if (isRefusal(scopes)) return scopes;
+  const hint = checkHints(parameters);
+  if (isRefusal(hint)) return hint;
+  let sub: string | undefined;
+  if (hint.hintType === 'ID_TOKEN_HINT') {
+    const verified = await verifyIdTokenHint(hint.hint, service, party);
+    if (isRefusal(verified)) return verified;
+    sub = verified;
+  }
+  const notificationToken = checkNotificationToken(parameters.get('client_notification_token'), deliveryMode);
+  if (isRefusal(notificationToken)) return notificationToken;
+  const requestedExpiry = checkRequestedExpiry(parameters.get('requested_expiry'));
+  if (isRefusal(requestedExpiry)) return requestedExpiry;
+  const userCode = checkUserCode(service, party, parameters.get('user_code'));
+  if (isRefusal(userCode)) return userCode;
+  const bindingMessage = checkBindingMessage(parameters.get('binding_message'));
+  if (isRefusal(bindingMessage)) return bindingMessage;
+  const resources = checkResources(parameters.get('resource'));
+  if (isRefusal(resources)) return resources;
+  const authorizationDetails = checkAuthorizationDetails(parameters.get('authorization_details'));
+  if (isRefusal(authorizationDetails)) return authorizationDetails;
+  const acrs = filterAcrValues(service, parameters.get('acr_values'));
+
+  const kept = withoutNulls({
+    scopes: scopes.names,
+    claimNames: scopes.claimNames,
+    acrs,
+    hintType: hint.hintType,
+    hint: hint.hint,
+    sub,
+    bindingMessage,
+    userCode: userCode.userCode,
+    requestedExpiry,
+    requestContext,
+    clientNotificationToken: notificationToken,
+    resources,
+    authorizationDetails,
+    clientAuthMethod: client.method,
+  });
+
+  const now = ctx.clock.now();
+  const ticket = ctx.random.token(TICKET_BYTES);
+  await ctx.store.createBackchannelRequest({
+    id: ctx.random.token(16),
+    ticketDigest: ctx.keyring.digest(ticket),
+    authReqIdDigest: null,
+    authReqIdSealed: null,
+    serviceId: service.record.apiKey,
+    clientId: party.record.clientId,
+    status: 'identified',
+    deliveryMode,
+    request: kept,
+    result: null,
+    interval: settings.pollingInterval(service.data),
+    lastPolledAt: null,
+    createdAt: now,
+    // The ticket waits for /issue or /fail no longer than an auth_req_id would live.
+    expiresAt: now + settings.authReqIdDuration(service.data) * 1000,
+  });
+
+  return withoutNulls({
+    ...actionHead(codes.bcUserIdentification, 'USER_IDENTIFICATION' as const),
+    ticket,
+    clientId: party.record.clientId,
+    clientIdAlias: party.auth.clientIdAlias,
+    clientIdAliasUsed: client.aliasUsed,
+    clientName: party.data.clientName,
+    clientAuthMethod: client.method,
+    deliveryMode,
+    scopes: scopes.scopes,
+    claimNames: scopes.claimNames.length > 0 ? scopes.claimNames : undefined,
+    acrs,
+    hintType: hint.hintType,
+    hint: hint.hint,
+    sub,
+    bindingMessage,
+    userCode: userCode.userCode,
+    userCodeRequired: userCode.userCodeRequired,
+    requestedExpiry: requestedExpiry ?? 0,
+    requestContext,
+    clientNotificationToken: notificationToken,
+    resources,
+    authorizationDetails,
+    serviceAttributes: settings.attributes(service.data),
+    clientAttributes: settings.attributes(party.data),
+  }) as BackchannelAuthenticationResponse;
+}

@@ -1,0 +1,147 @@
+import type { EngineContext } from '../context.js';
+import { apiErrors, type ApiError } from '../api-error.js';
+import { codes, type ResultCode } from '../result-codes.js';
+import { settings } from '../services/service-settings.js';
+import { withoutNulls } from '../wire/json.js';
+import { parseJsonObjectText } from '../wire/json-object.js';
+import type { BackchannelRequestRecord } from '../../store/ports.js';
+import { mintTokens, tokenResponseContent, type Grant } from '../tokens/mint-tokens.js';
+import { loadClient, loadService, type ClientParty, type ServiceParty } from './parties.js';
+import { actionHead } from './responses.js';
+
+export type BackchannelAuthenticationCompleteResult = 'AUTHORIZED' | 'ACCESS_DENIED' | 'TRANSACTION_FAILED';
+export type BackchannelAuthenticationCompleteAction = 'SERVER_ERROR' | 'NO_ACTION' | 'NOTIFICATION';
+export type BackchannelAuthenticationCompleteResponse = Record<string, unknown> & { action: BackchannelAuthenticationCompleteAction };
+
+export interface BackchannelAuthenticationCompleteInput {
+  ticket?: string;
+  result?: BackchannelAuthenticationCompleteResult;
+  subject?: string;
+  sub?: string;
+  authTime?: number;
+  acr?: string;
+  claims?: string;
+  properties?: { key?: string; value?: string; hidden?: boolean }[];
+  scopes?: string[];
+  errorDescription?: string;
+  errorUri?: string;
+  consentedClaims?: string[];
+  accessTokenDuration?: number;
+  refreshTokenDuration?: number;
+  idTokenAudType?: string;
+}
+
+const STATUS_OF = { AUTHORIZED: 'authorized', ACCESS_DENIED: 'denied', TRANSACTION_FAILED: 'failed' } as const;
+// CIBA §12 push error payloads; poll and ping clients learn the outcome at the token endpoint.
+const PUSH_ERROR_OF = { ACCESS_DENIED: 'access_denied', TRANSACTION_FAILED: 'transaction_failed' } as const;
+const DESCRIPTION_CHARSET = /^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/;
+
+const serverError = (code: ResultCode, detail?: string) => withoutNulls({ ...actionHead(code, 'SERVER_ERROR' as const, detail) });
+
+/**
+ * `/backchannel/authentication/complete` (reference §6): records the device's outcome once. Poll:
+ * NO_ACTION. Ping: NOTIFICATION with `{auth_req_id}`. Push: the tokens are minted now and the
+ * NOTIFICATION carries them (or the error). A second call, or one after expiry, is SERVER_ERROR
+ * in poll and a `server_error` NOTIFICATION in ping and push, which is what the reference
+ * recommends where Authlete documents nothing.
+ */
+export async function completeBackchannelAuthentication(
+  ctx: EngineContext,
+  serviceId: number,
+  input: BackchannelAuthenticationCompleteInput,
+): Promise<BackchannelAuthenticationCompleteResponse | ApiError> {
+  const service = await loadService(ctx, serviceId);
+  if (!service) return apiErrors.serviceNotFound(String(serviceId));
+  if (typeof input.ticket !== 'string' || input.ticket === '') return serverError(codes.completeMissingTicket);
+  const result = input.result;
+  if (result !== 'AUTHORIZED' && result !== 'ACCESS_DENIED' && result !== 'TRANSACTION_FAILED') {
+    return serverError(codes.completeBadInput, "'result' must be AUTHORIZED, ACCESS_DENIED or TRANSACTION_FAILED.");
+  }
+  if (result === 'AUTHORIZED' && (typeof input.subject !== 'string' || input.subject === '')) return serverError(codes.completeMissingSubject);
+  let claims: Record<string, unknown> | undefined;
+  if (input.claims !== undefined && input.claims !== '') {
+    claims = parseJsonObjectText(input.claims);
+    if (!claims) return serverError(codes.completeBadInput, "'claims' must be a JSON object.");
+  }
+
+  const ticketDigest = ctx.keyring.digest(input.ticket);
+  const record = await ctx.store.findBackchannelRequestByTicket(serviceId, ticketDigest);
+  if (!record || record.authReqIdDigest === null) return serverError(codes.completeNoTicket);
+  const client = await loadClient(ctx, serviceId, String(record.clientId));
+  if (!client) return serverError(codes.completeNoTicket, 'The client of the request no longer exists.');
+  const authReqId = record.authReqIdSealed ? ctx.keyring.open(record.authReqIdSealed) : '';
+
+  const grant: Grant = withoutNulls({
+    subject: input.subject ?? '',
+    sub: input.sub,
+    scopes: Array.isArray(input.scopes) ? input.scopes : ((record.request.scopes as string[] | undefined) ?? []),
+    authTime: input.authTime,
+    acr: input.acr,
+    claims,
+    properties: input.properties?.filter((p) => typeof p.key === 'string' && typeof p.value === 'string') as Grant['properties'],
+    resources: record.request.resources as string[] | undefined,
+    authorizationDetails: record.request.authorizationDetails,
+    idTokenAudType: input.idTokenAudType === 'string' || input.idTokenAudType === 'array' ? input.idTokenAudType : undefined,
+    accessTokenDuration: input.accessTokenDuration,
+    refreshTokenDuration: input.refreshTokenDuration,
+    consentedClaims: input.consentedClaims,
+  });
+  const errorExtras = withoutNulls({
+    error_description: input.errorDescription !== undefined && DESCRIPTION_CHARSET.test(input.errorDescription) ? input.errorDescription : undefined,
+    error_uri: input.errorUri,
+  });
+
+  const now = ctx.clock.now();
+  const common = commonFields(service, client, record, authReqId);
+
+  if (record.deliveryMode === 'PUSH' && result === 'AUTHORIZED') {
+    const minted = await mintTokens(ctx, service, client, grant, { grantType: 'CIBA', grantId: record.id, authReqId });
+    if (!minted) return serverError(codes.completeBadInput, 'The service has no key for the client\'s idTokenSignAlg.');
+    const done = await ctx.store.completeBackchannelRequest(serviceId, ticketDigest, 'consumed', { result, grant }, now, minted.record);
+    if (!done) return lateCompletion(record, common, authReqId);
+    return withoutNulls({
+      ...actionHead(codes.completeNotification, 'NOTIFICATION' as const),
+      ...common,
+      responseContent: tokenResponseContent(minted, grant.scopes, { auth_req_id: authReqId }),
+      accessToken: minted.accessToken,
+      refreshToken: minted.refreshToken,
+      idToken: minted.idToken,
+      accessTokenDuration: minted.accessTokenDuration,
+      refreshTokenDuration: minted.refreshTokenDuration,
+      idTokenDuration: minted.idTokenDuration,
+    });
+  }
+
+  const done = await ctx.store.completeBackchannelRequest(serviceId, ticketDigest, STATUS_OF[result], { result, grant, errorExtras }, now);
+  if (!done) return lateCompletion(record, common, authReqId);
+
+  if (record.deliveryMode === 'POLL') return withoutNulls({ ...actionHead(codes.completePoll, 'NO_ACTION' as const), ...common });
+  const content =
+    record.deliveryMode === 'PING' || result === 'AUTHORIZED'
+      ? { auth_req_id: authReqId }
+      : { auth_req_id: authReqId, error: PUSH_ERROR_OF[result], ...errorExtras };
+  return withoutNulls({ ...actionHead(codes.completeNotification, 'NOTIFICATION' as const), ...common, responseContent: JSON.stringify(content) });
+}
+
+function commonFields(service: ServiceParty, client: ClientParty, record: BackchannelRequestRecord, authReqId: string) {
+  return withoutNulls({
+    clientId: client.record.clientId,
+    clientIdAlias: client.auth.clientIdAlias,
+    clientIdAliasUsed: false,
+    clientName: client.data.clientName,
+    deliveryMode: record.deliveryMode,
+    clientNotificationEndpoint: record.deliveryMode === 'POLL' ? undefined : client.data.bcNotificationEndpoint,
+    clientNotificationToken: record.request.clientNotificationToken,
+    authReqId: authReqId || undefined,
+    resources: record.request.resources,
+    authorizationDetails: record.request.authorizationDetails,
+    serviceAttributes: settings.attributes(service.data),
+    clientAttributes: settings.attributes(client.data),
+  });
+}
+
+function lateCompletion(record: BackchannelRequestRecord, common: Record<string, unknown>, authReqId: string): BackchannelAuthenticationCompleteResponse {
+  if (record.deliveryMode === 'POLL') return serverError(codes.completeAlreadyDone);
+  const content = record.deliveryMode === 'PING' ? { auth_req_id: authReqId } : { auth_req_id: authReqId, error: 'server_error' };
+  return withoutNulls({ ...actionHead(codes.completeAlreadyDone, 'NOTIFICATION' as const), ...common, responseContent: JSON.stringify(content) });
+}

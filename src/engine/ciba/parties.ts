@@ -1,0 +1,92 @@
+import type { JWK } from 'jose';
+import type { EngineContext } from '../context.js';
+import type { AuthClient, ClientAuthContext, ClientAuthMethod } from '../client-auth/types.js';
+import type { JwkSet } from '../keys/service-keys.js';
+import { openServiceJwks } from '../services/service-operations.js';
+import { settings } from '../services/service-settings.js';
+import type { ClientRecord, ServiceRecord } from '../../store/ports.js';
+import { fetchClientJwks } from './client-jwks.js';
+
+/** A service as the protocol steps see it. */
+export interface ServiceParty {
+  record: ServiceRecord;
+  data: Record<string, unknown>;
+  jwks: JwkSet | undefined;
+  issuer: string;
+}
+
+/** A client as the protocol steps see it: the stored record, its metadata and its secret. */
+export interface ClientParty {
+  record: ClientRecord;
+  data: Record<string, unknown>;
+  auth: AuthClient;
+}
+
+export async function loadService(ctx: EngineContext, serviceId: number): Promise<ServiceParty | undefined> {
+  const record = await ctx.store.getService(serviceId);
+  if (!record) return undefined;
+  return { record, data: record.data, jwks: openServiceJwks(ctx, record), issuer: settings.issuer(record.data) };
+}
+
+export function toAuthClient(ctx: EngineContext, record: ClientRecord): AuthClient {
+  const d = record.data;
+  const str = (name: string) => (typeof d[name] === 'string' ? (d[name] as string) : undefined);
+  return {
+    clientId: record.clientId,
+    clientIdAlias: str('clientIdAlias') ?? String(record.clientId),
+    clientType: d.clientType === 'PUBLIC' ? 'PUBLIC' : 'CONFIDENTIAL',
+    tokenAuthMethod: (str('tokenAuthMethod') ?? 'CLIENT_SECRET_BASIC') as ClientAuthMethod,
+    ...(str('tokenAuthSignAlg') ? { tokenAuthSignAlg: str('tokenAuthSignAlg') } : {}),
+    clientSecret: ctx.keyring.open(record.secretSealed),
+    ...(str('jwks') ? { jwks: str('jwks') } : {}),
+    ...(str('tlsClientAuthSubjectDn') ? { tlsClientAuthSubjectDn: str('tlsClientAuthSubjectDn') } : {}),
+    ...(str('tlsClientAuthSanDns') ? { tlsClientAuthSanDns: str('tlsClientAuthSanDns') } : {}),
+    ...(str('tlsClientAuthSanUri') ? { tlsClientAuthSanUri: str('tlsClientAuthSanUri') } : {}),
+    ...(str('tlsClientAuthSanIp') ? { tlsClientAuthSanIp: str('tlsClientAuthSanIp') } : {}),
+    ...(str('tlsClientAuthSanEmail') ? { tlsClientAuthSanEmail: str('tlsClientAuthSanEmail') } : {}),
+    locked: d.locked === true,
+  };
+}
+
+export async function loadClient(ctx: EngineContext, serviceId: number, clientIdOrAlias: string): Promise<ClientParty | undefined> {
+  // Ids are numbers; the default alias is the same digits. Custom aliases are not indexed yet.
+  if (!/^[0-9]{1,15}$/.test(clientIdOrAlias)) return undefined;
+  const record = await ctx.store.getClient(serviceId, Number(clientIdOrAlias));
+  if (!record) return undefined;
+  return { record, data: record.data, auth: toAuthClient(ctx, record) };
+}
+
+/** The public keys a client registered: `jwks`, or fetched from `jwksUri`. */
+export async function clientPublicKeys(ctx: EngineContext, data: Record<string, unknown>): Promise<JWK[]> {
+  if (typeof data.jwks === 'string' && data.jwks !== '') {
+    try {
+      const parsed = JSON.parse(data.jwks) as { keys?: unknown };
+      return Array.isArray(parsed.keys) ? (parsed.keys as JWK[]) : [];
+    } catch {
+      return [];
+    }
+  }
+  if (typeof data.jwksUri === 'string' && data.jwksUri !== '') return fetchClientJwks(data.jwksUri, ctx.mode);
+  return [];
+}
+
+/** The context client authentication runs in, for one service and one endpoint. */
+export function clientAuthContext(ctx: EngineContext, service: ServiceParty, audiences: (string | undefined)[]): ClientAuthContext & { clients: Map<number, ClientParty> } {
+  const clients = new Map<number, ClientParty>();
+  const nowSeconds = Math.floor(ctx.clock.now() / 1000);
+  return {
+    clients,
+    issuer: service.issuer,
+    audiences: audiences.filter((a): a is string => typeof a === 'string' && a !== ''),
+    async findClient(id) {
+      const party = await loadClient(ctx, service.record.apiKey, id);
+      if (party) clients.set(party.record.clientId, party);
+      return party?.auth;
+    },
+    claimJti: (clientId, jti, expiresAt) =>
+      ctx.store.claimJti(`client-assertion:${service.record.apiKey}:${clientId}`, jti, expiresAt * 1000, ctx.clock.now()),
+    clientKeys: async (client) => clientPublicKeys(ctx, clients.get(client.clientId)?.data ?? {}),
+    now: nowSeconds,
+    clockSkew: settings.clockSkew(service.data),
+  };
+}

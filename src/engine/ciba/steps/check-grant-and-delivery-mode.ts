@@ -1,0 +1,20 @@
+import { codes } from '../../result-codes.js';
+import { settings } from '../../services/service-settings.js';
+import type { DeliveryMode } from '../../wire/enums.js';
+import type { ClientParty, ServiceParty } from '../parties.js';
+import { refuse, type Refusal } from '../refusal.js';
+
+/** CIBA §4/§7: the client may use the CIBA grant, in a delivery mode the service supports. */
+export function checkGrantAndDeliveryMode(service: ServiceParty, client: ClientParty): DeliveryMode | Refusal {
+  const grantTypes = Array.isArray(client.data.grantTypes) ? (client.data.grantTypes as unknown[]) : [];
+  if (!grantTypes.includes('CIBA') || !settings.supportsGrant(service.data, 'CIBA')) {
+    return refuse('unauthorized_client', codes.bcGrantNotAllowed);
+  }
+  const mode = client.data.bcDeliveryMode;
+  if (mode !== 'POLL' && mode !== 'PING' && mode !== 'PUSH') return refuse('unauthorized_client', codes.bcDeliveryModeNotSet);
+  if (!settings.deliveryModes(service.data).includes(mode)) return refuse('unauthorized_client', codes.bcDeliveryModeUnsupported);
+  if (mode !== 'POLL' && !(typeof client.data.bcNotificationEndpoint === 'string' && client.data.bcNotificationEndpoint)) {
+    return refuse('unauthorized_client', codes.bcNotificationEndpointMissing);
+  }
+  return mode;
+}

@@ -1,0 +1,34 @@
+import { codes } from '../../result-codes.js';
+import { settings } from '../../services/service-settings.js';
+import type { ServiceParty } from '../parties.js';
+import { refuse, type Refusal } from '../refusal.js';
+
+// OIDC Core §5.4: the claims each standard scope asks for.
+const SCOPE_CLAIMS: Record<string, string[]> = {
+  profile: ['name', 'family_name', 'given_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website', 'gender', 'birthdate', 'zoneinfo', 'locale', 'updated_at'],
+  email: ['email', 'email_verified'],
+  address: ['address'],
+  phone: ['phone_number', 'phone_number_verified'],
+};
+
+export interface CheckedScopes {
+  /** The service's scope objects for the requested names, in request order. */
+  scopes: Record<string, unknown>[];
+  names: string[];
+  claimNames: string[];
+}
+
+/** CIBA §7.1: `scope` is required and must contain `openid`; each scope must be one the service supports. */
+export function checkScopes(service: ServiceParty, scope: unknown): CheckedScopes | Refusal {
+  if (typeof scope !== 'string') return refuse('invalid_scope', codes.bcScopeMissingOpenid);
+  const names = [...new Set(scope.split(' ').filter(Boolean))];
+  if (!names.includes('openid')) return refuse('invalid_scope', codes.bcScopeMissingOpenid);
+  const supported = settings.supportedScopes(service.data);
+  const byName = new Map(supported.map((s) => [String(s.name), s]));
+  if (supported.length > 0) {
+    const unknown = names.find((n) => !byName.has(n));
+    if (unknown !== undefined) return refuse('invalid_scope', codes.bcScopeUnsupported, `The scope '${unknown.slice(0, 64)}' is not supported.`);
+  }
+  const claimNames = [...new Set(names.flatMap((n) => SCOPE_CLAIMS[n] ?? []))];
+  return { names, scopes: names.map((n) => byName.get(n) ?? { name: n }), claimNames };
+}

@@ -1,0 +1,55 @@
+import type { EngineContext } from '../../context.js';
+import { requestObjectRequired, verifyRequestObject } from '../../backchannel/verify-request-object.js';
+import { isOAuthError } from '../../oauth-error.js';
+import { codes } from '../../result-codes.js';
+import { settings } from '../../services/service-settings.js';
+import type { FormParameters } from '../form-parameters.js';
+import { clientPublicKeys, type ClientParty, type ServiceParty } from '../parties.js';
+import { refuse, type Refusal } from '../refusal.js';
+
+export interface ResolvedParameters {
+  /** The authentication request parameters that count (CIBA §7.1.1). */
+  parameters: ReadonlyMap<string, unknown>;
+  /** FAPI-CIBA `request_context`, as JSON text. */
+  requestContext?: string;
+}
+
+/**
+ * With a `request` parameter — required once the client registered bcRequestSignAlg — only the
+ * signed request object's claims are the authentication request (CIBA §7.1.1); the form then
+ * contributes nothing but client authentication. Without one, the form is the request.
+ */
+export async function resolveRequestObject(
+  ctx: EngineContext,
+  service: ServiceParty,
+  client: ClientParty,
+  form: FormParameters,
+): Promise<ResolvedParameters | Refusal> {
+  const requestObject = form.get('request');
+  const signAlg = typeof client.data.bcRequestSignAlg === 'string' ? client.data.bcRequestSignAlg : undefined;
+  const roClient = { clientId: client.record.clientId, ...(client.auth.clientIdAlias ? { clientIdAlias: client.auth.clientIdAlias } : {}), ...(signAlg ? { bcRequestSignAlg: signAlg } : {}) };
+
+  if (requestObject === undefined || requestObject === '') {
+    if (requestObjectRequired(roClient)) return refuse('invalid_request', codes.bcRequestObjectRequired);
+    return { parameters: form };
+  }
+  if (typeof requestObject !== 'string') return refuse('invalid_request', codes.bcBadRequestObject);
+
+  const verified = await verifyRequestObject(requestObject, roClient, {
+    issuer: service.issuer,
+    audiences: [service.data.backchannelAuthenticationEndpoint, service.data.tokenEndpoint].filter((a): a is string => typeof a === 'string'),
+    clientKeys: () => clientPublicKeys(ctx, client.data),
+    claimJti: (jti, expiresAt) => ctx.store.claimJti(`request-object:${service.record.apiKey}:${client.record.clientId}`, jti, expiresAt * 1000, ctx.clock.now()),
+    now: Math.floor(ctx.clock.now() / 1000),
+    clockSkew: settings.clockSkew(service.data),
+  });
+  if (isOAuthError(verified)) return refuse('invalid_request', codes.bcBadRequestObject, `The request object is invalid: ${verified.description}.`);
+
+  const parameters = new Map<string, unknown>(Object.entries(verified.claims));
+  const context = parameters.get('request_context');
+  parameters.delete('request_context');
+  return {
+    parameters,
+    ...(context !== undefined ? { requestContext: typeof context === 'string' ? context : JSON.stringify(context) } : {}),
+  };
+}

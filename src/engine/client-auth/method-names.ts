@@ -1,0 +1,12 @@
+import type { AuthClient, ClientAuthMethod } from './types.js';
+
+/** The RFC 8414 / IANA name of a method, as clients know it (e.g. `private_key_jwt`). */
+export function methodName(method: ClientAuthMethod): string {
+  return method.toLowerCase();
+}
+
+/** A client is named by its numeric id or, when it has one, by its alias. */
+export function isIdentifierOf(client: AuthClient, value: string): boolean {
+  if (value === String(client.clientId)) return true;
+  return client.clientIdAlias !== undefined && client.clientIdAlias !== '' && value === client.clientIdAlias;
+}

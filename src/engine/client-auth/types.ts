@@ -1,0 +1,64 @@
+import type { JWK } from 'jose';
+
+/** Authlete's `client_auth_method` values (reference §14), without ATTEST_JWT_CLIENT_AUTH. */
+export type ClientAuthMethod =
+  | 'NONE'
+  | 'CLIENT_SECRET_BASIC'
+  | 'CLIENT_SECRET_POST'
+  | 'CLIENT_SECRET_JWT'
+  | 'PRIVATE_KEY_JWT'
+  | 'TLS_CLIENT_AUTH'
+  | 'SELF_SIGNED_TLS_CLIENT_AUTH';
+
+/** What the caller looks up for a client id. */
+export interface AuthClient {
+  clientId: number;
+  clientIdAlias?: string;
+  clientType: 'PUBLIC' | 'CONFIDENTIAL';
+  tokenAuthMethod: ClientAuthMethod;
+  /** e.g. 'PS256', 'HS256'; when set, assertions must use exactly it. */
+  tokenAuthSignAlg?: string;
+  /** Plaintext (the caller decrypts it). */
+  clientSecret: string;
+  /** JWK Set JSON string, public keys. */
+  jwks?: string;
+  tlsClientAuthSubjectDn?: string;
+  tlsClientAuthSanDns?: string;
+  tlsClientAuthSanUri?: string;
+  tlsClientAuthSanIp?: string;
+  tlsClientAuthSanEmail?: string;
+  locked?: boolean;
+}
+
+export interface ClientAuthInput {
+  /** Authlete's request field `clientId` (the AS decoded it from HTTP Basic) — may be absent. */
+  clientId?: string;
+  /** Authlete's request field `clientSecret` (from HTTP Basic) — present iff Basic was used. */
+  clientSecret?: string;
+  /** PEM client certificate from the TLS layer, if any. */
+  clientCertificate?: string;
+  /** The raw form parameters of the client's request (may contain client_id, client_secret, client_assertion, client_assertion_type). */
+  parameters: URLSearchParams;
+}
+
+export interface ClientAuthContext {
+  issuer: string;
+  /** URLs accepted as assertion `aud` besides the issuer: e.g. token endpoint and backchannel endpoint. */
+  audiences: string[];
+  /** Look up a client by numeric id string or alias; undefined when unknown. */
+  findClient(clientIdOrAlias: string): Promise<AuthClient | undefined>;
+  /** Records an assertion jti until expiresAt (epoch seconds); returns false when it was already used. */
+  claimJti(clientId: number, jti: string, expiresAt: number): Promise<boolean>;
+  /** Public keys of the client (from its jwks or jwks_uri); the caller handles fetching. */
+  clientKeys(client: AuthClient): Promise<JWK[]>;
+  /** Epoch seconds. */
+  now: number;
+  /** Allowed clock skew in seconds (service allowableClockSkew), >= 0. */
+  clockSkew: number;
+}
+
+export interface AuthenticatedClient {
+  kind: 'authenticated-client';
+  client: AuthClient;
+  method: ClientAuthMethod;
+}

@@ -1,0 +1,56 @@
+import type { EngineContext } from '../context.js';
+import { apiErrors, type ApiError } from '../api-error.js';
+import { codes } from '../result-codes.js';
+import { settings } from '../services/service-settings.js';
+import { parseFormParameters, single } from '../ciba/form-parameters.js';
+import { oauthErrorContent } from '../ciba/oauth-content.js';
+import { loadService } from '../ciba/parties.js';
+import { actionHead } from '../ciba/responses.js';
+import { findToken, visibleProperties } from './find-token.js';
+
+export type StandardIntrospectionAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST' | 'OK';
+export type StandardIntrospectionResponse = Record<string, unknown> & { action: StandardIntrospectionAction };
+
+/**
+ * `/auth/introspection/standard` (reference §8.2): the RFC 7662 answer. Authlete does not
+ * authenticate the caller here; the authorization server's endpoint must (the front does).
+ */
+export async function standardIntrospection(
+  ctx: EngineContext,
+  serviceId: number,
+  input: { parameters?: string; withHiddenProperties?: boolean },
+): Promise<StandardIntrospectionResponse | ApiError> {
+  const service = await loadService(ctx, serviceId);
+  if (!service) return apiErrors.serviceNotFound(String(serviceId));
+  const omit = settings.errorDescriptionOmitted(service.data);
+  const bad = (code: typeof codes.standardIntrospectionMissingToken, detail?: string) => ({
+    ...actionHead(code, 'BAD_REQUEST' as const, detail),
+    responseContent: oauthErrorContent('invalid_request', code, { omitDescription: omit, ...(detail ? { detail } : {}) }),
+  });
+  if (typeof input.parameters !== 'string' || input.parameters === '') return bad(codes.standardIntrospectionMissingParameters);
+  const form = parseFormParameters(input.parameters);
+  if (typeof form === 'string') return bad(codes.standardIntrospectionMissingToken, `The parameters are malformed: ${form}.`);
+  const token = single(form, 'token');
+  if (!token) return bad(codes.standardIntrospectionMissingToken);
+
+  const found = await findToken(ctx, serviceId, token, { refresh: true, hint: single(form, 'token_type_hint') });
+  const now = ctx.clock.now();
+  const active = found !== undefined && found.expiresAt > now;
+  const content = active
+    ? {
+        // Non-hidden properties first, so they can never mask a standard member.
+        ...Object.fromEntries((visibleProperties(found.grant, input.withHiddenProperties === true) ?? []).map((p) => [p.key, p.value])),
+        active: true,
+        scope: (found.grant.scopes ?? []).join(' '),
+        client_id: String(found.record.clientId),
+        ...(found.record.subject ? { sub: found.record.subject } : {}),
+        exp: Math.floor(found.expiresAt / 1000),
+        iat: Math.floor(found.record.createdAt / 1000),
+        iss: service.issuer,
+        token_type: found.kind === 'access_token' ? 'Bearer' : 'refresh_token',
+        ...(found.grant.resources ? { aud: found.grant.resources } : {}),
+        ...(found.grant.authorizationDetails ? { authorization_details: found.grant.authorizationDetails } : {}),
+      }
+    : { active: false };
+  return { ...actionHead(codes.standardIntrospectionOk, 'OK' as const), responseContent: JSON.stringify(content) };
+}

@@ -1,0 +1,96 @@
+import { importJWK, SignJWT } from 'jose';
+import type { EngineContext } from '../context.js';
+import { apiErrors, type ApiError } from '../api-error.js';
+import { codes, type ResultCode } from '../result-codes.js';
+import { settings } from '../services/service-settings.js';
+import { withoutNulls } from '../wire/json.js';
+import { parseJsonObjectText } from '../wire/json-object.js';
+import { loadClient, loadService, type ClientParty, type ServiceParty } from '../ciba/parties.js';
+import { actionHead } from '../ciba/responses.js';
+import { signingKeyFor } from '../tokens/id-token.js';
+import { bearerChallenge } from './bearer-challenge.js';
+import { findToken, visibleProperties, type FoundToken } from './find-token.js';
+
+export type UserinfoAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'OK';
+export type UserinfoIssueAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'JSON' | 'JWT';
+
+// OIDC Core §5.4.
+const SCOPE_CLAIMS: Record<string, string[]> = {
+  profile: ['name', 'family_name', 'given_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website', 'gender', 'birthdate', 'zoneinfo', 'locale', 'updated_at'],
+  email: ['email', 'email_verified'],
+  address: ['address'],
+  phone: ['phone_number', 'phone_number_verified'],
+};
+
+interface Checked {
+  service: ServiceParty;
+  found: FoundToken;
+  client: ClientParty | undefined;
+}
+
+/** The userinfo checks shared by /auth/userinfo and /auth/userinfo/issue (reference §10). */
+async function checkToken<A extends string>(
+  ctx: EngineContext,
+  serviceId: number,
+  token: unknown,
+): Promise<Checked | ApiError | (Record<string, unknown> & { action: A })> {
+  const service = await loadService(ctx, serviceId);
+  if (!service) return apiErrors.serviceNotFound(String(serviceId));
+  const refuse = (code: ResultCode, action: string, error: string, extra: Record<string, string> = {}) =>
+    ({ ...actionHead(code, action), responseContent: bearerChallenge(error, code, extra) }) as unknown as Record<string, unknown> & { action: A };
+  if (typeof token !== 'string' || token === '') return refuse(codes.userinfoMissingToken, 'BAD_REQUEST', 'invalid_request');
+  const found = await findToken(ctx, serviceId, token);
+  if (!found) return refuse(codes.userinfoUnknown, 'UNAUTHORIZED', 'invalid_token');
+  if (found.record.accessExpiresAt <= ctx.clock.now()) return refuse(codes.userinfoExpired, 'UNAUTHORIZED', 'invalid_token');
+  if (!found.record.subject) return refuse(codes.userinfoNoSubject, 'UNAUTHORIZED', 'invalid_token');
+  if (!(found.grant.scopes ?? []).includes('openid')) return refuse(codes.userinfoNoOpenid, 'FORBIDDEN', 'insufficient_scope', { scope: 'openid' });
+  return { service, found, client: await loadClient(ctx, serviceId, String(found.record.clientId)) };
+}
+
+const isChecked = (value: unknown): value is Checked => typeof value === 'object' && value !== null && 'found' in value && 'service' in value;
+
+/** `/auth/userinfo`: validates the token and says which claims the authorization server should gather. */
+export async function processUserinfo(ctx: EngineContext, serviceId: number, input: { token?: string }) {
+  const checked = await checkToken<UserinfoAction>(ctx, serviceId, input.token);
+  if (!isChecked(checked)) return checked;
+  const { service, found, client } = checked;
+  const scopes = found.grant.scopes ?? [];
+  const claims = [...new Set([...scopes.flatMap((s) => SCOPE_CLAIMS[s] ?? []), ...(found.grant.consentedClaims ?? [])])];
+  return withoutNulls({
+    ...actionHead(codes.userinfoOk, 'OK' as const),
+    responseContent: 'Bearer error="invalid_request"',
+    subject: found.record.subject ?? undefined,
+    claims: claims.length > 0 ? claims : undefined,
+    scopes,
+    token: input.token,
+    clientId: found.record.clientId,
+    clientIdAlias: client?.auth.clientIdAlias,
+    clientIdAliasUsed: false,
+    properties: visibleProperties(found.grant, false),
+    consentedClaims: found.grant.consentedClaims,
+    serviceAttributes: settings.attributes(service.data),
+    clientAttributes: client ? settings.attributes(client.data) : undefined,
+  });
+}
+
+/**
+ * `/auth/userinfo/issue`: the UserInfo response from the claim values the authorization server
+ * gathered — JSON, or a signed JWT when the client registered `userInfoSignAlg`.
+ */
+export async function issueUserinfo(ctx: EngineContext, serviceId: number, input: { token?: string; claims?: string; sub?: string }) {
+  const checked = await checkToken<UserinfoIssueAction>(ctx, serviceId, input.token);
+  if (!isChecked(checked)) return checked;
+  const { service, found, client } = checked;
+  const claims = input.claims === undefined || input.claims === '' ? {} : parseJsonObjectText(input.claims);
+  if (!claims) return { ...actionHead(codes.userinfoIssueBadClaims, 'INTERNAL_SERVER_ERROR' as const), responseContent: bearerChallenge('server_error', codes.userinfoIssueBadClaims) };
+  const body = { ...claims, sub: input.sub ?? found.grant.sub ?? found.record.subject ?? undefined };
+  const alg = typeof client?.data.userInfoSignAlg === 'string' && client.data.userInfoSignAlg !== 'NONE' ? client.data.userInfoSignAlg : undefined;
+  if (!alg) return { ...actionHead(codes.userinfoIssueJson, 'JSON' as const), responseContent: JSON.stringify(body) };
+  const key = signingKeyFor(service.jwks, alg);
+  if (!key) return { ...actionHead(codes.userinfoIssueBadClaims, 'INTERNAL_SERVER_ERROR' as const, `The service has no ${alg} key.`), responseContent: bearerChallenge('server_error', codes.userinfoIssueBadClaims) };
+  const jwt = await new SignJWT({ ...body, iss: service.issuer, aud: String(found.record.clientId) })
+    .setProtectedHeader({ alg, ...(key.kid ? { kid: key.kid } : {}) })
+    .setIssuedAt(Math.floor(ctx.clock.now() / 1000))
+    .sign(await importJWK(key, alg));
+  return { ...actionHead(codes.userinfoIssueJson, 'JWT' as const), responseContent: jwt };
+}

@@ -1,0 +1,61 @@
+import { codes } from '../../result-codes.js';
+import { single } from '../../ciba/form-parameters.js';
+import { refuse, type Refusal } from '../../ciba/refusal.js';
+import { mintTokens, type Grant } from '../mint-tokens.js';
+import { tokenOkAnswer } from '../token-answer.js';
+import type { GrantContext, TokenResponse } from '../token-endpoint.js';
+
+/** CIBA §11: a client that polls sooner than the interval gets slow_down, and 5 s more to wait. */
+const SLOW_DOWN_PENALTY = 5;
+
+/**
+ * The CIBA grant (CIBA §10.1, §11; reference §7): pending, slow_down, expired, denied, failed,
+ * or the tokens — once. An auth_req_id is single-use: a replay is invalid_grant and revokes what
+ * the first exchange issued.
+ */
+export async function cibaGrant(g: GrantContext): Promise<TokenResponse | Refusal> {
+  const { ctx, service, client } = g;
+  const authReqId = single(g.parameters, 'auth_req_id');
+  if (!authReqId) return refuse('invalid_request', codes.cibaMissingAuthReqId);
+  const record = await ctx.store.findBackchannelRequestByAuthReqId(service.record.apiKey, ctx.keyring.digest(authReqId));
+  if (!record) return refuse('invalid_grant', codes.cibaUnknown);
+  if (record.clientId !== client.record.clientId) return refuse('invalid_grant', codes.cibaOtherClient);
+  if (record.deliveryMode === 'PUSH') return refuse('invalid_grant', codes.cibaPushClient);
+
+  const replay = async () => {
+    await ctx.store.deleteTokensOfGrant(record.id);
+    return refuse('invalid_grant', codes.cibaReplay);
+  };
+  if (record.status === 'consumed') return replay();
+
+  const now = ctx.clock.now();
+  if (now >= record.expiresAt) return refuse('expired_token', codes.cibaExpired);
+
+  switch (record.status) {
+    case 'identified':
+      return refuse('invalid_grant', codes.cibaUnknown);
+    case 'issued': {
+      const interval = await ctx.store.recordPoll(record.id, now, SLOW_DOWN_PENALTY);
+      // Ping clients are told when to come; only poll clients are held to the interval.
+      if (record.deliveryMode === 'POLL' && interval !== undefined && interval > record.interval) return refuse('slow_down', codes.cibaSlowDown);
+      return refuse('authorization_pending', codes.cibaPending);
+    }
+    case 'denied':
+      return refuse('access_denied', codes.cibaDenied);
+    case 'failed':
+      // Authlete's documented mapping of TRANSACTION_FAILED at the token endpoint (reference §6).
+      return refuse('expired_token', codes.cibaTransactionFailed);
+    case 'authorized':
+      break;
+  }
+
+  const grant = (record.result?.grant ?? {}) as Grant;
+  const minted = await mintTokens(ctx, service, client, grant, { grantType: 'CIBA', grantId: record.id });
+  if (!minted) return refuse('server_error', codes.tokenServerError, "The service has no key for the client's idTokenSignAlg.", 'INTERNAL_SERVER_ERROR');
+  if (!(await ctx.store.consumeAuthorizedRequest(record.id, now, minted.record))) {
+    const current = await ctx.store.findBackchannelRequestByAuthReqId(service.record.apiKey, ctx.keyring.digest(authReqId));
+    if (current?.status === 'consumed') return replay();
+    return refuse('expired_token', codes.cibaExpired);
+  }
+  return tokenOkAnswer(g, minted, grant, 'CIBA');
+}

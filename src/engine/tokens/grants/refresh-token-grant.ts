@@ -1,0 +1,49 @@
+import { codes } from '../../result-codes.js';
+import { settings } from '../../services/service-settings.js';
+import { single } from '../../ciba/form-parameters.js';
+import { refuse, type Refusal } from '../../ciba/refusal.js';
+import { mintTokens, type Grant } from '../mint-tokens.js';
+import { tokenOkAnswer } from '../token-answer.js';
+import type { GrantContext, TokenResponse } from '../token-endpoint.js';
+
+/**
+ * The refresh-token grant (RFC 6749 §6): the pair is replaced atomically, so a refresh token
+ * works once — unless the service keeps refresh tokens (`refreshTokenKept`), in which case the
+ * same value carries over to the new pair.
+ */
+export async function refreshTokenGrant(g: GrantContext): Promise<TokenResponse | Refusal> {
+  const { ctx, service, client } = g;
+  const refreshToken = single(g.parameters, 'refresh_token');
+  if (!refreshToken) return refuse('invalid_request', codes.refreshMissing);
+  const digest = ctx.keyring.digest(refreshToken);
+  const now = ctx.clock.now();
+  const current = await ctx.store.findTokenByRefreshDigest(service.record.apiKey, digest);
+  if (!current || current.refreshExpiresAt === null || current.refreshExpiresAt <= now) return refuse('invalid_grant', codes.refreshUnknown);
+  if (current.clientId !== client.record.clientId) return refuse('invalid_grant', codes.refreshOtherClient);
+
+  const previous = (current.data.grant ?? {}) as Grant;
+  let scopes = previous.scopes ?? [];
+  const scopeParameter = single(g.parameters, 'scope');
+  if (scopeParameter !== undefined) {
+    const asked = [...new Set(scopeParameter.split(' ').filter(Boolean))];
+    if (asked.some((s) => !scopes.includes(s))) return refuse('invalid_scope', codes.refreshBadScope);
+    scopes = asked;
+  }
+  const grant: Grant = { ...previous, scopes };
+
+  const kept = settings.refreshTokenKept(service.data);
+  const keepExpiry = settings.refreshTokenDurationKept(service.data) && !settings.refreshTokenDurationReset(service.data);
+  const refreshDuration = settings.refreshTokenDuration(service.data, client.data);
+  const minted = await mintTokens(ctx, service, client, grant, {
+    grantType: 'REFRESH_TOKEN',
+    grantId: current.grantId,
+    refresh: kept
+      ? { token: refreshToken, expiresAt: keepExpiry ? current.refreshExpiresAt : now + refreshDuration * 1000 }
+      : keepExpiry
+        ? { token: ctx.random.token(32), expiresAt: current.refreshExpiresAt }
+        : 'new',
+  });
+  if (!minted) return refuse('server_error', codes.tokenServerError, "The service has no key for the client's idTokenSignAlg.", 'INTERNAL_SERVER_ERROR');
+  if (!(await ctx.store.rotateRefreshToken(service.record.apiKey, digest, now, minted.record))) return refuse('invalid_grant', codes.refreshUnknown);
+  return tokenOkAnswer(g, minted, grant, 'REFRESH_TOKEN');
+}

@@ -1,0 +1,132 @@
+import type { EngineContext } from '../context.js';
+import type { ClientParty, ServiceParty } from '../ciba/parties.js';
+import { settings } from '../services/service-settings.js';
+import type { TokenRecord } from '../../store/ports.js';
+import { signIdToken } from './id-token.js';
+
+/** What an authorization grants, whatever grant it came through. */
+export interface Grant {
+  subject: string;
+  /** ID token `sub` override (e.g. pairwise). */
+  sub?: string;
+  scopes: string[];
+  authTime?: number;
+  acr?: string;
+  /** Extra ID token claims (JSON object). */
+  claims?: Record<string, unknown>;
+  properties?: { key: string; value: string; hidden?: boolean }[];
+  resources?: string[];
+  authorizationDetails?: unknown;
+  idTokenAudType?: 'array' | 'string';
+  accessTokenDuration?: number;
+  refreshTokenDuration?: number;
+  consentedClaims?: string[];
+}
+
+export interface MintedTokens {
+  record: TokenRecord;
+  accessToken: string;
+  refreshToken?: string;
+  idToken?: string;
+  accessTokenDuration: number;
+  refreshTokenDuration?: number;
+  idTokenDuration: number;
+  accessTokenExpiresAt: number;
+  refreshTokenExpiresAt?: number;
+}
+
+const TOKEN_BYTES = 32;
+
+/** Whether this client gets a refresh token: both service and client allow the grant. */
+export function refreshTokenAllowed(service: ServiceParty, client: ClientParty): boolean {
+  const grantTypes = Array.isArray(client.data.grantTypes) ? (client.data.grantTypes as unknown[]) : [];
+  return grantTypes.includes('REFRESH_TOKEN') && settings.supportsGrant(service.data, 'REFRESH_TOKEN');
+}
+
+/** A duration override counts only when positive and shorter (reference §6, §13). */
+const shorter = (override: number | undefined, base: number) => (override !== undefined && override > 0 && override < base ? override : base);
+
+/**
+ * Mints an opaque access token (and a refresh token when allowed) and, when `openid` is in
+ * scope, an ID token signed with the client's `idTokenSignAlg`. Only digests are stored.
+ */
+export async function mintTokens(
+  ctx: EngineContext,
+  service: ServiceParty,
+  client: ClientParty,
+  grant: Grant,
+  options: { grantType: 'CIBA' | 'REFRESH_TOKEN'; grantId: string | null; authReqId?: string; refresh?: { token: string; expiresAt: number } | 'new' | 'none' },
+): Promise<MintedTokens | undefined> {
+  const now = ctx.clock.now();
+  const nowSeconds = Math.floor(now / 1000);
+  const accessTokenDuration = shorter(grant.accessTokenDuration, settings.accessTokenDuration(service.data, client.data));
+  const refreshTokenDuration = shorter(grant.refreshTokenDuration, settings.refreshTokenDuration(service.data, client.data));
+  const idTokenDuration = settings.idTokenDuration(service.data, client.data);
+
+  const accessToken = ctx.random.token(TOKEN_BYTES);
+  const refreshChoice = options.refresh ?? (refreshTokenAllowed(service, client) ? 'new' : 'none');
+  const refreshToken = refreshChoice === 'none' ? undefined : refreshChoice === 'new' ? ctx.random.token(TOKEN_BYTES) : refreshChoice.token;
+  const refreshTokenExpiresAt =
+    refreshChoice === 'none' ? undefined : refreshChoice === 'new' ? now + refreshTokenDuration * 1000 : refreshChoice.expiresAt;
+  let accessTokenExpiresAt = now + accessTokenDuration * 1000;
+  if (settings.tokenExpirationLinked(service.data) && refreshTokenExpiresAt !== undefined) {
+    accessTokenExpiresAt = Math.min(accessTokenExpiresAt, refreshTokenExpiresAt);
+  }
+
+  let idToken: string | undefined;
+  if (grant.scopes.includes('openid')) {
+    const alg = typeof client.data.idTokenSignAlg === 'string' && client.data.idTokenSignAlg !== 'NONE' ? client.data.idTokenSignAlg : 'RS256';
+    idToken = await signIdToken(service.jwks, alg, {
+      issuer: service.issuer,
+      sub: grant.sub ?? grant.subject,
+      audience: String(client.record.clientId),
+      audType: grant.idTokenAudType ?? settings.idTokenAudType(service.data),
+      issuedAt: nowSeconds,
+      lifetime: idTokenDuration,
+      ...(grant.authTime !== undefined ? { authTime: grant.authTime } : {}),
+      ...(grant.acr !== undefined ? { acr: grant.acr } : {}),
+      ...(grant.claims !== undefined ? { claims: grant.claims } : {}),
+      accessToken,
+      ...(refreshToken !== undefined ? { refreshToken } : {}),
+      ...(options.authReqId !== undefined ? { authReqId: options.authReqId } : {}),
+    });
+    if (idToken === undefined) return undefined;
+  }
+
+  const record: TokenRecord = {
+    id: ctx.random.token(16),
+    accessTokenDigest: ctx.keyring.digest(accessToken),
+    refreshTokenDigest: refreshToken === undefined ? null : ctx.keyring.digest(refreshToken),
+    serviceId: service.record.apiKey,
+    clientId: client.record.clientId,
+    subject: grant.subject,
+    grantId: options.grantId,
+    grantType: options.grantType,
+    data: { grant },
+    accessExpiresAt: accessTokenExpiresAt,
+    refreshExpiresAt: refreshTokenExpiresAt ?? null,
+    createdAt: now,
+  };
+  return {
+    record,
+    accessToken,
+    accessTokenDuration,
+    idTokenDuration,
+    accessTokenExpiresAt,
+    ...(refreshToken !== undefined ? { refreshToken, refreshTokenDuration: Math.round(((refreshTokenExpiresAt ?? now) - now) / 1000), refreshTokenExpiresAt } : {}),
+    ...(idToken !== undefined ? { idToken } : {}),
+  };
+}
+
+/** RFC 6749 §5.1 token response body. */
+export function tokenResponseContent(minted: MintedTokens, scopes: string[], extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    ...extra,
+    access_token: minted.accessToken,
+    token_type: 'Bearer',
+    expires_in: Math.max(0, Math.round((minted.accessTokenExpiresAt - minted.record.createdAt) / 1000)),
+    scope: scopes.join(' '),
+    ...(minted.refreshToken !== undefined ? { refresh_token: minted.refreshToken } : {}),
+    ...(minted.idToken !== undefined ? { id_token: minted.idToken } : {}),
+  });
+}

@@ -1,0 +1,78 @@
+import type { EngineContext } from '../context.js';
+import { apiErrors, type ApiError } from '../api-error.js';
+import { codes } from '../result-codes.js';
+import { settings } from '../services/service-settings.js';
+import { authenticateParty } from '../ciba/authenticate-party.js';
+import { parseFormParameters, single } from '../ciba/form-parameters.js';
+import { loadService, type ClientParty, type ServiceParty } from '../ciba/parties.js';
+import { isRefusal, refuse, type Refusal } from '../ciba/refusal.js';
+import { refusalAnswer } from '../ciba/responses.js';
+import { cibaGrant } from './grants/ciba-grant.js';
+import { refreshTokenGrant } from './grants/refresh-token-grant.js';
+
+export interface TokenRequestInput {
+  parameters?: string;
+  clientId?: string;
+  clientSecret?: string;
+  clientCertificate?: string;
+  clientCertificatePath?: string[];
+  properties?: { key?: string; value?: string; hidden?: boolean }[];
+  accessTokenDuration?: number;
+  refreshTokenDuration?: number;
+}
+
+export type TokenAction = 'INTERNAL_SERVER_ERROR' | 'INVALID_CLIENT' | 'BAD_REQUEST' | 'OK';
+export type TokenResponse = Record<string, unknown> & { action: TokenAction };
+
+/** What a grant handler gets: the authenticated client and the parsed parameters. */
+export interface GrantContext {
+  ctx: EngineContext;
+  service: ServiceParty;
+  client: ClientParty;
+  clientAuthMethod: string;
+  parameters: ReadonlyMap<string, unknown>;
+  input: TokenRequestInput;
+}
+
+export type GrantHandler = (grant: GrantContext) => Promise<TokenResponse | Refusal>;
+
+const GRANTS: Record<string, { name: 'CIBA' | 'REFRESH_TOKEN'; handle: GrantHandler }> = {
+  'urn:openid:params:grant-type:ciba': { name: 'CIBA', handle: cibaGrant },
+  refresh_token: { name: 'REFRESH_TOKEN', handle: refreshTokenGrant },
+};
+
+/**
+ * `/auth/token` (reference §7): parse, authenticate the client, then hand over to the grant
+ * type's handler — the endpoint itself only dispatches.
+ */
+export async function processTokenRequest(ctx: EngineContext, serviceId: number, input: TokenRequestInput): Promise<TokenResponse | ApiError> {
+  const service = await loadService(ctx, serviceId);
+  if (!service) return apiErrors.serviceNotFound(String(serviceId));
+  const outcome = await evaluate(ctx, service, input);
+  return isRefusal(outcome) ? (refusalAnswer(service, outcome) as TokenResponse) : outcome;
+}
+
+async function evaluate(ctx: EngineContext, service: ServiceParty, input: TokenRequestInput): Promise<TokenResponse | Refusal> {
+  if (typeof input.parameters !== 'string' || input.parameters === '') return refuse('invalid_request', codes.tokenMissingParameters);
+  const form = parseFormParameters(input.parameters);
+  if (typeof form === 'string') return refuse('invalid_request', codes.tokenMalformed, `The token request parameters are malformed: ${form}.`);
+  const grantType = single(form, 'grant_type');
+  if (!grantType) return refuse('invalid_request', codes.tokenMissingGrantType);
+
+  const clientClue = input.clientId ?? single(form, 'client_id') ?? single(form, 'client_assertion');
+  if (!clientClue && !input.clientCertificate) return refuse('invalid_request', codes.tokenNoClientClue);
+  const authenticated = await authenticateParty(ctx, service, input, form, {
+    audiences: [service.data.tokenEndpoint],
+    code: codes.tokenClientAuthFailed,
+    failureAction: 'INVALID_CLIENT',
+  });
+  if (isRefusal(authenticated)) return authenticated;
+  const client = authenticated.party;
+
+  const grant = GRANTS[grantType];
+  if (!grant || !settings.supportsGrant(service.data, grant.name)) return refuse('unsupported_grant_type', codes.tokenUnsupportedGrantType);
+  const clientGrants = Array.isArray(client.data.grantTypes) ? (client.data.grantTypes as unknown[]) : [];
+  if (!clientGrants.includes(grant.name)) return refuse('unauthorized_client', codes.tokenUnauthorizedClient);
+
+  return grant.handle({ ctx, service, client, clientAuthMethod: authenticated.method, parameters: form, input });
+}
