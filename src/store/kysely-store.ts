@@ -1,11 +1,23 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { OpenedDatabase } from './database.js';
-import type { BackchannelRequestsTable, ClientsTable, Database, ServicesTable, TokensTable, UsersTable } from './schema.js';
+import type {
+  BackchannelRequestsTable,
+  ClientsTable,
+  Database,
+  FrontRequestsTable,
+  OutboxTable,
+  ServicesTable,
+  TokensTable,
+  UsersTable,
+} from './schema.js';
 import type {
   ApiTokenRecord,
   BackchannelRequestRecord,
   BackchannelStatus,
   ClientRecord,
+  FrontRequestRecord,
+  FrontSettingsRecord,
+  OutboxRecord,
   Page,
   ServiceRecord,
   Store,
@@ -93,6 +105,9 @@ export class KyselyStore implements Store {
       await trx.deleteFrom('users').where('service_id', '=', apiKey).execute();
       await trx.deleteFrom('tokens').where('service_id', '=', apiKey).execute();
       await trx.deleteFrom('backchannel_requests').where('service_id', '=', apiKey).execute();
+      await trx.deleteFrom('front_requests').where('service_id', '=', apiKey).execute();
+      await trx.deleteFrom('front_settings').where('service_id', '=', apiKey).execute();
+      await trx.deleteFrom('outbox').where('service_id', '=', apiKey).execute();
       const result = await trx.deleteFrom('services').where('api_key', '=', apiKey).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     });
@@ -289,6 +304,7 @@ export class KyselyStore implements Store {
     result: Record<string, unknown>,
     now: number,
     tokens?: TokenRecord,
+    outbox?: OutboxRecord,
   ): Promise<BackchannelRequestRecord | undefined> {
     return this.db.transaction().execute(async (trx) => {
       const row = await trx
@@ -302,6 +318,8 @@ export class KyselyStore implements Store {
         .executeTakeFirst();
       if (!row) return undefined;
       if (tokens) await trx.insertInto('tokens').values(tokenRow(tokens)).execute();
+      // The notification is durable exactly when the result is.
+      if (outbox) await trx.insertInto('outbox').values(outboxRow(outbox)).execute();
       return toBackchannel(row);
     });
   }
@@ -384,6 +402,127 @@ export class KyselyStore implements Store {
       .returning('jti')
       .executeTakeFirst();
     return row !== undefined;
+  }
+
+  async getFrontSettings(serviceId: number): Promise<FrontSettingsRecord | undefined> {
+    const row = await this.db.selectFrom('front_settings').selectAll().where('service_id', '=', serviceId).executeTakeFirst();
+    return row
+      ? { serviceId: Number(row.service_id), data: JSON.parse(row.data) as Record<string, unknown>, webhookSecretSealed: row.webhook_secret_sealed, modifiedAt: Number(row.modified_at) }
+      : undefined;
+  }
+
+  async putFrontSettings(r: FrontSettingsRecord): Promise<void> {
+    const row = { service_id: r.serviceId, data: JSON.stringify(r.data), webhook_secret_sealed: r.webhookSecretSealed, modified_at: r.modifiedAt };
+    await this.db
+      .insertInto('front_settings')
+      .values(row)
+      .onConflict((oc) => oc.column('service_id').doUpdateSet({ data: row.data, webhook_secret_sealed: row.webhook_secret_sealed, modified_at: row.modified_at }))
+      .execute();
+  }
+
+  async createFrontRequest(r: FrontRequestRecord): Promise<void> {
+    await this.db.insertInto('front_requests').values(frontRequestRow(r)).execute();
+  }
+
+  async findFrontRequest(serviceId: number, authReqIdDigest: string): Promise<FrontRequestRecord | undefined> {
+    const row = await this.db
+      .selectFrom('front_requests')
+      .selectAll()
+      .where('service_id', '=', serviceId)
+      .where('auth_req_id_digest', '=', authReqIdDigest)
+      .executeTakeFirst();
+    return row ? toFrontRequest(row) : undefined;
+  }
+
+  async listPendingFrontRequests(serviceId: number, subject: string | undefined, now: number, limit: number): Promise<FrontRequestRecord[]> {
+    let query = this.db
+      .selectFrom('front_requests')
+      .selectAll()
+      .where('service_id', '=', serviceId)
+      .where('status', '=', 'pending')
+      .where('expires_at', '>', now);
+    if (subject !== undefined) query = query.where('subject', '=', subject);
+    const rows = await query.orderBy('created_at', 'desc').limit(limit).execute();
+    return rows.map(toFrontRequest);
+  }
+
+  async decideFrontRequest(serviceId: number, authReqIdDigest: string, status: 'allowed' | 'denied', now: number): Promise<FrontRequestRecord | undefined> {
+    const row = await this.db
+      .updateTable('front_requests')
+      .set({ status })
+      .where('service_id', '=', serviceId)
+      .where('auth_req_id_digest', '=', authReqIdDigest)
+      .where('status', '=', 'pending')
+      .where('expires_at', '>', now)
+      .returningAll()
+      .executeTakeFirst();
+    return row ? toFrontRequest(row) : undefined;
+  }
+
+  async claimExpiringFrontRequests(horizon: number, limit: number): Promise<FrontRequestRecord[]> {
+    const due = this.db
+      .selectFrom('front_requests')
+      .select('auth_req_id_digest')
+      .where('status', '=', 'pending')
+      .where('expires_at', '<=', horizon)
+      .orderBy('expires_at')
+      .limit(limit);
+    const rows = await this.db
+      .updateTable('front_requests')
+      .set({ status: 'failed' })
+      .where('auth_req_id_digest', 'in', this.dialect === 'postgres' ? due.forUpdate().skipLocked() : due)
+      .where('status', '=', 'pending')
+      .returningAll()
+      .execute();
+    return rows.map(toFrontRequest);
+  }
+
+  async enqueueOutbox(r: OutboxRecord): Promise<void> {
+    await this.db.insertInto('outbox').values(outboxRow(r)).execute();
+  }
+
+  async claimDueOutbox(now: number, leaseUntil: number, limit: number): Promise<OutboxRecord[]> {
+    const due = this.db
+      .selectFrom('outbox')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+      .orderBy('next_attempt_at')
+      .limit(limit);
+    // The re-checked conditions make a row that another node leased meanwhile drop out.
+    const rows = await this.db
+      .updateTable('outbox')
+      .set({ claimed_until: leaseUntil })
+      .where('id', 'in', this.dialect === 'postgres' ? due.forUpdate().skipLocked() : due)
+      .where('status', '=', 'pending')
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+      .returningAll()
+      .execute();
+    return rows.map(toOutbox);
+  }
+
+  async finishOutbox(id: string, status: 'delivered' | 'failed', attempts: number, now: number, error: string | null): Promise<void> {
+    await this.db
+      .updateTable('outbox')
+      .set({ status, attempts, finished_at: now, last_error: error, claimed_until: null })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async retryOutbox(id: string, attempts: number, nextAttemptAt: number, error: string): Promise<void> {
+    await this.db
+      .updateTable('outbox')
+      .set({ attempts, next_attempt_at: nextAttemptAt, last_error: error, claimed_until: null })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async listOutbox(serviceId: number, start: number, end: number): Promise<Page<OutboxRecord>> {
+    const query = this.db.selectFrom('outbox').where('service_id', '=', serviceId);
+    const count = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const rows = await query.selectAll().orderBy('created_at', 'desc').offset(start).limit(Math.max(0, end - start)).execute();
+    return { totalCount: Number(count.n), items: rows.map(toOutbox) };
   }
 
   close(): Promise<void> {
@@ -497,5 +636,77 @@ function toToken(row: Selectable<TokensTable>): TokenRecord {
     accessExpiresAt: Number(row.access_expires_at),
     refreshExpiresAt: row.refresh_expires_at === null ? null : Number(row.refresh_expires_at),
     createdAt: Number(row.created_at),
+  };
+}
+
+function frontRequestRow(r: FrontRequestRecord): FrontRequestsTable {
+  return {
+    auth_req_id_digest: r.authReqIdDigest,
+    service_id: r.serviceId,
+    subject: r.subject,
+    client_id: r.clientId,
+    ticket_sealed: r.ticketSealed,
+    auth_req_id_sealed: r.authReqIdSealed,
+    details: JSON.stringify(r.details),
+    status: r.status,
+    channel: r.channel,
+    created_at: r.createdAt,
+    expires_at: r.expiresAt,
+  };
+}
+
+function toFrontRequest(row: Selectable<FrontRequestsTable>): FrontRequestRecord {
+  return {
+    authReqIdDigest: row.auth_req_id_digest,
+    serviceId: Number(row.service_id),
+    subject: row.subject,
+    clientId: Number(row.client_id),
+    ticketSealed: row.ticket_sealed,
+    authReqIdSealed: row.auth_req_id_sealed,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+    status: row.status as FrontRequestRecord['status'],
+    channel: row.channel as FrontRequestRecord['channel'],
+    createdAt: Number(row.created_at),
+    expiresAt: Number(row.expires_at),
+  };
+}
+
+function outboxRow(r: OutboxRecord): OutboxTable {
+  return {
+    id: r.id,
+    service_id: r.serviceId,
+    kind: r.kind,
+    endpoint: r.endpoint,
+    authorization_sealed: r.authorizationSealed,
+    body_sealed: r.bodySealed,
+    summary: JSON.stringify(r.summary),
+    status: r.status,
+    attempts: r.attempts,
+    next_attempt_at: r.nextAttemptAt,
+    claimed_until: r.claimedUntil,
+    last_error: r.lastError,
+    created_at: r.createdAt,
+    expires_at: r.expiresAt,
+    finished_at: r.finishedAt,
+  };
+}
+
+function toOutbox(row: Selectable<OutboxTable>): OutboxRecord {
+  return {
+    id: row.id,
+    serviceId: Number(row.service_id),
+    kind: row.kind as OutboxRecord['kind'],
+    endpoint: row.endpoint,
+    authorizationSealed: row.authorization_sealed,
+    bodySealed: row.body_sealed,
+    summary: JSON.parse(row.summary) as Record<string, unknown>,
+    status: row.status as OutboxRecord['status'],
+    attempts: Number(row.attempts),
+    nextAttemptAt: Number(row.next_attempt_at),
+    claimedUntil: row.claimed_until === null ? null : Number(row.claimed_until),
+    lastError: row.last_error,
+    createdAt: Number(row.created_at),
+    expiresAt: Number(row.expires_at),
+    finishedAt: row.finished_at === null ? null : Number(row.finished_at),
   };
 }

@@ -1,11 +1,13 @@
 import { Migrator, type Migration, type MigrationProvider, type Kysely } from 'kysely';
 import * as initial from './migrations/0001-initial.js';
 import * as ciba from './migrations/0002-ciba.js';
+import * as front from './migrations/0003-front.js';
 
 // Migrations are compiled in, so a build runs the same on every node and in every package layout.
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-ciba': ciba,
+  '0003-front': front,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -82,6 +82,53 @@ export interface TokenRecord {
   createdAt: number;
 }
 
+export interface FrontSettingsRecord {
+  serviceId: number;
+  data: Record<string, unknown>;
+  webhookSecretSealed: string | null;
+  modifiedAt: number;
+}
+
+export type FrontRequestStatus = 'pending' | 'allowed' | 'denied' | 'failed';
+
+/** A request waiting on a user's authentication device (simulator or webhook). */
+export interface FrontRequestRecord {
+  authReqIdDigest: string;
+  serviceId: number;
+  subject: string;
+  clientId: number;
+  ticketSealed: string;
+  authReqIdSealed: string;
+  /** What the device shows: client name, binding message, scopes, acrs, delivery mode. */
+  details: Record<string, unknown>;
+  status: FrontRequestStatus;
+  channel: 'simulator' | 'webhook';
+  createdAt: number;
+  expiresAt: number;
+}
+
+export type OutboxKind = 'ping' | 'push' | 'webhook';
+
+export interface OutboxRecord {
+  id: string;
+  serviceId: number;
+  kind: OutboxKind;
+  endpoint: string;
+  /** Sealed `Authorization` header value, if any. */
+  authorizationSealed: string | null;
+  bodySealed: string;
+  /** What operators may see: no tokens. */
+  summary: Record<string, unknown>;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: number;
+  claimedUntil: number | null;
+  lastError: string | null;
+  createdAt: number;
+  expiresAt: number;
+  finishedAt: number | null;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
 
@@ -143,6 +190,7 @@ export interface Store {
     result: Record<string, unknown>,
     now: number,
     tokens?: TokenRecord,
+    outbox?: OutboxRecord,
   ): Promise<BackchannelRequestRecord | undefined>;
   /**
    * Records a token-endpoint poll; when it comes sooner than the interval after the previous
@@ -163,6 +211,24 @@ export interface Store {
 
   /** Records a JWT id for its lifetime; false when it is already recorded and unexpired (replay). */
   claimJti(scope: string, jti: string, expiresAt: number, now: number): Promise<boolean>;
+
+  getFrontSettings(serviceId: number): Promise<FrontSettingsRecord | undefined>;
+  putFrontSettings(record: FrontSettingsRecord): Promise<void>;
+
+  createFrontRequest(record: FrontRequestRecord): Promise<void>;
+  findFrontRequest(serviceId: number, authReqIdDigest: string): Promise<FrontRequestRecord | undefined>;
+  listPendingFrontRequests(serviceId: number, subject: string | undefined, now: number, limit: number): Promise<FrontRequestRecord[]>;
+  /** pending → `status`, once and only before expiry; undefined when someone decided first or it expired. */
+  decideFrontRequest(serviceId: number, authReqIdDigest: string, status: 'allowed' | 'denied', now: number): Promise<FrontRequestRecord | undefined>;
+  /** Takes pending requests that expire before `horizon` (pending → failed) for the expiry sweep; safe on several nodes. */
+  claimExpiringFrontRequests(horizon: number, limit: number): Promise<FrontRequestRecord[]>;
+
+  enqueueOutbox(record: OutboxRecord): Promise<void>;
+  /** Leases due pending rows until `leaseUntil`; each row goes to one claimer (SKIP LOCKED on PostgreSQL). */
+  claimDueOutbox(now: number, leaseUntil: number, limit: number): Promise<OutboxRecord[]>;
+  finishOutbox(id: string, status: 'delivered' | 'failed', attempts: number, now: number, error: string | null): Promise<void>;
+  retryOutbox(id: string, attempts: number, nextAttemptAt: number, error: string): Promise<void>;
+  listOutbox(serviceId: number, start: number, end: number): Promise<Page<OutboxRecord>>;
 
   close(): Promise<void>;
 }

@@ -9,6 +9,9 @@ export interface Database {
   backchannel_requests: BackchannelRequestsTable;
   tokens: TokensTable;
   used_jtis: UsedJtisTable;
+  front_settings: FrontSettingsTable;
+  front_requests: FrontRequestsTable;
+  outbox: OutboxTable;
 }
 
 export interface MetaTable {
@@ -106,4 +109,43 @@ export interface UsedJtisTable {
   scope: string;
   jti: string;
   expires_at: number;
+}
+
+export interface FrontSettingsTable {
+  service_id: number;
+  data: string;
+  webhook_secret_sealed: string | null;
+  modified_at: number;
+}
+
+export interface FrontRequestsTable {
+  auth_req_id_digest: string;
+  service_id: number;
+  subject: string;
+  client_id: number;
+  ticket_sealed: string;
+  auth_req_id_sealed: string;
+  details: string;
+  status: string;
+  channel: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface OutboxTable {
+  id: string;
+  service_id: number;
+  kind: string;
+  endpoint: string;
+  authorization_sealed: string | null;
+  body_sealed: string;
+  summary: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  claimed_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  expires_at: number;
+  finished_at: number | null;
 }
