@@ -3,7 +3,9 @@ import { authleteSchemas } from '../engine/wire/schemas.js';
 import { withoutNulls } from '../engine/wire/json.js';
 import type { ApiOptions } from './api-context.js';
 import { installApiErrorHandling } from './http/error-handler.js';
+import { adminFrontRoutes } from './routes/admin-front-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
+import { adminUserRoutes } from './routes/admin-user-routes.js';
 import { cibaRoutes } from './routes/ciba-routes.js';
 import { clientRoutes } from './routes/client-routes.js';
 import { discoveryRoutes } from './routes/discovery-routes.js';
@@ -32,5 +34,7 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
     tokenRoutes(scope, options);
     tokenApiRoutes(scope, options);
     adminRoutes(scope, options);
+    adminUserRoutes(scope, options);
+    adminFrontRoutes(scope, options);
   });
 }

@@ -14,6 +14,9 @@ export interface Config {
   masterKey: string | undefined;
   logLevel: string;
   bodyLimit: number;
+  /** The engine's API when the front runs apart from it (also works with Authlete). */
+  engineUrl: string | undefined;
+  engineToken: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -70,5 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
     masterKey: read('OPENCIBA_MASTER_KEY'),
     logLevel: read('LOG_LEVEL') ?? (mode === 'development' ? 'info' : 'info'),
     bodyLimit: Number(read('OPENCIBA_BODY_LIMIT') ?? 1024 * 1024),
+    engineUrl: read('OPENCIBA_ENGINE_URL')?.replace(/\/+$/, ''),
+    engineToken: read('OPENCIBA_ENGINE_TOKEN'),
   };
 }

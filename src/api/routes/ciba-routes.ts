@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { processBackchannelAuthentication } from '../../engine/ciba/backchannel-authentication.js';
-import { completeBackchannelAuthentication } from '../../engine/ciba/complete.js';
+import { completeForApi } from '../../engine/ciba/complete-managed.js';
 import { failBackchannelAuthentication } from '../../engine/ciba/fail.js';
 import { issueAuthReqId } from '../../engine/ciba/issue.js';
 import { schemaOf } from '../../engine/wire/schemas.js';
@@ -30,5 +30,5 @@ export function cibaRoutes(app: FastifyInstance, options: ApiOptions): void {
   route('/api/:serviceId/backchannel/authentication/fail', 'Build the error response for a rejected backchannel request', 'backchannel_authentication_fail_request', 'backchannel_authentication_fail_response',
     (req) => failBackchannelAuthentication(ctx, serviceIdOf(req), body(req)));
   route('/api/:serviceId/backchannel/authentication/complete', 'Report the result of end-user authentication', 'backchannel_authentication_complete_request', 'backchannel_authentication_complete_response',
-    (req) => completeBackchannelAuthentication(ctx, serviceIdOf(req), body(req)));
+    (req) => completeForApi(ctx, serviceIdOf(req), body(req)));
 }

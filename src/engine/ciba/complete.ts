@@ -4,7 +4,7 @@ import { codes, type ResultCode } from '../result-codes.js';
 import { settings } from '../services/service-settings.js';
 import { withoutNulls } from '../wire/json.js';
 import { parseJsonObjectText } from '../wire/json-object.js';
-import type { BackchannelRequestRecord } from '../../store/ports.js';
+import type { BackchannelRequestRecord, OutboxRecord } from '../../store/ports.js';
 import { mintTokens, tokenResponseContent, type Grant } from '../tokens/mint-tokens.js';
 import { loadClient, loadService, type ClientParty, type ServiceParty } from './parties.js';
 import { actionHead } from './responses.js';
@@ -12,6 +12,26 @@ import { actionHead } from './responses.js';
 export type BackchannelAuthenticationCompleteResult = 'AUTHORIZED' | 'ACCESS_DENIED' | 'TRANSACTION_FAILED';
 export type BackchannelAuthenticationCompleteAction = 'SERVER_ERROR' | 'NO_ACTION' | 'NOTIFICATION';
 export type BackchannelAuthenticationCompleteResponse = Record<string, unknown> & { action: BackchannelAuthenticationCompleteAction };
+
+/** What a ping or push notification must carry, for callers that keep a durable outbox. */
+export interface PendingNotification {
+  kind: 'ping' | 'push';
+  endpoint: string;
+  clientNotificationToken: string;
+  body: string;
+  /** Epoch ms: no point delivering after the request expired. */
+  expiresAt: number;
+  serviceId: number;
+  authReqId: string;
+}
+
+export interface CompleteOptions {
+  /**
+   * OpenCIBA's own front: turns the notification into an outbox row that is stored in the same
+   * transaction as the result, so that a recorded result always has its notification.
+   */
+  outbox?: (notification: PendingNotification) => OutboxRecord;
+}
 
 export interface BackchannelAuthenticationCompleteInput {
   ticket?: string;
@@ -49,6 +69,7 @@ export async function completeBackchannelAuthentication(
   ctx: EngineContext,
   serviceId: number,
   input: BackchannelAuthenticationCompleteInput,
+  options: CompleteOptions = {},
 ): Promise<BackchannelAuthenticationCompleteResponse | ApiError> {
   const service = await loadService(ctx, serviceId);
   if (!service) return apiErrors.serviceNotFound(String(serviceId));
@@ -93,16 +114,29 @@ export async function completeBackchannelAuthentication(
 
   const now = ctx.clock.now();
   const common = commonFields(service, client, record, authReqId);
+  const outboxFor = (body: string): OutboxRecord | undefined =>
+    options.outbox && record.deliveryMode !== 'POLL' && typeof common.clientNotificationEndpoint === 'string'
+      ? options.outbox({
+          kind: record.deliveryMode === 'PUSH' ? 'push' : 'ping',
+          endpoint: common.clientNotificationEndpoint,
+          clientNotificationToken: String(record.request.clientNotificationToken ?? ''),
+          body,
+          expiresAt: record.expiresAt,
+          serviceId,
+          authReqId,
+        })
+      : undefined;
 
   if (record.deliveryMode === 'PUSH' && result === 'AUTHORIZED') {
     const minted = await mintTokens(ctx, service, client, grant, { grantType: 'CIBA', grantId: record.id, authReqId });
     if (!minted) return serverError(codes.completeBadInput, 'The service has no key for the client\'s idTokenSignAlg.');
-    const done = await ctx.store.completeBackchannelRequest(serviceId, ticketDigest, 'consumed', { result, grant }, now, minted.record);
+    const content = tokenResponseContent(minted, grant.scopes, { auth_req_id: authReqId });
+    const done = await ctx.store.completeBackchannelRequest(serviceId, ticketDigest, 'consumed', { result, grant }, now, minted.record, outboxFor(content));
     if (!done) return lateCompletion(record, common, authReqId);
     return withoutNulls({
       ...actionHead(codes.completeNotification, 'NOTIFICATION' as const),
       ...common,
-      responseContent: tokenResponseContent(minted, grant.scopes, { auth_req_id: authReqId }),
+      responseContent: content,
       accessToken: minted.accessToken,
       refreshToken: minted.refreshToken,
       idToken: minted.idToken,
@@ -112,15 +146,16 @@ export async function completeBackchannelAuthentication(
     });
   }
 
-  const done = await ctx.store.completeBackchannelRequest(serviceId, ticketDigest, STATUS_OF[result], { result, grant, errorExtras }, now);
+  const content = JSON.stringify(
+    record.deliveryMode === 'PUSH' && result !== 'AUTHORIZED'
+      ? { auth_req_id: authReqId, error: PUSH_ERROR_OF[result], ...errorExtras }
+      : { auth_req_id: authReqId },
+  );
+  const done = await ctx.store.completeBackchannelRequest(serviceId, ticketDigest, STATUS_OF[result], { result, grant, errorExtras }, now, undefined, outboxFor(content));
   if (!done) return lateCompletion(record, common, authReqId);
 
   if (record.deliveryMode === 'POLL') return withoutNulls({ ...actionHead(codes.completePoll, 'NO_ACTION' as const), ...common });
-  const content =
-    record.deliveryMode === 'PING' || result === 'AUTHORIZED'
-      ? { auth_req_id: authReqId }
-      : { auth_req_id: authReqId, error: PUSH_ERROR_OF[result], ...errorExtras };
-  return withoutNulls({ ...actionHead(codes.completeNotification, 'NOTIFICATION' as const), ...common, responseContent: JSON.stringify(content) });
+  return withoutNulls({ ...actionHead(codes.completeNotification, 'NOTIFICATION' as const), ...common, responseContent: content });
 }
 
 function commonFields(service: ServiceParty, client: ClientParty, record: BackchannelRequestRecord, authReqId: string) {

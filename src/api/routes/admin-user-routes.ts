@@ -1,0 +1,101 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { apiErrors } from '../../engine/api-error.js';
+import type { UserRecord } from '../../store/ports.js';
+import type { ApiOptions } from '../api-context.js';
+import { callerHook, serviceIdOf } from '../http/caller-hook.js';
+import { sendResult } from '../http/send-result.js';
+import { pageOf, pagingQuerySchema } from './paging.js';
+
+const errors = { '4xx': { $ref: 'result#' }, '5xx': { $ref: 'result#' } };
+const tags = ['OpenCIBA Administration'];
+const params = {
+  type: 'object',
+  properties: { serviceId: { type: 'string' }, subject: { type: 'string', minLength: 1, maxLength: 255 } },
+  required: ['serviceId', 'subject'],
+};
+const userBody = {
+  type: 'object',
+  properties: {
+    email: { type: 'string', maxLength: 320 },
+    phone_number: { type: 'string', maxLength: 64 },
+    name: { type: 'string', maxLength: 256 },
+    status: { type: 'string', enum: ['active', 'locked'] },
+    userCode: { type: 'string', minLength: 1, maxLength: 64 },
+  },
+  additionalProperties: true,
+  maxProperties: 64,
+};
+const userView = { type: 'object', additionalProperties: true, properties: { subject: { type: 'string' }, status: { type: 'string' } } };
+
+/** The response view of a user: claims and status, never the user code itself. */
+function viewOf(user: UserRecord): Record<string, unknown> {
+  const { userCode, ...claims } = user.data;
+  return {
+    ...claims,
+    subject: user.subject,
+    ...(user.email ? { email: user.email } : {}),
+    ...(user.phoneNumber ? { phone_number: user.phoneNumber } : {}),
+    status: user.status,
+    hasUserCode: typeof userCode === 'string',
+    createdAt: user.createdAt,
+    modifiedAt: user.modifiedAt,
+  };
+}
+
+/** The built-in user directory: `/admin/services/{serviceId}/users[/{subject}]`. */
+export function adminUserRoutes(app: FastifyInstance, options: ApiOptions): void {
+  const ctx = options.engine;
+  const subjectOf = (request: FastifyRequest) => (request.params as { subject: string }).subject;
+  const serviceExists = async (id: number) => (await ctx.store.getService(id)) !== undefined;
+
+  app.get('/admin/services/:serviceId/users', {
+    onRequest: callerHook(options, 'service'),
+    schema: { tags, summary: 'List users of the built-in directory', querystring: pagingQuerySchema, response: { ...errors } },
+  }, async (request, reply) => {
+    const id = serviceIdOf(request);
+    if (!(await serviceExists(id))) return sendResult(request, reply, apiErrors.serviceNotFound(String(id)));
+    const { start, end } = pageOf(request.query as { start?: number; end?: number });
+    const page = await ctx.store.listUsers(id, start, end);
+    return sendResult(request, reply, { start, end, totalCount: page.totalCount, users: page.items.map(viewOf) });
+  });
+
+  app.put('/admin/services/:serviceId/users/:subject', {
+    onRequest: callerHook(options, 'service'),
+    schema: { tags, summary: 'Create or replace a user', params, body: userBody, response: { 200: userView, ...errors } },
+  }, async (request, reply) => {
+    const id = serviceIdOf(request);
+    if (!(await serviceExists(id))) return sendResult(request, reply, apiErrors.serviceNotFound(String(id)));
+    const { email, phone_number, status, ...claims } = (request.body ?? {}) as Record<string, unknown>;
+    for (const reserved of ['sub', 'subject']) delete claims[reserved];
+    const now = ctx.clock.now();
+    const existing = await ctx.store.getUser(id, subjectOf(request));
+    const user: UserRecord = {
+      serviceId: id,
+      subject: subjectOf(request),
+      email: typeof email === 'string' && email !== '' ? email : null,
+      phoneNumber: typeof phone_number === 'string' && phone_number !== '' ? phone_number : null,
+      status: status === 'locked' ? 'locked' : 'active',
+      data: claims,
+      createdAt: existing?.createdAt ?? now,
+      modifiedAt: now,
+    };
+    await ctx.store.putUser(user);
+    return sendResult(request, reply, viewOf(user));
+  });
+
+  app.get('/admin/services/:serviceId/users/:subject', {
+    onRequest: callerHook(options, 'service'),
+    schema: { tags, summary: 'Get a user', params, response: { 200: userView, ...errors } },
+  }, async (request, reply) => {
+    const user = await ctx.store.getUser(serviceIdOf(request), subjectOf(request));
+    return sendResult(request, reply, user ? viewOf(user) : apiErrors.notFound(`The user '${subjectOf(request).slice(0, 64)}' does not exist.`));
+  });
+
+  app.delete('/admin/services/:serviceId/users/:subject', {
+    onRequest: callerHook(options, 'service'),
+    schema: { tags, summary: 'Delete a user', params, response: { 204: { type: 'null' }, ...errors } },
+  }, async (request, reply) => {
+    const deleted = await ctx.store.deleteUser(serviceIdOf(request), subjectOf(request));
+    return sendResult(request, reply, deleted ? undefined : apiErrors.notFound(`The user '${subjectOf(request).slice(0, 64)}' does not exist.`));
+  });
+}

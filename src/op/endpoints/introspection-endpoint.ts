@@ -1,0 +1,30 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { constantTimeEqual } from '../../engine/crypto/keyring.js';
+import type { OpContext } from '../op-context.js';
+import { basicCredentials } from '../http/client-credentials.js';
+import { sendJsonContent, sendOAuthError } from '../http/oauth-reply.js';
+import { STATUS_OF_ACTION } from './action-status.js';
+
+/**
+ * `{issuer}/introspect` (RFC 7662): the caller must be a client of the service, authenticated
+ * with its secret (Basic or form). The engine's standard introspection does not authenticate
+ * (reference §8.2), so the front does it with the client's record.
+ */
+export async function introspectionEndpoint(op: OpContext, serviceId: number, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const parameters = request.body as string;
+  const form = new URLSearchParams(parameters);
+  const basic = basicCredentials(request.headers.authorization);
+  const credentials = basic && basic !== 'malformed' ? basic : { clientId: form.get('client_id') ?? '', clientSecret: form.get('client_secret') ?? '' };
+  const refuse = () => sendOAuthError(reply, 401, 'invalid_client', 'Client authentication failed.', { 'www-authenticate': 'Basic realm="introspect"' });
+  if (basic === 'malformed' || !/^[0-9]{1,15}$/.test(credentials.clientId) || !credentials.clientSecret) return refuse();
+  let client: Record<string, unknown>;
+  try {
+    client = await op.engine.client.get({ serviceId: String(serviceId), clientId: credentials.clientId });
+  } catch {
+    return refuse();
+  }
+  if (typeof client.clientSecret !== 'string' || !constantTimeEqual(client.clientSecret, credentials.clientSecret) || client.locked === true) return refuse();
+
+  const answer = await op.engine.introspection.standardProcess({ serviceId: String(serviceId), standardIntrospectionRequest: { parameters } });
+  return sendJsonContent(reply, STATUS_OF_ACTION[String(answer.action)] ?? 500, answer.responseContent);
+}

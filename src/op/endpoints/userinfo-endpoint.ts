@@ -1,0 +1,44 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { OpContext } from '../op-context.js';
+import { bearerToken } from '../http/client-credentials.js';
+import { noStore } from '../http/oauth-reply.js';
+import { STATUS_OF_ACTION } from './action-status.js';
+
+/** Claim values the built-in user directory holds, by OIDC claim name. */
+function userClaims(user: { email: string | null; phoneNumber: string | null; data: Record<string, unknown> }): Record<string, unknown> {
+  const { userCode: _secret, ...others } = user.data;
+  return { ...others, ...(user.email ? { email: user.email } : {}), ...(user.phoneNumber ? { phone_number: user.phoneNumber } : {}) };
+}
+
+/**
+ * `{issuer}/userinfo` (OIDC Core §5.3), GET or POST with a Bearer token (header, or the form's
+ * `access_token` on POST, RFC 6750 §2.2). Errors answer with the challenge and a JSON body.
+ */
+export async function userinfoEndpoint(op: OpContext, serviceId: number, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  let token = bearerToken(request.headers.authorization);
+  if (!token && request.method === 'POST' && typeof request.body === 'string') token = new URLSearchParams(request.body).get('access_token') ?? undefined;
+  const sid = String(serviceId);
+  const fail = (status: number, challenge: string | undefined) => {
+    const error = /error="([^"]+)"/.exec(challenge ?? '')?.[1] ?? 'invalid_token';
+    const description = /error_description="([^"]+)"/.exec(challenge ?? '')?.[1];
+    return noStore(reply)
+      .code(status)
+      .header('www-authenticate', challenge ?? 'Bearer error="invalid_token"')
+      .type('application/json;charset=UTF-8')
+      .send(JSON.stringify({ error, ...(description ? { error_description: description } : {}) }));
+  };
+  if (!token) return fail(401, 'Bearer realm="userinfo"');
+
+  const checked = await op.engine.userinfo.process({ serviceId: sid, userinfoRequest: { token } });
+  if (checked.action !== 'OK') return fail(STATUS_OF_ACTION[String(checked.action)] ?? 500, checked.responseContent);
+
+  const user = typeof checked.subject === 'string' ? await op.store.getUser(serviceId, checked.subject) : undefined;
+  if (!user || user.status !== 'active') return fail(401, 'Bearer error="invalid_token",error_description="The user is no longer active."');
+  const wanted = new Set(Array.isArray(checked.claims) ? (checked.claims as string[]) : []);
+  const claims = Object.fromEntries(Object.entries(userClaims(user)).filter(([name]) => wanted.has(name)));
+
+  const issued = await op.engine.userinfo.issue({ serviceId: sid, userinfoIssueRequest: { token, claims: JSON.stringify(claims) } });
+  if (issued.action === 'JSON') return noStore(reply).code(200).type('application/json;charset=UTF-8').send(issued.responseContent);
+  if (issued.action === 'JWT') return noStore(reply).code(200).type('application/jwt').send(issued.responseContent);
+  return fail(STATUS_OF_ACTION[String(issued.action)] ?? 500, issued.responseContent);
+}

@@ -1,0 +1,19 @@
+import type { Store } from '../store/ports.js';
+
+/** How one service's front behaves; set with PUT /admin/services/{id}/front. */
+export interface FrontSettings {
+  /** Where new requests go for the user's decision. */
+  deviceChannel: 'simulator' | 'webhook';
+  webhookUrl?: string;
+  /** Production mode only: the simulator is off unless this is true, and then needs the admin token. */
+  simulatorEnabled: boolean;
+  /** Binding-message policy: printable characters, at most this many (CIBA §7.1 leaves it to the OP). */
+  bindingMessageMaxLength: number;
+}
+
+export const DEFAULT_FRONT_SETTINGS: FrontSettings = { deviceChannel: 'simulator', simulatorEnabled: false, bindingMessageMaxLength: 64 };
+
+export async function loadFrontSettings(store: Store, serviceId: number): Promise<FrontSettings> {
+  const record = await store.getFrontSettings(serviceId);
+  return { ...DEFAULT_FRONT_SETTINGS, ...(record?.data as Partial<FrontSettings> | undefined) };
+}

@@ -1,0 +1,218 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
+import type { Mode } from '../../engine/context.js';
+import { checkOutboundUrl, isNonPublicAddress, parseAbsoluteUrl } from '../../engine/wire/urls.js';
+
+export interface DeliveryTarget {
+  url: string;
+  /** The full `Authorization` header value (`Bearer …`), if any. */
+  authorization?: string;
+  /** JSON text, sent as is. */
+  body: string;
+  /** Extra headers (a webhook signature); they cannot replace the ones set here. */
+  headers?: Record<string, string>;
+}
+
+/** Resolves a host name to every address it has (what `dns.lookup(host, { all: true })` gives). */
+export type ResolveHost = (hostname: string) => Promise<LookupAddress[]>;
+
+export interface DeliveryOptions {
+  mode: Mode;
+  /** Whole-request budget: name resolution, connect, TLS, response head and body. */
+  timeoutMs?: number;
+  /** Production only: also allow https endpoints on private and loopback addresses (an internal client). */
+  allowPrivateAddresses?: boolean;
+  /** Replaces the system resolver (tests, or a resolver of the operator's choosing). */
+  resolveHost?: ResolveHost;
+  /** Extra trust anchors for https endpoints (PEM), e.g. a private CA; public CAs stay trusted. */
+  ca?: string | string[];
+}
+
+export type DeliveryOutcome = 'delivered' | 'retry' | 'final';
+
+export interface DeliveryResult {
+  /** `delivered`: the client answered 2xx. `retry`: try again later. `final`: never try again. */
+  outcome: DeliveryOutcome;
+  /** The client's HTTP status, when it answered. */
+  status?: number;
+  /** Why it was not delivered; never holds the body or the Authorization value. */
+  error?: string;
+}
+
+export const DEFAULT_DELIVERY_TIMEOUT_MS = 5_000;
+/** How much of a response body is read (and thrown away) before the connection is dropped. */
+export const MAX_RESPONSE_BYTES = 64 * 1024;
+export const USER_AGENT = 'OpenCIBA';
+
+const systemResolveHost: ResolveHost = (hostname) =>
+  new Promise((resolve, reject) => {
+    dnsLookup(hostname, { all: true }, (error, addresses) => (error ? reject(error) : resolve(addresses)));
+  });
+
+/** Marks a lookup failure that is our refusal, not a DNS problem: such a delivery is final. */
+class AddressRefused extends Error {}
+
+function isLoopbackAddress(address: string): boolean {
+  const host = address.replace(/^\[|\]$/g, '').toLowerCase();
+  if (isIP(host) === 4) return host.startsWith('127.');
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
+  if (mapped?.[1]) return mapped[1].startsWith('127.');
+  return host === '::1' || host === '0:0:0:0:0:0:0:1';
+}
+
+/**
+ * Decides which resolved addresses a connection may go to. Returns the reason for a refusal.
+ * Any refused address refuses the whole name: otherwise a name with one public and one
+ * private address would still let a connection reach the private one.
+ */
+function addressPolicy(url: URL, options: DeliveryOptions): (addresses: LookupAddress[]) => string | undefined {
+  if (options.mode === 'development') {
+    if (url.protocol === 'https:') return () => undefined;
+    return (addresses) =>
+      addresses.every((a) => isLoopbackAddress(a.address))
+        ? undefined
+        : 'refused: plain http is allowed only to loopback, and the host resolves to a non-loopback address';
+  }
+  if (options.allowPrivateAddresses) return () => undefined;
+  return (addresses) =>
+    addresses.some((a) => isNonPublicAddress(a.address)) ? 'refused: the host resolves to a non-public address' : undefined;
+}
+
+/** URL-level rules (scheme, credentials, literal addresses). Returns the reason for a refusal. */
+function checkUrl(value: string, options: DeliveryOptions): string | undefined {
+  const problem = checkOutboundUrl(value, options.mode);
+  if (!problem) return undefined;
+  // With private addresses allowed, production keeps every rule except "public address".
+  if (options.mode === 'production' && options.allowPrivateAddresses && parseAbsoluteUrl(value)?.protocol === 'https:') {
+    if (checkOutboundUrl(value, 'development') === undefined) return undefined;
+  }
+  return `refused: the endpoint ${problem}`;
+}
+
+function makeLookup(resolveHost: ResolveHost, policy: (addresses: LookupAddress[]) => string | undefined): LookupFunction {
+  return (hostname, lookupOptions, callback) => {
+    resolveHost(hostname).then(
+      (resolved) => {
+        const family = lookupOptions.family === 4 || lookupOptions.family === 6 ? lookupOptions.family : undefined;
+        const addresses = family ? resolved.filter((a) => a.family === family) : resolved;
+        if (addresses.length === 0) {
+          const error = Object.assign(new Error(`no address found for ${hostname}`), { code: 'ENOTFOUND' });
+          callback(error, '', 0);
+          return;
+        }
+        const refusal = policy(addresses);
+        if (refusal) {
+          callback(new AddressRefused(refusal), '', 0);
+          return;
+        }
+        if (lookupOptions.all) callback(null, addresses);
+        else callback(null, addresses[0]!.address, addresses[0]!.family);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, '', 0),
+    );
+  };
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code ? `connection failed: ${code}` : `connection failed: ${error.message}`;
+  }
+  return 'connection failed';
+}
+
+function outcomeOf(status: number): DeliveryResult {
+  if (status >= 200 && status < 300) return { outcome: 'delivered', status };
+  if (status >= 300 && status < 400) return { outcome: 'final', status, error: `redirect refused: the endpoint answered HTTP ${status}` };
+  if (status >= 500 && status < 600) return { outcome: 'retry', status, error: `HTTP ${status}` };
+  // 4xx (CIBA §10.2: no retry after 401; conformance expects the same of 403) and anything odd.
+  return { outcome: 'final', status, error: `HTTP ${status}` };
+}
+
+/**
+ * Sends one notification POST, once. Never follows redirects, never connects to an address
+ * the mode does not allow (checked on the resolved addresses actually used, so a name that
+ * re-resolves elsewhere between check and connect cannot slip through), and never throws.
+ */
+export function deliverOnce(target: DeliveryTarget, options: DeliveryOptions): Promise<DeliveryResult> {
+  const refusal = checkUrl(target.url, options);
+  if (refusal) return Promise.resolve({ outcome: 'final', error: refusal });
+  const url = new URL(target.url);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
+  const body = Buffer.from(target.body, 'utf8');
+
+  const headers: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(target.headers ?? {})) headers[name.toLowerCase()] = value;
+  headers['content-type'] = 'application/json';
+  headers['accept'] = 'application/json';
+  headers['user-agent'] = USER_AGENT;
+  headers['content-length'] = body.length;
+  if (target.authorization !== undefined) headers['authorization'] = target.authorization;
+
+  return new Promise<DeliveryResult>((resolve) => {
+    let settled = false;
+    let answered: DeliveryResult | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let req: ReturnType<typeof httpRequest> | undefined;
+
+    const settle = (result: DeliveryResult) => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      req?.destroy();
+      resolve(result);
+    };
+
+    const onResponse = (res: IncomingMessage) => {
+      answered = outcomeOf(res.statusCode ?? 0);
+      const result = answered;
+      let received = 0;
+      res.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > MAX_RESPONSE_BYTES) {
+          res.destroy();
+          settle(result);
+        }
+      });
+      // The status decides; a body that ends badly changes nothing.
+      res.on('end', () => settle(result));
+      res.on('error', () => settle(result));
+      res.on('close', () => settle(result));
+    };
+
+    try {
+      const requestOptions = {
+        method: 'POST',
+        protocol: url.protocol,
+        hostname: url.hostname.replace(/^\[|\]$/g, ''),
+        port: url.port || undefined,
+        path: `${url.pathname}${url.search}`,
+        headers,
+        // A fresh connection each time: a pooled socket would skip our lookup.
+        agent: false as const,
+        lookup: makeLookup(options.resolveHost ?? systemResolveHost, addressPolicy(url, options)),
+      };
+      req =
+        url.protocol === 'https:'
+          ? httpsRequest({ ...requestOptions, minVersion: 'TLSv1.2', ...(options.ca ? { ca: options.ca } : {}) }, onResponse)
+          : httpRequest(requestOptions, onResponse);
+    } catch (error) {
+      // Invalid header values (CR/LF in a token) and the like: sending again will not help.
+      settle({ outcome: 'final', error: `request not sent: ${error instanceof Error ? error.message : String(error)}` });
+      return;
+    }
+
+    timer = setTimeout(() => {
+      settle(answered ?? { outcome: 'retry', error: `timed out after ${timeoutMs} ms` });
+    }, timeoutMs);
+
+    req.on('error', (error) => {
+      if (answered) settle(answered);
+      else if (error instanceof AddressRefused) settle({ outcome: 'final', error: error.message });
+      else settle({ outcome: 'retry', error: describeError(error) });
+    });
+    req.end(body);
+  });
+}

@@ -1,0 +1,233 @@
+import type { Clock } from '../../engine/clock.js';
+import type { Mode } from '../../engine/context.js';
+import type { Keyring } from '../../engine/crypto/keyring.js';
+import type { OutboxRecord, Store } from '../../store/ports.js';
+import { backoffDelay } from './backoff.js';
+import { DEFAULT_DELIVERY_TIMEOUT_MS, deliverOnce, type DeliveryResult, type ResolveHost } from './deliver.js';
+import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from './webhook-signature.js';
+
+/** The part of a pino logger the dispatcher uses. */
+export interface DispatcherLog {
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
+
+export interface DispatcherDeps {
+  store: Store;
+  keyring: Keyring;
+  clock: Clock;
+  mode: Mode;
+  log?: DispatcherLog;
+  /** Rows claimed per run. */
+  batchSize?: number;
+  /** Deliveries in flight at once within a run. */
+  concurrency?: number;
+  /**
+   * How long a claimed row stays leased to this node. It must outlast a whole run
+   * (batchSize / concurrency rounds of timeoutMs), or another node may send the row too.
+   */
+  leaseMs?: number;
+  /** Per-delivery budget, everything included. */
+  timeoutMs?: number;
+  /** Production only: let https endpoints resolve to private or loopback addresses. */
+  allowPrivateAddresses?: boolean;
+  /** The signing secret for a service's webhooks; without one a webhook row fails. */
+  webhookSecret?: (serviceId: number) => Promise<string | undefined>;
+  /** Randomness for backoff jitter, in [0, 1). */
+  random?: () => number;
+  /** Replaces the system resolver for deliveries. */
+  resolveHost?: ResolveHost;
+  /** Extra trust anchors (PEM) for https endpoints. */
+  ca?: string | string[];
+}
+
+export const DEFAULT_BATCH_SIZE = 32;
+export const DEFAULT_CONCURRENCY = 8;
+export const DEFAULT_INTERVAL_MS = 250;
+
+const silentLog: DispatcherLog = { warn() {}, info() {} };
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Why a row cannot be sent, as opposed to a delivery that failed. */
+class Unsendable extends Error {}
+
+interface Prepared {
+  url: string;
+  authorization?: string;
+  body: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Sends due outbox rows (CIBA ping and push notifications, device webhooks) and records each
+ * outcome. Several nodes may run one each on the same database: a claimed row is leased to
+ * one claimer, so each is sent once unless a node dies mid-delivery (then, after the lease,
+ * again: delivery is at least once).
+ */
+export class NotificationDispatcher {
+  private readonly deps: DispatcherDeps;
+  private readonly log: DispatcherLog;
+  private readonly batchSize: number;
+  private readonly concurrency: number;
+  private readonly timeoutMs: number;
+  private readonly leaseMs: number;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private stopped = true;
+
+  constructor(deps: DispatcherDeps) {
+    this.deps = deps;
+    this.log = deps.log ?? silentLog;
+    this.batchSize = Math.max(1, deps.batchSize ?? DEFAULT_BATCH_SIZE);
+    this.concurrency = Math.max(1, deps.concurrency ?? DEFAULT_CONCURRENCY);
+    this.timeoutMs = deps.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
+    const rounds = Math.ceil(this.batchSize / this.concurrency);
+    this.leaseMs = deps.leaseMs ?? Math.max(60_000, 2 * rounds * this.timeoutMs);
+  }
+
+  /**
+   * Claims the due rows, sends them (at most `concurrency` at a time) and records the
+   * outcomes. Returns how many rows it took on (sent, or failed without sending). Never
+   * rejects: a problem is logged and the row is left to its lease.
+   */
+  runOnce(): Promise<number> {
+    const run = this.claimAndDeliver();
+    this.inFlight.add(run);
+    return run.finally(() => this.inFlight.delete(run));
+  }
+
+  /** Runs again `intervalMs` after each run ends (at once while a run fills its batch); never overlaps. */
+  start(intervalMs = DEFAULT_INTERVAL_MS): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const schedule = (delay: number) => {
+      if (this.stopped) return;
+      this.timer = setTimeout(tick, delay);
+      this.timer.unref();
+    };
+    const tick = () => {
+      this.timer = undefined;
+      if (this.stopped || this.running) return;
+      this.running = true;
+      this.runOnce()
+        .catch(() => 0)
+        .then((count) => {
+          this.running = false;
+          schedule(count >= this.batchSize ? 0 : intervalMs);
+        });
+    };
+    schedule(0);
+  }
+
+  /** Stops the loop and waits for the deliveries in flight to be recorded. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async claimAndDeliver(): Promise<number> {
+    let rows: OutboxRecord[];
+    try {
+      const now = this.deps.clock.now();
+      rows = await this.deps.store.claimDueOutbox(now, now + this.leaseMs, this.batchSize);
+    } catch (error) {
+      this.log.warn({ err: messageOf(error) }, 'could not claim due notifications');
+      return 0;
+    }
+    let next = 0;
+    const worker = async () => {
+      while (next < rows.length) {
+        const row = rows[next++]!;
+        try {
+          await this.handle(row);
+        } catch (error) {
+          // Recording the outcome failed; the lease runs out and the row is taken again.
+          this.log.warn({ outboxId: row.id, ...row.summary, err: messageOf(error) }, 'could not record a notification outcome');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, rows.length) }, worker));
+    return rows.length;
+  }
+
+  private async handle(row: OutboxRecord): Promise<void> {
+    const { store, clock } = this.deps;
+    const context = { outboxId: row.id, serviceId: row.serviceId, ...row.summary };
+
+    if (row.expiresAt <= clock.now()) {
+      const error =
+        row.attempts === 0
+          ? 'expired before it could be sent'
+          : `expired after ${row.attempts} attempts${row.lastError ? `: ${row.lastError}` : ''}`;
+      await store.finishOutbox(row.id, 'failed', row.attempts, clock.now(), error);
+      this.log.warn({ ...context, attempts: row.attempts, error }, 'notification failed');
+      return;
+    }
+
+    let prepared: Prepared;
+    try {
+      prepared = await this.prepare(row);
+    } catch (error) {
+      if (!(error instanceof Unsendable)) throw error;
+      await store.finishOutbox(row.id, 'failed', row.attempts, clock.now(), error.message);
+      this.log.warn({ ...context, attempts: row.attempts, error: error.message }, 'notification failed');
+      return;
+    }
+
+    const attempts = row.attempts + 1;
+    const result: DeliveryResult = await deliverOnce(prepared, {
+      mode: this.deps.mode,
+      timeoutMs: this.timeoutMs,
+      allowPrivateAddresses: this.deps.allowPrivateAddresses ?? false,
+      ...(this.deps.resolveHost ? { resolveHost: this.deps.resolveHost } : {}),
+      ...(this.deps.ca ? { ca: this.deps.ca } : {}),
+    });
+    const now = clock.now();
+    const error = result.error ?? `HTTP ${result.status ?? '?'}`;
+    const facts = { ...context, attempts, status: result.status };
+
+    if (result.outcome === 'delivered') {
+      await store.finishOutbox(row.id, 'delivered', attempts, now, null);
+      this.log.info(facts, 'notification delivered');
+    } else if (result.outcome === 'final') {
+      await store.finishOutbox(row.id, 'failed', attempts, now, error);
+      this.log.warn({ ...facts, error }, 'notification failed');
+    } else {
+      const nextAttemptAt = now + backoffDelay(attempts, this.deps.random ? { random: this.deps.random } : {});
+      if (nextAttemptAt >= row.expiresAt) {
+        const expired = `expired after ${attempts} attempts: ${error}`;
+        await store.finishOutbox(row.id, 'failed', attempts, now, expired);
+        this.log.warn({ ...facts, error: expired }, 'notification failed');
+      } else {
+        await store.retryOutbox(row.id, attempts, nextAttemptAt, error);
+        this.log.info({ ...facts, error, nextAttemptAt }, 'notification will be retried');
+      }
+    }
+  }
+
+  private async prepare(row: OutboxRecord): Promise<Prepared> {
+    const { keyring } = this.deps;
+    let body: string;
+    let authorization: string | undefined;
+    try {
+      body = keyring.open(row.bodySealed);
+      authorization = row.authorizationSealed === null ? undefined : keyring.open(row.authorizationSealed);
+    } catch {
+      throw new Unsendable('could not open the sealed notification (was it sealed under another master key?)');
+    }
+    const prepared: Prepared = { url: row.endpoint, body, ...(authorization === undefined ? {} : { authorization }) };
+    if (row.kind !== 'webhook') return prepared;
+
+    // A failing secret lookup (the database, briefly) throws past here: the lease covers a retry.
+    const secret = this.deps.webhookSecret ? await this.deps.webhookSecret(row.serviceId) : undefined;
+    if (!secret) throw new Unsendable(`no webhook secret is configured for service ${row.serviceId}`);
+    const seconds = Math.floor(this.deps.clock.now() / 1000);
+    return { ...prepared, headers: { [WEBHOOK_SIGNATURE_HEADER]: signWebhook(secret, seconds, body) } };
+  }
+}

@@ -1,0 +1,22 @@
+import type { Clock } from '../engine/clock.js';
+import type { Mode } from '../engine/context.js';
+import type { Keyring } from '../engine/crypto/keyring.js';
+import type { Random } from '../engine/crypto/random.js';
+import type { Store } from '../store/ports.js';
+import type { FrontEngine } from './front-engine.js';
+
+/** What the front runs on: the engine (through the API interface) and its own state. */
+export interface OpContext {
+  engine: FrontEngine;
+  /** The front's own tables (users, device requests, settings, outbox). */
+  store: Store;
+  keyring: Keyring;
+  clock: Clock;
+  random: Random;
+  mode: Mode;
+  publicUrl: string;
+  /** Checks an organization token (for the simulator in production mode). */
+  isAdminToken(token: string | undefined): Promise<boolean>;
+  /** True when the engine writes ping/push notifications to the outbox itself (in-process). */
+  engineOutboxes: boolean;
+}

@@ -1,0 +1,66 @@
+import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JWK } from 'jose';
+import { constantTimeEqual } from '../../engine/crypto/keyring.js';
+import type { Store, UserRecord } from '../../store/ports.js';
+import type { Answer, FrontEngine } from '../front-engine.js';
+
+export type FailReason = 'UNKNOWN_USER_ID' | 'EXPIRED_LOGIN_HINT_TOKEN' | 'ACCESS_DENIED' | 'INVALID_USER_CODE';
+
+export type Identification = { user: UserRecord } | { reason: FailReason; description: string };
+
+const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+
+/**
+ * Finds the user a USER_IDENTIFICATION answer names (CIBA §7.1): `login_hint` is a subject,
+ * email or phone number; `id_token_hint` gives `sub`; `login_hint_token` is a JWT the client
+ * signed, whose `sub`, `email` or `phone_number` names the user. Then the user must be active
+ * and, where the user has a user code, present it.
+ */
+export async function identifyUser(store: Store, engine: FrontEngine, serviceId: number, answer: Answer): Promise<Identification> {
+  const hint = String(answer.hint ?? '');
+  let user: UserRecord | undefined;
+  switch (answer.hintType) {
+    case 'LOGIN_HINT':
+      user = await store.findUserByHint(serviceId, hint);
+      break;
+    case 'ID_TOKEN_HINT':
+      user = typeof answer.sub === 'string' ? await store.getUser(serviceId, answer.sub) : undefined;
+      break;
+    case 'LOGIN_HINT_TOKEN': {
+      const claim = await loginHintTokenClaim(engine, serviceId, String(answer.clientId ?? ''), hint);
+      if ('reason' in claim) return claim;
+      user = await store.findUserByHint(serviceId, claim.value);
+      break;
+    }
+  }
+  if (!user) return { reason: 'UNKNOWN_USER_ID', description: 'No user matches the hint.' };
+  if (user.status !== 'active') return { reason: 'ACCESS_DENIED', description: 'The user cannot authenticate at this time.' };
+
+  const expected = typeof user.data.userCode === 'string' ? user.data.userCode : undefined;
+  const given = typeof answer.userCode === 'string' ? answer.userCode : undefined;
+  if ((answer.userCodeRequired === true || given !== undefined) && expected !== undefined) {
+    if (given === undefined || !constantTimeEqual(given, expected)) return { reason: 'INVALID_USER_CODE', description: 'The user code is not correct.' };
+  } else if (answer.userCodeRequired === true && expected === undefined) {
+    return { reason: 'INVALID_USER_CODE', description: 'The user has no user code.' };
+  }
+  return { user };
+}
+
+async function loginHintTokenClaim(engine: FrontEngine, serviceId: number, clientId: string, token: string): Promise<{ value: string } | { reason: FailReason; description: string }> {
+  let keys: JWK[] = [];
+  try {
+    const client = await engine.client.get({ serviceId: String(serviceId), clientId });
+    const jwks = typeof client.jwks === 'string' ? (JSON.parse(client.jwks) as { keys?: JWK[] }) : undefined;
+    keys = jwks?.keys ?? [];
+  } catch {
+    keys = [];
+  }
+  if (keys.length === 0) return { reason: 'UNKNOWN_USER_ID', description: 'The client has no keys to verify the login_hint_token with.' };
+  try {
+    const { payload } = await jwtVerify(token, createLocalJWKSet({ keys }), { algorithms: ASYMMETRIC });
+    const value = [payload.sub, payload.email, payload.phone_number].find((v): v is string => typeof v === 'string' && v !== '');
+    return value ? { value } : { reason: 'UNKNOWN_USER_ID', description: 'The login_hint_token names no user.' };
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) return { reason: 'EXPIRED_LOGIN_HINT_TOKEN', description: 'The login_hint_token has expired.' };
+    return { reason: 'UNKNOWN_USER_ID', description: 'The login_hint_token is not a valid JWT signed by the client.' };
+  }
+}

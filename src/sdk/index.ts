@@ -1,0 +1,27 @@
+// OpenCIBA's typed client for the Authlete-compatible API: one interface, two implementations.
+export type * from './wire-types.js';
+export type * from './ciba-types.js';
+export type * from './token-types.js';
+export type * from './management-types.js';
+export { BACKCHANNEL_AUTHENTICATION_FAIL_REASONS } from './ciba-types.js';
+export type {
+  CibaApi,
+  ClientApi,
+  IntrospectionApi,
+  JwkSetEndpointApi,
+  OpenCibaApi,
+  RevocationApi,
+  ServiceApi,
+  TokenApi,
+  UserinfoApi,
+} from './openciba-api.js';
+export {
+  OpenCibaApiError,
+  OpenCibaTransportError,
+  isOpenCibaApiError,
+  isOpenCibaTransportError,
+  type OpenCibaTransportFailure,
+} from './errors.js';
+export { createHttpApi, DEFAULT_TIMEOUT_MS, type HttpApiOptions } from './http-client.js';
+export { createInProcessApi } from './in-process.js';
+export { apiPaths } from './api-paths.js';

@@ -1,0 +1,31 @@
+import fastJsonPatch from 'fast-json-patch';
+import { apiErrors, type ApiError } from '../engine/api-error.js';
+import type { EngineContext } from '../engine/context.js';
+import { buildConfiguration } from '../engine/discovery/build-configuration.js';
+import { openServiceJwks } from '../engine/services/service-operations.js';
+
+// The same steps as the API's /service/configuration route (src/api/routes/discovery-routes.ts),
+// which sdk/ may not import; both would be better served by one engine function.
+
+const PATCH_MAX_LENGTH = 65536;
+
+/** OpenID Provider Metadata of a service, with Authlete's optional RFC 6902 `patch` applied. */
+export async function serviceConfiguration(ctx: EngineContext, serviceId: number, patch: string | undefined): Promise<Record<string, unknown> | ApiError> {
+  if (patch !== undefined && (typeof patch !== 'string' || patch.length > PATCH_MAX_LENGTH)) {
+    return apiErrors.badRequest(`The querystring is invalid: 'patch' must be a string of at most ${PATCH_MAX_LENGTH} characters.`);
+  }
+  const record = await ctx.store.getService(serviceId);
+  if (!record) return apiErrors.serviceNotFound(String(serviceId));
+  let metadata: unknown = buildConfiguration(record.data, openServiceJwks(ctx, record));
+  if (patch) {
+    try {
+      const operations = JSON.parse(patch) as fastJsonPatch.Operation[];
+      const invalid = fastJsonPatch.validate(operations, metadata);
+      if (invalid) throw invalid;
+      metadata = fastJsonPatch.applyPatch(metadata, operations, false, false).newDocument;
+    } catch {
+      return apiErrors.badRequest("'patch' is not a JSON Patch (RFC 6902) that applies to the configuration.");
+    }
+  }
+  return metadata as Record<string, unknown>;
+}

@@ -1,0 +1,87 @@
+import type { FastifyInstance } from 'fastify';
+import type { EngineContext } from '../engine/context.js';
+import { identifyApiCaller } from '../engine/access/api-callers.js';
+import { isApiError } from '../engine/api-error.js';
+import { NotificationDispatcher } from '../op/notifications/dispatcher.js';
+import { sweepExpiringRequests } from '../op/device/expiry-sweeper.js';
+import type { FrontEngine } from '../op/front-engine.js';
+import type { OpContext } from '../op/op-context.js';
+import { registerFront } from '../op/register-front.js';
+import { createHttpApi } from '../sdk/http-client.js';
+import { createInProcessApi } from '../sdk/in-process.js';
+import type { Config } from './config.js';
+
+export interface FrontHandle {
+  op: OpContext;
+  dispatcher: NotificationDispatcher;
+  /** One sweep of unanswered requests (also run by the timer). */
+  sweep(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const SWEEP_INTERVAL_MS = 1_000;
+
+/**
+ * Mounts the OpenID Provider front and starts its background work: the notification
+ * dispatcher and the sweep of unanswered requests. The front talks to the engine in-process,
+ * or over HTTP when OPENCIBA_ENGINE_URL is set (then it keeps its own state in its own database).
+ */
+export async function mountFront(app: FastifyInstance, config: Config, engine: EngineContext, options: { background: boolean }): Promise<FrontHandle> {
+  const remote = config.engineUrl !== undefined;
+  const api: FrontEngine = remote
+    ? (createHttpApi({ baseUrl: config.engineUrl!, token: config.engineToken ?? '' }) as unknown as FrontEngine)
+    : (createInProcessApi(engine) as unknown as FrontEngine);
+  const op: OpContext = {
+    engine: api,
+    store: engine.store,
+    keyring: engine.keyring,
+    clock: engine.clock,
+    random: engine.random,
+    mode: engine.mode,
+    publicUrl: config.publicUrl,
+    engineOutboxes: !remote,
+    async isAdminToken(token) {
+      if (!token) return false;
+      const caller = await identifyApiCaller(engine, `Bearer ${token}`, config.adminToken);
+      return !isApiError(caller) && caller.kind === 'organization';
+    },
+  };
+  await registerFront(app, op);
+
+  const dispatcher = new NotificationDispatcher({
+    store: engine.store,
+    keyring: engine.keyring,
+    clock: engine.clock,
+    mode: engine.mode,
+    log: app.log,
+    async webhookSecret(serviceId) {
+      const settings = await engine.store.getFrontSettings(serviceId);
+      return settings?.webhookSecretSealed ? engine.keyring.open(settings.webhookSecretSealed) : undefined;
+    },
+  });
+  let sweeping: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  const sweep = () => sweepExpiringRequests(op);
+  if (options.background) {
+    dispatcher.start();
+    const loop = () => {
+      running = sweep()
+        .catch((error: unknown) => app.log.warn({ err: error }, 'sweep failed'))
+        .finally(() => {
+          if (sweeping) sweeping = setTimeout(loop, SWEEP_INTERVAL_MS).unref();
+        });
+    };
+    sweeping = setTimeout(loop, SWEEP_INTERVAL_MS).unref();
+  }
+  return {
+    op,
+    dispatcher,
+    sweep,
+    async stop() {
+      if (sweeping) clearTimeout(sweeping);
+      sweeping = undefined;
+      await running;
+      await dispatcher.stop();
+    },
+  };
+}
