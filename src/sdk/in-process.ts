@@ -1,6 +1,6 @@
 import { apiErrors, isApiError, type ApiError } from '../engine/api-error.js';
 import { processBackchannelAuthentication } from '../engine/ciba/backchannel-authentication.js';
-import { completeBackchannelAuthentication } from '../engine/ciba/complete.js';
+import { completeForApi } from '../engine/ciba/complete-managed.js';
 import { failBackchannelAuthentication } from '../engine/ciba/fail.js';
 import { issueAuthReqId } from '../engine/ciba/issue.js';
 import { createClient, deleteClient, getClient, listClients, updateClient } from '../engine/clients/client-operations.js';
@@ -92,7 +92,7 @@ export function createInProcessApi(ctx: EngineContext): OpenCibaApi {
           failBackchannelAuthentication(ctx, id, body)),
       complete: (r) =>
         scoped(apiPaths.backchannelAuthenticationComplete, r.serviceId, 'backchannel_authentication_complete_request', r.backchannelAuthenticationCompleteRequest, (id, body) =>
-          completeBackchannelAuthentication(ctx, id, body)),
+          completeForApi(ctx, id, body)),
     },
     token: {
       process: (r) => scoped(apiPaths.token, r.serviceId, 'token_request', r.tokenRequest, (id, body) => processTokenRequest(ctx, id, body)),

@@ -26,6 +26,8 @@ export interface TestServerOptions {
   demo?: boolean;
   clock?: Clock;
   env?: Record<string, string>;
+  /** Run the dispatcher and expiry sweep on timers (default true); tests with a manual clock drive them by hand. */
+  background?: boolean;
 }
 
 /** A fresh database URL on the run's PostgreSQL server. */
@@ -58,7 +60,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   );
   env.PORT = String(probe);
   const config = loadConfig(env);
-  const runtime = await createRuntime(config, { logger: false, ...(options.clock ? { clock: options.clock } : {}) });
+  const runtime = await createRuntime(config, {
+    logger: false,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.background !== undefined ? { background: options.background } : {}),
+  });
   await runtime.app.listen({ port: config.port, host: '127.0.0.1' });
   return {
     baseUrl: config.publicUrl,
