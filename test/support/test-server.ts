@@ -67,7 +67,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   await runtime.app.listen({ port: config.port, host: '127.0.0.1' });
   return {
-    baseUrl: config.publicUrl,
+    baseUrl: `http://127.0.0.1:${config.port}`,
     adminToken,
     runtime,
     config,
