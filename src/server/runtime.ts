@@ -8,6 +8,7 @@ import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/ports.js';
 import { buildApp } from './app.js';
 import { mountFront, type FrontHandle } from './front-wiring.js';
+import { startHousekeeping } from './housekeeping.js';
 import { ConfigError, type Config } from './config.js';
 import { seedDemo, type DemoSeed } from './demo-seed.js';
 import { loadMasterKey } from './master-key.js';
@@ -53,7 +54,9 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     const generatedAdminToken = await ensureOrganizationToken(engine, config.adminToken);
     const demo = config.demo ? await seedDemo(engine) : undefined;
     const app = await buildApp({ config, engine, ...(overrides.logger !== undefined ? { logger: overrides.logger } : {}) });
-    const front = await mountFront(app, config, engine, { background: overrides.background ?? true });
+    const background = overrides.background ?? true;
+    const front = await mountFront(app, config, engine, { background });
+    const stopHousekeeping = background ? startHousekeeping(store, engine.clock, app.log) : async () => {};
     return {
       app,
       engine,
@@ -64,6 +67,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
       ...(demo ? { demo } : {}),
       front,
       async close() {
+        await stopHousekeeping();
         await front.stop();
         await app.close();
         await store.close();

@@ -19,6 +19,7 @@ import type {
   FrontSettingsRecord,
   OutboxRecord,
   Page,
+  PurgeCounts,
   ServiceRecord,
   Store,
   TokenRecord,
@@ -523,6 +524,57 @@ export class KyselyStore implements Store {
     const count = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     const rows = await query.selectAll().orderBy('created_at', 'desc').offset(start).limit(Math.max(0, end - start)).execute();
     return { totalCount: Number(count.n), items: rows.map(toOutbox) };
+  }
+
+  async purgeExpired(now: number, retention: { finishedMs: number; transactionsMs: number }, batch: number): Promise<PurgeCounts> {
+    const deleted = (result: { numDeletedRows: bigint }) => Number(result.numDeletedRows);
+    // Each DELETE takes a bounded batch (through a keyed sub-select), so no purge holds long locks.
+    const backchannelRequests = deleted(
+      await this.db
+        .deleteFrom('backchannel_requests')
+        .where('id', 'in', this.db.selectFrom('backchannel_requests').select('id').where('expires_at', '<', now - retention.transactionsMs).limit(batch))
+        .executeTakeFirst(),
+    );
+    const tokens = deleted(
+      await this.db
+        .deleteFrom('tokens')
+        .where(
+          'id',
+          'in',
+          this.db
+            .selectFrom('tokens')
+            .select('id')
+            .where('access_expires_at', '<', now)
+            .where((eb) => eb.or([eb('refresh_expires_at', 'is', null), eb('refresh_expires_at', '<', now)]))
+            .limit(batch),
+        )
+        .executeTakeFirst(),
+    );
+    const usedJtis = deleted(
+      // JWT-id rows are tiny and indexed by expiry; one statement clears them.
+      await this.db.deleteFrom('used_jtis').where('expires_at', '<', now).executeTakeFirst(),
+    );
+    const outbox = deleted(
+      await this.db
+        .deleteFrom('outbox')
+        .where(
+          'id',
+          'in',
+          this.db.selectFrom('outbox').select('id').where('status', 'in', ['delivered', 'failed']).where('finished_at', '<', now - retention.finishedMs).limit(batch),
+        )
+        .executeTakeFirst(),
+    );
+    const frontRequests = deleted(
+      await this.db
+        .deleteFrom('front_requests')
+        .where(
+          'auth_req_id_digest',
+          'in',
+          this.db.selectFrom('front_requests').select('auth_req_id_digest').where('expires_at', '<', now - retention.transactionsMs).limit(batch),
+        )
+        .executeTakeFirst(),
+    );
+    return { backchannelRequests, tokens, usedJtis, outbox, frontRequests };
   }
 
   close(): Promise<void> {

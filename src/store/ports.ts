@@ -230,5 +230,20 @@ export interface Store {
   retryOutbox(id: string, attempts: number, nextAttemptAt: number, error: string): Promise<void>;
   listOutbox(serviceId: number, start: number, end: number): Promise<Page<OutboxRecord>>;
 
+  /**
+   * Deletes what can no longer matter, at most `batch` rows per table and call: expired
+   * transactions, expired tokens, expired JWT ids, finished outbox rows and old device requests.
+   * Idempotent, so several nodes may run it at once.
+   */
+  purgeExpired(now: number, retention: { finishedMs: number; transactionsMs: number }, batch: number): Promise<PurgeCounts>;
+
   close(): Promise<void>;
+}
+
+export interface PurgeCounts {
+  backchannelRequests: number;
+  tokens: number;
+  usedJtis: number;
+  outbox: number;
+  frontRequests: number;
 }

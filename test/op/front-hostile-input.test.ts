@@ -82,7 +82,7 @@ describe('front endpoints under malformed, missing, oversized and hostile input'
   });
 
   it('userinfo without, with a garbage or an unknown token is 401 with a challenge', async () => {
-    for (const headers of [{}, { authorization: 'Bearer !!!' }, { authorization: 'Bearer unknown-token' }]) {
+    for (const headers of [{}, { authorization: 'Bearer !!!' }, { authorization: 'Bearer unknown-token' }] as Record<string, string>[]) {
       const response = await request(`${front.issuer}/userinfo`, { headers });
       expectJsonError(response, [401]);
       expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);

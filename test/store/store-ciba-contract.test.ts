@@ -141,3 +141,34 @@ describe.each(DIALECTS)('CIBA store contract on %s', (dialect) => {
     expect(await store.deleteBackchannelRequest(SERVICE, r.ticketDigest)).toBe(false);
   });
 });
+
+describe.each(DIALECTS)('housekeeping on %s', (dialect) => {
+  it('purges only what has expired, in batches, and is idempotent', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'openciba-purge-'));
+    const { store } = await openStore({ dataDir, databaseUrl: dialect === 'postgres' ? await freshPostgresUrl() : undefined });
+    try {
+      await store.createService({ apiKey: SERVICE, number: 1, data: {}, jwksSealed: null, createdAt: 1, modifiedAt: 1 });
+      for (let i = 0; i < 5; i++) await store.createBackchannelRequest(request({ expiresAt: 1_000 }));
+      const live = request({ expiresAt: 1_000_000 });
+      await store.createBackchannelRequest(live);
+      await store.insertToken(token({ accessExpiresAt: 1_000, refreshExpiresAt: 2_000 }));
+      const refreshable = token({ accessExpiresAt: 1_000, refreshExpiresAt: 1_000_000 });
+      await store.insertToken(refreshable);
+      await store.claimJti('s', 'old', 1_000, 0);
+      await store.claimJti('s', 'new', 1_000_000, 0);
+
+      const retention = { finishedMs: 0, transactionsMs: 0 };
+      const first = await store.purgeExpired(500_000, retention, 3);
+      expect(first).toMatchObject({ backchannelRequests: 3, tokens: 1, usedJtis: 1 });
+      const second = await store.purgeExpired(500_000, retention, 3);
+      expect(second.backchannelRequests).toBe(2);
+      expect(await store.purgeExpired(500_000, retention, 3)).toEqual({ backchannelRequests: 0, tokens: 0, usedJtis: 0, outbox: 0, frontRequests: 0 });
+      expect(await store.findBackchannelRequestByTicket(SERVICE, live.ticketDigest)).toBeDefined();
+      expect(await store.findTokenByRefreshDigest(SERVICE, refreshable.refreshTokenDigest!)).toBeDefined();
+      expect(await store.claimJti('s', 'new', 1_000_000, 500_000)).toBe(false);
+    } finally {
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

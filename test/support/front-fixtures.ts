@@ -6,6 +6,8 @@ export interface FrontFixture {
   issuer: string;
   clientId: number;
   clientSecret: string;
+  /** Calls the management API (or /admin) with the organization token. */
+  admin: (method: string, path: string, body?: unknown) => Promise<any>;
 }
 
 async function adminCall(server: TestServer, method: string, path: string, body?: unknown) {
@@ -23,7 +25,7 @@ export async function createFront(
   server: TestServer,
   client: Record<string, unknown> = {},
   service: Record<string, unknown> = {},
-): Promise<FrontFixture & { admin: (method: string, path: string, body?: unknown) => Promise<any> }> {
+): Promise<FrontFixture> {
   const admin = (method: string, path: string, body?: unknown) => adminCall(server, method, path, body);
   const created = await admin('POST', '/api/service/create', { serviceName: 'front', backchannelPollingInterval: 1, ...service });
   const serviceId = created.apiKey as number;

@@ -1,0 +1,46 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Clock } from '../engine/clock.js';
+import type { Store } from '../store/ports.js';
+
+export const HOUSEKEEPING_INTERVAL_MS = 60_000;
+const RETENTION = {
+  /** Delivered or failed notifications stay visible for a day. */
+  finishedMs: 24 * 60 * 60 * 1000,
+  /** Expired transactions linger an hour, so late callers get a clear answer. */
+  transactionsMs: 60 * 60 * 1000,
+};
+const BATCH = 1000;
+
+/**
+ * Purges what has expired, in bounded batches, until a pass deletes nothing or the pass budget
+ * is used. Safe on every node at once: every statement is an idempotent DELETE.
+ */
+export async function runHousekeeping(store: Store, clock: Clock, maxBatches = 20): Promise<number> {
+  let total = 0;
+  for (let i = 0; i < maxBatches; i++) {
+    const counts = await store.purgeExpired(clock.now(), RETENTION, BATCH);
+    const deleted = Object.values(counts).reduce((a, b) => a + b, 0);
+    total += deleted;
+    if (deleted === 0) break;
+  }
+  return total;
+}
+
+export function startHousekeeping(store: Store, clock: Clock, log: FastifyBaseLogger): () => Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  const loop = () => {
+    running = runHousekeeping(store, clock)
+      .then((n) => n > 0 && log.info({ deleted: n }, 'housekeeping purged expired rows'))
+      .catch((error: unknown) => log.warn({ err: error }, 'housekeeping failed'))
+      .finally(() => {
+        if (timer) timer = setTimeout(loop, HOUSEKEEPING_INTERVAL_MS).unref();
+      });
+  };
+  timer = setTimeout(loop, HOUSEKEEPING_INTERVAL_MS).unref();
+  return async () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    await running;
+  };
+}
