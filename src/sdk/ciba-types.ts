@@ -17,7 +17,7 @@ import type {
 
 // ---- /backchannel/authentication -------------------------------------------------------
 
-export interface BackchannelAuthenticationRequest {
+export type BackchannelAuthenticationRequest = {
   /** The client's whole form-encoded request body, unparsed. */
   parameters: string;
   clientId?: string;
@@ -27,11 +27,11 @@ export interface BackchannelAuthenticationRequest {
   oauthClientAttestation?: string;
   oauthClientAttestationPop?: string;
   cimdOptions?: CimdOptions;
-}
+};
 
 export type BackchannelAuthenticationAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST' | 'UNAUTHORIZED' | 'USER_IDENTIFICATION';
 
-export interface BackchannelAuthenticationResponse extends ActionResponse<BackchannelAuthenticationAction> {
+export type BackchannelAuthenticationResponse = ActionResponse<BackchannelAuthenticationAction> & {
   ticket?: string;
   clientId?: number;
   clientIdAlias?: string;
@@ -66,31 +66,31 @@ export interface BackchannelAuthenticationResponse extends ActionResponse<Backch
   clientEntityIdUsed?: boolean;
   metadataDocumentLocation?: string;
   metadataDocumentUsed?: boolean;
-}
+};
 
-export interface BackchannelAuthenticationApiRequest {
+export type BackchannelAuthenticationApiRequest = {
   serviceId: string;
   backchannelAuthenticationRequest: BackchannelAuthenticationRequest;
-}
+};
 
 // ---- /backchannel/authentication/issue -------------------------------------------------
 
-export interface BackchannelAuthenticationIssueRequest {
+export type BackchannelAuthenticationIssueRequest = {
   ticket: string;
-}
+};
 
 export type BackchannelAuthenticationIssueAction = 'INTERNAL_SERVER_ERROR' | 'INVALID_TICKET' | 'OK';
 
-export interface BackchannelAuthenticationIssueResponse extends ActionResponse<BackchannelAuthenticationIssueAction> {
+export type BackchannelAuthenticationIssueResponse = ActionResponse<BackchannelAuthenticationIssueAction> & {
   authReqId?: string;
   expiresIn?: number;
   interval?: number;
-}
+};
 
-export interface BackchannelAuthenticationIssueApiRequest {
+export type BackchannelAuthenticationIssueApiRequest = {
   serviceId: string;
   backchannelAuthenticationIssueRequest: BackchannelAuthenticationIssueRequest;
-}
+};
 
 // ---- /backchannel/authentication/fail --------------------------------------------------
 
@@ -118,29 +118,29 @@ export const BACKCHANNEL_AUTHENTICATION_FAIL_REASONS: readonly BackchannelAuthen
   'UNKNOWN_USER_ID',
 ];
 
-export interface BackchannelAuthenticationFailRequest {
+export type BackchannelAuthenticationFailRequest = {
   /** Deleted when given; an unknown ticket is not an error (reference §15 #2). */
   ticket?: string;
   /** Defaults to SERVER_ERROR. */
   reason?: BackchannelAuthenticationFailReason;
   errorDescription?: string;
   errorUri?: string;
-}
+};
 
 export type BackchannelAuthenticationFailAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST' | 'FORBIDDEN';
 
 export type BackchannelAuthenticationFailResponse = ActionResponse<BackchannelAuthenticationFailAction>;
 
-export interface BackchannelAuthenticationFailApiRequest {
+export type BackchannelAuthenticationFailApiRequest = {
   serviceId: string;
   backchannelAuthenticationFailRequest: BackchannelAuthenticationFailRequest;
-}
+};
 
 // ---- /backchannel/authentication/complete ----------------------------------------------
 
 export type BackchannelAuthenticationCompleteResult = 'AUTHORIZED' | 'ACCESS_DENIED' | 'TRANSACTION_FAILED';
 
-export interface BackchannelAuthenticationCompleteRequest {
+export type BackchannelAuthenticationCompleteRequest = {
   ticket: string;
   result: BackchannelAuthenticationCompleteResult;
   /** Required only when `result` is AUTHORIZED. */
@@ -162,11 +162,11 @@ export interface BackchannelAuthenticationCompleteRequest {
   accessTokenDuration?: number;
   refreshTokenDuration?: number;
   idTokenAudType?: 'array' | 'string';
-}
+};
 
 export type BackchannelAuthenticationCompleteAction = 'SERVER_ERROR' | 'NO_ACTION' | 'NOTIFICATION';
 
-export interface BackchannelAuthenticationCompleteResponse extends ActionResponse<BackchannelAuthenticationCompleteAction> {
+export type BackchannelAuthenticationCompleteResponse = ActionResponse<BackchannelAuthenticationCompleteAction> & {
   clientId?: number;
   clientIdAlias?: string;
   clientIdAliasUsed?: boolean;
@@ -191,9 +191,9 @@ export interface BackchannelAuthenticationCompleteResponse extends ActionRespons
   clientEntityIdUsed?: boolean;
   metadataDocumentLocation?: string;
   metadataDocumentUsed?: boolean;
-}
+};
 
-export interface BackchannelAuthenticationCompleteApiRequest {
+export type BackchannelAuthenticationCompleteApiRequest = {
   serviceId: string;
   backchannelAuthenticationCompleteRequest: BackchannelAuthenticationCompleteRequest;
-}
+};

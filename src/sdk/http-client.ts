@@ -111,7 +111,7 @@ export function createHttpApi(options: HttpApiOptions): OpenCibaApi {
   return {
     ciba: {
       processAuthentication: (r) => post(apiPaths.backchannelAuthentication, r.serviceId, r.backchannelAuthenticationRequest),
-      issue: (r) => post(apiPaths.backchannelAuthentication, r.serviceId, r.backchannelAuthenticationIssueRequest),
+      issue: (r) => post(apiPaths.backchannelAuthenticationIssue, r.serviceId, r.backchannelAuthenticationIssueRequest),
       fail: (r) => post(apiPaths.backchannelAuthenticationFail, r.serviceId, r.backchannelAuthenticationFailRequest),
       complete: (r) => post(apiPaths.backchannelAuthenticationComplete, r.serviceId, r.backchannelAuthenticationCompleteRequest),
     },

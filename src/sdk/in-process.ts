@@ -16,6 +16,7 @@ import { OpenCibaApiError } from './errors.js';
 import type { OpenCibaApi } from './openciba-api.js';
 import { checkedBody, checkedPaging } from './request-checks.js';
 import { serviceConfiguration } from './service-configuration.js';
+import { projectOnto } from './wire-projection.js';
 
 // Ids in paths are 1–15 digits, as the HTTP API's route hooks accept them.
 const NUMERIC_ID = /^[0-9]{1,15}$/;
@@ -42,10 +43,11 @@ function pageOf(query: { start?: number; end?: number }): { start: number; end: 
 export function createInProcessApi(ctx: EngineContext): OpenCibaApi {
   /**
    * Runs one operation. `work` returns the engine's answer or an ApiError; the answer is
-   * handed out as the JSON it would have been on the wire (no shared references, no
-   * `undefined` members). An exception is what the HTTP API turns into a 500 A001101.
+   * handed out as the JSON the HTTP API would have sent (projected onto its wire schema when
+   * the route has one, no shared references, no `undefined` members). An exception is what
+   * the HTTP API turns into a 500 A001101.
    */
-  async function run<T>(apiPath: string, work: () => Promise<unknown>): Promise<T> {
+  async function run<T>(apiPath: string, responseSchema: string | undefined, work: () => Promise<unknown>): Promise<T> {
     let result: unknown;
     try {
       result = await work();
@@ -54,7 +56,9 @@ export function createInProcessApi(ctx: EngineContext): OpenCibaApi {
       throw new OpenCibaApiError(failure.status, failure.resultCode, failure.message(apiPath), { cause: error });
     }
     if (isApiError(result)) throw toApiError(result, apiPath);
-    return (result === undefined ? undefined : JSON.parse(JSON.stringify(result))) as T;
+    if (result === undefined) return undefined as T;
+    const plain: unknown = JSON.parse(JSON.stringify(result));
+    return (responseSchema === undefined ? plain : projectOnto(responseSchema, plain)) as T;
   }
 
   /** The service id of a path, or the 404 the HTTP API gives for one that cannot exist. */
@@ -69,11 +73,17 @@ export function createInProcessApi(ctx: EngineContext): OpenCibaApi {
   }
 
   /** A service-scoped operation on a checked body: serviceId first, then the body, as the HTTP route orders its checks. */
-  function scoped<B, T>(apiPath: string, rawServiceId: string, schema: string, body: B | undefined, engine: (serviceId: number, body: B) => Promise<unknown>): Promise<T> {
-    return run<T>(apiPath, async () => {
+  function scoped<B, T>(
+    apiPath: string,
+    rawServiceId: string,
+    [requestSchema, responseSchema]: [string, string],
+    body: B | undefined,
+    engine: (serviceId: number, body: B) => Promise<unknown>,
+  ): Promise<T> {
+    return run<T>(apiPath, responseSchema, async () => {
       const serviceId = serviceIdOf(rawServiceId);
       if (isApiError(serviceId)) return serviceId;
-      const checked = checkedBody(schema, body);
+      const checked = checkedBody(requestSchema, body);
       if (isApiError(checked)) return checked;
       return engine(serviceId, checked);
     });
@@ -82,74 +92,74 @@ export function createInProcessApi(ctx: EngineContext): OpenCibaApi {
   return {
     ciba: {
       processAuthentication: (r) =>
-        scoped(apiPaths.backchannelAuthentication, r.serviceId, 'backchannel_authentication_request', r.backchannelAuthenticationRequest, (id, body) =>
+        scoped(apiPaths.backchannelAuthentication, r.serviceId, ['backchannel_authentication_request', 'backchannel_authentication_response'], r.backchannelAuthenticationRequest, (id, body) =>
           processBackchannelAuthentication(ctx, id, body)),
       issue: (r) =>
-        scoped(apiPaths.backchannelAuthenticationIssue, r.serviceId, 'backchannel_authentication_issue_request', r.backchannelAuthenticationIssueRequest, (id, body) =>
+        scoped(apiPaths.backchannelAuthenticationIssue, r.serviceId, ['backchannel_authentication_issue_request', 'backchannel_authentication_issue_response'], r.backchannelAuthenticationIssueRequest, (id, body) =>
           issueAuthReqId(ctx, id, body)),
       fail: (r) =>
-        scoped(apiPaths.backchannelAuthenticationFail, r.serviceId, 'backchannel_authentication_fail_request', r.backchannelAuthenticationFailRequest, (id, body) =>
+        scoped(apiPaths.backchannelAuthenticationFail, r.serviceId, ['backchannel_authentication_fail_request', 'backchannel_authentication_fail_response'], r.backchannelAuthenticationFailRequest, (id, body) =>
           failBackchannelAuthentication(ctx, id, body)),
       complete: (r) =>
-        scoped(apiPaths.backchannelAuthenticationComplete, r.serviceId, 'backchannel_authentication_complete_request', r.backchannelAuthenticationCompleteRequest, (id, body) =>
+        scoped(apiPaths.backchannelAuthenticationComplete, r.serviceId, ['backchannel_authentication_complete_request', 'backchannel_authentication_complete_response'], r.backchannelAuthenticationCompleteRequest, (id, body) =>
           completeForApi(ctx, id, body)),
     },
     token: {
-      process: (r) => scoped(apiPaths.token, r.serviceId, 'token_request', r.tokenRequest, (id, body) => processTokenRequest(ctx, id, body)),
+      process: (r) => scoped(apiPaths.token, r.serviceId, ['token_request', 'token_response'], r.tokenRequest, (id, body) => processTokenRequest(ctx, id, body)),
     },
     introspection: {
-      process: (r) => scoped(apiPaths.introspection, r.serviceId, 'introspection_request', r.introspectionRequest, (id, body) => introspectAccessToken(ctx, id, body)),
+      process: (r) => scoped(apiPaths.introspection, r.serviceId, ['introspection_request', 'introspection_response'], r.introspectionRequest, (id, body) => introspectAccessToken(ctx, id, body)),
       standardProcess: (r) =>
-        scoped(apiPaths.introspectionStandard, r.serviceId, 'standard_introspection_request', r.standardIntrospectionRequest, (id, body) =>
+        scoped(apiPaths.introspectionStandard, r.serviceId, ['standard_introspection_request', 'standard_introspection_response'], r.standardIntrospectionRequest, (id, body) =>
           standardIntrospection(ctx, id, body)),
     },
     revocation: {
-      process: (r) => scoped(apiPaths.revocation, r.serviceId, 'revocation_request', r.revocationRequest, (id, body) => revokeToken(ctx, id, body)),
+      process: (r) => scoped(apiPaths.revocation, r.serviceId, ['revocation_request', 'revocation_response'], r.revocationRequest, (id, body) => revokeToken(ctx, id, body)),
     },
     userinfo: {
-      process: (r) => scoped(apiPaths.userinfo, r.serviceId, 'userinfo_request', r.userinfoRequest, (id, body) => processUserinfo(ctx, id, body)),
-      issue: (r) => scoped(apiPaths.userinfoIssue, r.serviceId, 'userinfo_issue_request', r.userinfoIssueRequest, (id, body) => issueUserinfo(ctx, id, body)),
+      process: (r) => scoped(apiPaths.userinfo, r.serviceId, ['userinfo_request', 'userinfo_response'], r.userinfoRequest, (id, body) => processUserinfo(ctx, id, body)),
+      issue: (r) => scoped(apiPaths.userinfoIssue, r.serviceId, ['userinfo_issue_request', 'userinfo_issue_response'], r.userinfoIssueRequest, (id, body) => issueUserinfo(ctx, id, body)),
     },
     service: {
       get: (r) =>
-        run(apiPaths.serviceGet, async () => {
+        run(apiPaths.serviceGet, 'service', async () => {
           const serviceId = serviceIdOf(r.serviceId);
           return isApiError(serviceId) ? serviceId : getService(ctx, serviceId);
         }),
       list: (r = {}) =>
-        run(apiPaths.serviceGetList, async () => {
+        run(apiPaths.serviceGetList, 'service_get_list_response', async () => {
           const invalid = checkedPaging(r);
           if (invalid) return invalid;
           const { start, end } = pageOf(r);
           return listServices(ctx, start, end);
         }),
       create: (service) =>
-        run(apiPaths.serviceCreate, async () => {
+        run(apiPaths.serviceCreate, 'service', async () => {
           const checked = checkedBody('service', service);
           return isApiError(checked) ? checked : createService(ctx, checked);
         }),
-      update: (r) => scoped(apiPaths.serviceUpdate, r.serviceId, 'service', r.service, (id, body) => updateService(ctx, id, body)),
+      update: (r) => scoped(apiPaths.serviceUpdate, r.serviceId, ['service', 'service'], r.service, (id, body) => updateService(ctx, id, body)),
       delete: (r) =>
-        run(apiPaths.serviceDelete, async () => {
+        run(apiPaths.serviceDelete, undefined, async () => {
           const serviceId = serviceIdOf(r.serviceId);
           return isApiError(serviceId) ? serviceId : deleteService(ctx, serviceId);
         }),
       getConfiguration: (r) =>
-        run(apiPaths.serviceConfiguration, async () => {
+        run(apiPaths.serviceConfiguration, undefined, async () => {
           const serviceId = serviceIdOf(r.serviceId);
           return isApiError(serviceId) ? serviceId : serviceConfiguration(ctx, serviceId, r.patch);
         }),
     },
     client: {
       get: (r) =>
-        run(apiPaths.clientGet(r.clientId), async () => {
+        run(apiPaths.clientGet(r.clientId), 'client', async () => {
           const serviceId = serviceIdOf(r.serviceId);
           if (isApiError(serviceId)) return serviceId;
           const clientId = clientIdOf(r.clientId);
           return isApiError(clientId) ? clientId : getClient(ctx, serviceId, clientId);
         }),
       list: (r) =>
-        run(apiPaths.clientGetList, async () => {
+        run(apiPaths.clientGetList, 'client_get_list_response', async () => {
           const serviceId = serviceIdOf(r.serviceId);
           if (isApiError(serviceId)) return serviceId;
           const invalid = checkedPaging(r);
@@ -160,14 +170,14 @@ export function createInProcessApi(ctx: EngineContext): OpenCibaApi {
           const { start, end } = pageOf(r);
           return listClients(ctx, serviceId, start, end, r.developer);
         }),
-      create: (r) => scoped(apiPaths.clientCreate, r.serviceId, 'client', r.client, (id, body) => createClient(ctx, id, body)),
+      create: (r) => scoped(apiPaths.clientCreate, r.serviceId, ['client', 'client'], r.client, (id, body) => createClient(ctx, id, body)),
       update: (r) =>
-        scoped(apiPaths.clientUpdate(r.clientId), r.serviceId, 'client', r.client, async (id, body) => {
+        scoped(apiPaths.clientUpdate(r.clientId), r.serviceId, ['client', 'client'], r.client, async (id, body) => {
           const clientId = clientIdOf(r.clientId);
           return isApiError(clientId) ? clientId : updateClient(ctx, id, clientId, body);
         }),
       delete: (r) =>
-        run(apiPaths.clientDelete(r.clientId), async () => {
+        run(apiPaths.clientDelete(r.clientId), undefined, async () => {
           const serviceId = serviceIdOf(r.serviceId);
           if (isApiError(serviceId)) return serviceId;
           const clientId = clientIdOf(r.clientId);
@@ -176,7 +186,7 @@ export function createInProcessApi(ctx: EngineContext): OpenCibaApi {
     },
     jwkSetEndpoint: {
       serviceJwksGetApi: async (r) =>
-        (await run<Record<string, unknown> | undefined>(apiPaths.serviceJwksGet, async () => {
+        (await run<Record<string, unknown> | undefined>(apiPaths.serviceJwksGet, undefined, async () => {
           const serviceId = serviceIdOf(r.serviceId);
           return isApiError(serviceId) ? serviceId : getServiceJwks(ctx, serviceId, r.includePrivateKeys === true);
         })) ?? {},

@@ -20,7 +20,7 @@ import type {
   TaggedValue,
 } from './wire-types.js';
 
-export interface Service {
+export type Service = {
   /** The service id (read-only; the `serviceId` of every other call). */
   apiKey?: number;
   number?: number;
@@ -81,19 +81,19 @@ export interface Service {
   attributes?: Pair[];
   metadata?: Pair[];
   [member: string]: unknown;
-}
+};
 
 /** `client_extension`: per-client shorter durations and requestable scopes. */
-export interface ClientExtension {
+export type ClientExtension = {
   requestableScopes?: string[];
   requestableScopesEnabled?: boolean;
   accessTokenDuration?: number;
   refreshTokenDuration?: number;
   idTokenDuration?: number;
   tokenExchangePermitted?: boolean;
-}
+};
 
-export interface Client {
+export type Client = {
   /** Assigned by the server (read-only). */
   clientId?: number;
   clientSecret?: string;
@@ -151,90 +151,90 @@ export interface Client {
   extension?: ClientExtension;
   fapiModes?: FapiMode[];
   [member: string]: unknown;
-}
+};
 
-export interface ServiceGetListResponse {
+export type ServiceGetListResponse = {
   start?: number;
   end?: number;
   totalCount?: number;
   services?: Service[];
-}
+};
 
-export interface ClientGetListResponse {
+export type ClientGetListResponse = {
   start?: number;
   end?: number;
   totalCount?: number;
   developer?: string;
   clients?: Client[];
-}
+};
 
 /** A JWK Set. `keys` is absent when the service has none (HTTP 204). */
-export interface ServiceJwksGetResponse {
+export type ServiceJwksGetResponse = {
   keys?: Record<string, unknown>[];
-}
+};
 
 /** OpenID Provider Metadata of a service (snake_case members, as discovery has them). */
 export type ServiceConfigurationResponse = Record<string, unknown>;
 
 // ---- …ApiRequest wrappers, as the official SDK names them --------------------------------
 
-export interface ServiceGetApiRequest {
+export type ServiceGetApiRequest = {
   serviceId: string;
-}
+};
 
-export interface ServiceGetListApiRequest {
+export type ServiceGetListApiRequest = {
   /** Inclusive, default 0. */
   start?: number;
   /** Exclusive, default start + 5. */
   end?: number;
-}
+};
 
-export interface ServiceUpdateApiRequest {
+export type ServiceUpdateApiRequest = {
   serviceId: string;
   service?: Service;
-}
+};
 
-export interface ServiceDeleteApiRequest {
+export type ServiceDeleteApiRequest = {
   serviceId: string;
-}
+};
 
-export interface ServiceConfigurationApiRequest {
+export type ServiceConfigurationApiRequest = {
   serviceId: string;
   pretty?: boolean;
   /** An RFC 6902 JSON Patch (a JSON array, as a string) applied to the output. */
   patch?: string;
-}
+};
 
-export interface ServiceJwksGetApiRequest {
+export type ServiceJwksGetApiRequest = {
   serviceId: string;
   includePrivateKeys?: boolean;
   pretty?: boolean;
-}
+};
 
-export interface ClientGetApiRequest {
+export type ClientGetApiRequest = {
   serviceId: string;
   clientId: string;
-}
+};
 
-export interface ClientGetListApiRequest {
+export type ClientGetListApiRequest = {
   serviceId: string;
   developer?: string;
   start?: number;
   end?: number;
-}
+};
 
-export interface ClientCreateApiRequest {
+export type ClientCreateApiRequest = {
   serviceId: string;
   client?: Client;
-}
+};
 
-export interface ClientUpdateApiRequest {
+export type ClientUpdateApiRequest = {
   serviceId: string;
   clientId: string;
   client?: Client;
-}
+};
 
-export interface ClientDeleteApiRequest {
+export type ClientDeleteApiRequest = {
   serviceId: string;
   clientId: string;
-}
+};

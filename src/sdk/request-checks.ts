@@ -2,10 +2,12 @@ import { apiErrors, type ApiError } from '../engine/api-error.js';
 import { isPlainObject, withoutNulls } from '../engine/wire/json.js';
 import { authleteSchemas, schemaOf, type JsonSchema } from '../engine/wire/schemas.js';
 
-// The in-process API gets no HTTP validation, so it checks a request body against the same
-// wire schema the HTTP route validates with (types, enums, nested `required`), and answers a
-// mismatch with the same 400 A001201. Unlike the HTTP route it does not coerce ("5" → 5):
-// typed callers send the right types, and a wrong one is worth hearing about.
+// The in-process API has no HTTP route in front, so it does here what the route's validation
+// does (src/server/app.ts: Ajv with `coerceTypes: 'array'`) against the same wire schema:
+// coerce scalars the way Ajv does ("5" → 5, "x" → ["x"]), then check types, enums and nested
+// `required`. A mismatch is the same 400 A001201; only the wording of the message differs.
+
+type Checked = { value: unknown } | { problem: string };
 
 function typeOf(value: unknown): string {
   if (value === null) return 'null';
@@ -19,45 +21,91 @@ function resolve(schema: JsonSchema): JsonSchema | undefined {
   return authleteSchemas[schema.$ref.replace(/#$/, '')];
 }
 
-function problemIn(schema: JsonSchema | undefined, value: unknown, where: string, topLevel: boolean): string | undefined {
+const NO_COERCION = Symbol('none');
+
+/** Ajv's scalar coercions to one type, or NO_COERCION. */
+function coerceScalar(value: unknown, type: string): unknown {
+  switch (type) {
+    case 'string':
+      return typeof value === 'number' || typeof value === 'boolean' ? String(value) : NO_COERCION;
+    case 'number':
+    case 'integer': {
+      const number = typeof value === 'boolean' ? Number(value) : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+      return Number.isNaN(number) || (type === 'integer' && !Number.isInteger(number)) ? NO_COERCION : number;
+    }
+    case 'boolean':
+      if (value === 'true' || value === 1) return true;
+      if (value === 'false' || value === 0) return false;
+      return NO_COERCION;
+    default:
+      return NO_COERCION;
+  }
+}
+
+function fitsType(value: unknown, allowed: string[]): boolean {
+  const actual = typeOf(value);
+  return allowed.includes(actual) || (actual === 'integer' && allowed.includes('number'));
+}
+
+function check(schema: JsonSchema | undefined, input: unknown, where: string, topLevel: boolean): Checked {
   const resolved = schema && resolve(schema);
-  if (!resolved) return undefined;
+  if (!resolved) return { value: input };
+  let value = input;
+  const name = where || 'body';
+
   if (resolved.type !== undefined) {
     const allowed = Array.isArray(resolved.type) ? resolved.type : [resolved.type];
-    const actual = typeOf(value);
-    const fits = allowed.includes(actual) || (actual === 'integer' && allowed.includes('number'));
-    if (!fits) return `${where || 'body'} must be ${allowed.join(' or ')}`;
-  }
-  if (resolved.enum && !resolved.enum.includes(value as string)) return `${where || 'body'} must be one of ${resolved.enum.join(', ')}`;
-  if (Array.isArray(value) && resolved.items) {
-    for (const [index, item] of value.entries()) {
-      const problem = problemIn(resolved.items, item, `${where}/${index}`, false);
-      if (problem) return problem;
+    if (!fitsType(value, allowed)) {
+      let coerced: unknown = NO_COERCION;
+      // `coerceTypes: 'array'`: a one-element array stands for its element, a scalar for a one-element array.
+      const scalar = Array.isArray(value) && value.length === 1 && !allowed.includes('array') ? value[0] : value;
+      if (fitsType(scalar, allowed)) coerced = scalar;
+      for (const type of allowed) {
+        if (coerced !== NO_COERCION) break;
+        coerced = coerceScalar(scalar, type);
+      }
+      if (coerced === NO_COERCION && allowed.includes('array') && !Array.isArray(value)) coerced = [value];
+      if (coerced === NO_COERCION) return { problem: `${name} must be ${allowed.join(' or ')}` };
+      value = coerced;
     }
+  }
+  if (resolved.enum && !resolved.enum.includes(value as string)) return { problem: `${name} must be one of ${resolved.enum.join(', ')}` };
+
+  if (Array.isArray(value) && resolved.items) {
+    const items: unknown[] = [];
+    for (const [index, item] of value.entries()) {
+      const checked = check(resolved.items, item, `${where}/${index}`, false);
+      if ('problem' in checked) return checked;
+      items.push(checked.value);
+    }
+    value = items;
   }
   if (isPlainObject(value)) {
     // Action-style bodies are checked without their top-level `required`: Authlete answers a
     // missing member with an action, not a 400 (reference §1.2, §15 #1).
     if (!topLevel) {
-      for (const member of resolved.required ?? []) if (value[member] === undefined) return `${where}/${member} is required`;
+      for (const member of resolved.required ?? []) if (value[member] === undefined) return { problem: `${where}/${member} is required` };
     }
+    const members: Record<string, unknown> = { ...value };
     for (const [member, memberSchema] of Object.entries(resolved.properties ?? {})) {
-      if (value[member] === undefined) continue;
-      const problem = problemIn(memberSchema, value[member], `${where}/${member}`, false);
-      if (problem) return problem;
+      if (members[member] === undefined) continue;
+      const checked = check(memberSchema, members[member], `${where}/${member}`, false);
+      if ('problem' in checked) return checked;
+      members[member] = checked.value;
     }
+    value = members;
   }
-  return undefined;
+  return { value };
 }
 
 /**
  * The body as the HTTP route would hand it to the engine (`null` members dropped, absent body
- * = `{}`), or the 400 the route would answer.
+ * = `{}`, scalars coerced), or the 400 the route would answer.
  */
 export function checkedBody<T>(schemaName: string, body: T | undefined): T | ApiError {
   const value = body === undefined || body === null ? {} : withoutNulls(body);
-  const problem = problemIn(schemaOf(schemaName), value, '', true);
-  return problem ? apiErrors.badRequest(`The body is invalid: ${problem}.`) : (value as T);
+  const checked = check(schemaOf(schemaName), value, '', true);
+  return 'problem' in checked ? apiErrors.badRequest(`The body is invalid: ${checked.problem}.`) : (checked.value as T);
 }
 
 /** Paging as `?start=&end=` is validated on the HTTP route: integers from 0 to 1 000 000. */

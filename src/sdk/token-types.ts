@@ -15,7 +15,7 @@ import type {
 
 // ---- /auth/token -----------------------------------------------------------------------
 
-export interface TokenRequest {
+export type TokenRequest = {
   /** The client's whole form-encoded token request body, unparsed. */
   parameters: string;
   clientId?: string;
@@ -34,7 +34,7 @@ export interface TokenRequest {
   refreshTokenDuration?: number;
   dpopNonceRequired?: boolean;
   cimdOptions?: CimdOptions;
-}
+};
 
 /** OpenAPI order; NATIVE_SSO and ID_TOKEN_REISSUABLE are newer than the installed SDK (reference §1.7). */
 export type TokenAction =
@@ -48,7 +48,7 @@ export type TokenAction =
   | 'NATIVE_SSO'
   | 'ID_TOKEN_REISSUABLE';
 
-export interface TokenInfo {
+export type TokenInfo = {
   clientId?: number;
   clientIdAlias?: string;
   clientIdAliasUsed?: boolean;
@@ -60,9 +60,9 @@ export interface TokenInfo {
   authorizationDetails?: AuthzDetails;
   clientEntityId?: string;
   clientEntityIdUsed?: boolean;
-}
+};
 
-export interface TokenResponse extends ActionResponse<TokenAction> {
+export type TokenResponse = ActionResponse<TokenAction> & {
   accessToken?: string;
   /** Milliseconds since the epoch. */
   accessTokenExpiresAt?: number;
@@ -115,16 +115,16 @@ export interface TokenResponse extends ActionResponse<TokenAction> {
   clientEntityIdUsed?: boolean;
   metadataDocumentLocation?: string;
   metadataDocumentUsed?: boolean;
-}
+};
 
-export interface AuthTokenApiRequest {
+export type AuthTokenApiRequest = {
   serviceId: string;
   tokenRequest: TokenRequest;
-}
+};
 
 // ---- /auth/introspection ---------------------------------------------------------------
 
-export interface IntrospectionRequest {
+export type IntrospectionRequest = {
   token: string;
   /** Scopes the access token must cover. */
   scopes?: string[];
@@ -144,11 +144,11 @@ export interface IntrospectionRequest {
   targetUri?: string;
   dpopNonceRequired?: boolean;
   requestBodyContained?: boolean;
-}
+};
 
 export type IntrospectionAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'OK';
 
-export interface IntrospectionResponse extends ActionResponse<IntrospectionAction> {
+export type IntrospectionResponse = ActionResponse<IntrospectionAction> & {
   clientId?: number;
   clientIdAlias?: string;
   clientIdAliasUsed?: boolean;
@@ -186,16 +186,16 @@ export interface IntrospectionResponse extends ActionResponse<IntrospectionActio
   clientEntityIdUsed?: boolean;
   metadataDocumentLocation?: string;
   metadataDocumentUsed?: boolean;
-}
+};
 
-export interface AuthIntrospectionApiRequest {
+export type AuthIntrospectionApiRequest = {
   serviceId: string;
   introspectionRequest: IntrospectionRequest;
-}
+};
 
 // ---- /auth/introspection/standard ------------------------------------------------------
 
-export interface StandardIntrospectionRequest {
+export type StandardIntrospectionRequest = {
   /** The RFC 7662 request body (`token`, `token_type_hint`), form-encoded. */
   parameters: string;
   withHiddenProperties?: boolean;
@@ -207,21 +207,21 @@ export interface StandardIntrospectionRequest {
   sharedKeyForSign?: string;
   sharedKeyForEncryption?: string;
   publicKeyForEncryption?: string;
-}
+};
 
 /** JWT is newer than the installed SDK (reference §1.7). */
 export type StandardIntrospectionAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST' | 'OK' | 'JWT';
 
 export type StandardIntrospectionResponse = ActionResponse<StandardIntrospectionAction>;
 
-export interface AuthIntrospectionStandardApiRequest {
+export type AuthIntrospectionStandardApiRequest = {
   serviceId: string;
   standardIntrospectionRequest: StandardIntrospectionRequest;
-}
+};
 
 // ---- /auth/revocation ------------------------------------------------------------------
 
-export interface RevocationRequest {
+export type RevocationRequest = {
   /** The RFC 7009 request body, form-encoded. */
   parameters: string;
   clientId?: string;
@@ -230,20 +230,20 @@ export interface RevocationRequest {
   clientCertificatePath?: string[];
   oauthClientAttestation?: string;
   oauthClientAttestationPop?: string;
-}
+};
 
 export type RevocationAction = 'INTERNAL_SERVER_ERROR' | 'INVALID_CLIENT' | 'BAD_REQUEST' | 'OK';
 
 export type RevocationResponse = ActionResponse<RevocationAction>;
 
-export interface AuthRevocationApiRequest {
+export type AuthRevocationApiRequest = {
   serviceId: string;
   revocationRequest: RevocationRequest;
-}
+};
 
 // ---- /auth/userinfo --------------------------------------------------------------------
 
-export interface UserinfoRequest {
+export type UserinfoRequest = {
   token: string;
   clientCertificate?: string;
   dpop?: string;
@@ -255,11 +255,11 @@ export interface UserinfoRequest {
   targetUri?: string;
   dpopNonceRequired?: boolean;
   requestBodyContained?: boolean;
-}
+};
 
 export type UserinfoAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'OK';
 
-export interface UserinfoResponse extends ActionResponse<UserinfoAction> {
+export type UserinfoResponse = ActionResponse<UserinfoAction> & {
   subject?: string;
   /** Names of the claims to gather for /auth/userinfo/issue. */
   claims?: string[];
@@ -281,16 +281,16 @@ export interface UserinfoResponse extends ActionResponse<UserinfoAction> {
   clientEntityIdUsed?: boolean;
   metadataDocumentLocation?: string;
   metadataDocumentUsed?: boolean;
-}
+};
 
-export interface AuthUserinfoApiRequest {
+export type AuthUserinfoApiRequest = {
   serviceId: string;
   userinfoRequest: UserinfoRequest;
-}
+};
 
 // ---- /auth/userinfo/issue --------------------------------------------------------------
 
-export interface UserinfoIssueRequest {
+export type UserinfoIssueRequest = {
   token: string;
   /** Claim values, as a JSON object string. */
   claims?: string;
@@ -299,17 +299,17 @@ export interface UserinfoIssueRequest {
   verifiedClaimsForTx?: string[];
   requestSignature?: string;
   headers?: Pair[];
-}
+};
 
 export type UserinfoIssueAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'JSON' | 'JWT';
 
-export interface UserinfoIssueResponse extends ActionResponse<UserinfoIssueAction> {
+export type UserinfoIssueResponse = ActionResponse<UserinfoIssueAction> & {
   signature?: string;
   signatureInput?: string;
   contentDigest?: string;
-}
+};
 
-export interface AuthUserinfoIssueApiRequest {
+export type AuthUserinfoIssueApiRequest = {
   serviceId: string;
   userinfoIssueRequest: UserinfoIssueRequest;
-}
+};

@@ -77,37 +77,37 @@ export type TokenType =
 export type UserIdentificationHintType = 'LOGIN_HINT' | 'ID_TOKEN_HINT' | 'LOGIN_HINT_TOKEN';
 
 /** `pair`: service and client `attributes`, echoed as `serviceAttributes` / `clientAttributes`. */
-export interface Pair {
+export type Pair = {
   key?: string;
   value?: string;
-}
+};
 
 /** `property`: an extra property bound to an access token. */
-export interface Property {
+export type Property = {
   key?: string;
   value?: string;
   hidden?: boolean;
-}
+};
 
-export interface TaggedValue {
+export type TaggedValue = {
   tag?: string;
   value?: string;
-}
+};
 
-export interface Scope {
+export type Scope = {
   name?: string;
   defaultEntry?: boolean;
   description?: string;
   descriptions?: TaggedValue[];
   attributes?: Pair[];
-}
+};
 
-export interface DynamicScope {
+export type DynamicScope = {
   name?: string;
   value?: string;
-}
+};
 
-export interface AuthorizationDetailsElement {
+export type AuthorizationDetailsElement = {
   type: string;
   locations?: string[];
   actions?: string[];
@@ -116,40 +116,40 @@ export interface AuthorizationDetailsElement {
   privileges?: string[];
   otherFields?: string;
   [member: string]: unknown;
-}
+};
 
 /** `authz_details`: RFC 9396 authorization details as Authlete wraps them. */
-export interface AuthzDetails {
+export type AuthzDetails = {
   elements?: AuthorizationDetailsElement[];
-}
+};
 
 /** `grant` (Grant Management). */
-export interface Grant {
+export type Grant = {
   scopes?: { scope?: string; resource?: string[] }[];
   claims?: string[];
   authorizationDetails?: AuthzDetails;
-}
+};
 
 /** `cimd_options` (Client ID Metadata Document); not used by CIBA. */
-export interface CimdOptions {
+export type CimdOptions = {
   alwaysRetrieved?: boolean;
   httpPermitted?: boolean;
   queryPermitted?: boolean;
-}
+};
 
 /** `result`: the standard error body of an API-level failure (reference §1.3). */
-export interface Result {
+export type Result = {
   resultCode: string;
   resultMessage: string;
-}
+};
 
 /**
  * The head every action-style answer carries. The official SDK types these members as
  * optional; Authlete and OpenCIBA always send them, so they are required here.
  */
-export interface ActionResponse<A extends string> {
+export type ActionResponse<A extends string> = {
   resultCode: string;
   resultMessage: string;
   action: A;
   responseContent?: string;
-}
+};

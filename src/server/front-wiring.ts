@@ -29,8 +29,8 @@ const SWEEP_INTERVAL_MS = 1_000;
 export async function mountFront(app: FastifyInstance, config: Config, engine: EngineContext, options: { background: boolean }): Promise<FrontHandle> {
   const remote = config.engineUrl !== undefined;
   const api: FrontEngine = remote
-    ? (createHttpApi({ baseUrl: config.engineUrl!, token: config.engineToken ?? '' }) as unknown as FrontEngine)
-    : (createInProcessApi(engine) as unknown as FrontEngine);
+    ? createHttpApi({ baseUrl: config.engineUrl!, token: config.engineToken ?? '' })
+    : createInProcessApi(engine);
   const op: OpContext = {
     engine: api,
     store: engine.store,

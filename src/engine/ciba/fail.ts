@@ -46,8 +46,8 @@ const URI_CHARSET = /^[\x21\x23-\x5B\x5D-\x7E]*$/;
 export async function failBackchannelAuthentication(ctx: EngineContext, serviceId: number, input: BackchannelAuthenticationFailInput): Promise<BackchannelAuthenticationFailResponse | ApiError> {
   const service = await loadService(ctx, serviceId);
   if (!service) return apiErrors.serviceNotFound(String(serviceId));
-  const reason: BackchannelAuthenticationFailReason = input.reason ?? 'SERVER_ERROR';
-  const { action, error } = BY_REASON[reason];
+  // The API validates `reason`; a direct caller with an unknown one gets the default.
+  const { action, error } = BY_REASON[input.reason as BackchannelAuthenticationFailReason] ?? BY_REASON.SERVER_ERROR;
 
   if (typeof input.ticket === 'string' && input.ticket !== '') {
     await ctx.store.deleteBackchannelRequest(serviceId, ctx.keyring.digest(input.ticket));
