@@ -17,6 +17,8 @@ export interface Config {
   /** The engine's API when the front runs apart from it (also works with Authlete). */
   engineUrl: string | undefined;
   engineToken: string | undefined;
+  /** How long a node holds an outbox row it is sending; after a crash, others take it over then. */
+  outboxLeaseMs: number | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -75,5 +77,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
     bodyLimit: Number(read('OPENCIBA_BODY_LIMIT') ?? 1024 * 1024),
     engineUrl: read('OPENCIBA_ENGINE_URL')?.replace(/\/+$/, ''),
     engineToken: read('OPENCIBA_ENGINE_TOKEN'),
+    outboxLeaseMs: read('OPENCIBA_OUTBOX_LEASE_MS') === undefined ? undefined : Number(read('OPENCIBA_OUTBOX_LEASE_MS')),
   };
 }

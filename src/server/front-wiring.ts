@@ -54,6 +54,7 @@ export async function mountFront(app: FastifyInstance, config: Config, engine: E
     clock: engine.clock,
     mode: engine.mode,
     log: app.log,
+    ...(config.outboxLeaseMs !== undefined ? { leaseMs: config.outboxLeaseMs } : {}),
     async webhookSecret(serviceId) {
       const settings = await engine.store.getFrontSettings(serviceId);
       return settings?.webhookSecretSealed ? engine.keyring.open(settings.webhookSecretSealed) : undefined;

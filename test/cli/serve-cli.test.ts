@@ -58,10 +58,9 @@ describe('openciba command line', () => {
   let dataDir: string;
 
   beforeAll(() => {
-    // What `npm start` runs first.
-    execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'pipe' });
+    // The global setup has built dist/ as `npm start` does.
     dataDir = mkdtempSync(join(tmpdir(), 'openciba-cli-'));
-  }, 120_000);
+  });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('--help lists the commands', () => {

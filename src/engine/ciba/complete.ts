@@ -54,7 +54,9 @@ export interface BackchannelAuthenticationCompleteInput {
 const STATUS_OF = { AUTHORIZED: 'authorized', ACCESS_DENIED: 'denied', TRANSACTION_FAILED: 'failed' } as const;
 // CIBA §12 push error payloads; poll and ping clients learn the outcome at the token endpoint.
 const PUSH_ERROR_OF = { ACCESS_DENIED: 'access_denied', TRANSACTION_FAILED: 'transaction_failed' } as const;
+// RFC 6749 §5.2 character sets for error_description and error_uri.
 const DESCRIPTION_CHARSET = /^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/;
+const URI_CHARSET = /^[\x21\x23-\x5B\x5D-\x7E]*$/;
 
 const serverError = (code: ResultCode, detail?: string) => withoutNulls({ ...actionHead(code, 'SERVER_ERROR' as const, detail) });
 
@@ -109,7 +111,7 @@ export async function completeBackchannelAuthentication(
   });
   const errorExtras = withoutNulls({
     error_description: input.errorDescription !== undefined && DESCRIPTION_CHARSET.test(input.errorDescription) ? input.errorDescription : undefined,
-    error_uri: input.errorUri,
+    error_uri: input.errorUri !== undefined && URI_CHARSET.test(input.errorUri) ? input.errorUri : undefined,
   });
 
   const now = ctx.clock.now();

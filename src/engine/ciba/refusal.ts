@@ -10,6 +10,8 @@ export interface Refusal {
   readonly code: ResultCode;
   readonly detail?: string;
   readonly action: 'BAD_REQUEST' | 'UNAUTHORIZED' | 'INTERNAL_SERVER_ERROR' | 'INVALID_CLIENT';
+  /** error_description / error_uri the authorization server supplied (with /complete), used as given. */
+  readonly supplied?: { error_description?: string; error_uri?: string };
 }
 
 export function refuse(error: string, code: ResultCode, detail?: string, action: Refusal['action'] = 'BAD_REQUEST'): Refusal {

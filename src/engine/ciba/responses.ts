@@ -17,6 +17,7 @@ export function refusalAnswer(service: ServiceParty | undefined, refusal: Refusa
     responseContent: oauthErrorContent(refusal.error, refusal.code, {
       omitDescription: service ? settings.errorDescriptionOmitted(service.data) : false,
       ...(refusal.detail !== undefined ? { detail: refusal.detail } : {}),
+      ...(refusal.supplied ? { extra: refusal.supplied } : {}),
     }),
   });
 }

@@ -7,7 +7,8 @@ import { withoutNulls } from '../wire/json.js';
 import { applyServiceDefaults } from './service-defaults.js';
 import { hasSigningKeys, parseServiceJwks, validateService } from './validate-service.js';
 
-const SERVICE_MEMBERS = writableMembers('service').filter((m) => m !== 'jwks');
+// Authlete's OpenAPI marks `supportedAcrs` read-only, yet services set it (reference §3, §12).
+const SERVICE_MEMBERS = [...writableMembers('service').filter((m) => m !== 'jwks'), 'supportedAcrs'];
 
 /** Service ids are 12-digit numbers: unguessable enough for a path, exact as JSON numbers. */
 const SERVICE_ID_DIGITS = 12;

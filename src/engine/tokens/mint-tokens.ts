@@ -43,8 +43,8 @@ export function refreshTokenAllowed(service: ServiceParty, client: ClientParty):
   return grantTypes.includes('REFRESH_TOKEN') && settings.supportsGrant(service.data, 'REFRESH_TOKEN');
 }
 
-/** A duration override counts only when positive and shorter (reference §6, §13). */
-const shorter = (override: number | undefined, base: number) => (override !== undefined && override > 0 && override < base ? override : base);
+/** A duration given with /complete or /auth/token is used when positive (reference §6, §7). */
+const overridden = (override: number | undefined, base: number) => (override !== undefined && override > 0 ? override : base);
 
 /**
  * Mints an opaque access token (and a refresh token when allowed) and, when `openid` is in
@@ -59,8 +59,8 @@ export async function mintTokens(
 ): Promise<MintedTokens | undefined> {
   const now = ctx.clock.now();
   const nowSeconds = Math.floor(now / 1000);
-  const accessTokenDuration = shorter(grant.accessTokenDuration, settings.accessTokenDuration(service.data, client.data));
-  const refreshTokenDuration = shorter(grant.refreshTokenDuration, settings.refreshTokenDuration(service.data, client.data));
+  const accessTokenDuration = overridden(grant.accessTokenDuration, settings.accessTokenDuration(service.data, client.data));
+  const refreshTokenDuration = overridden(grant.refreshTokenDuration, settings.refreshTokenDuration(service.data, client.data));
   const idTokenDuration = settings.idTokenDuration(service.data, client.data);
 
   const accessToken = ctx.random.token(TOKEN_BYTES);

@@ -41,10 +41,10 @@ export async function cibaGrant(g: GrantContext): Promise<TokenResponse | Refusa
       return refuse('authorization_pending', codes.cibaPending);
     }
     case 'denied':
-      return refuse('access_denied', codes.cibaDenied);
+      return withSupplied(refuse('access_denied', codes.cibaDenied), record.result);
     case 'failed':
       // Authlete's documented mapping of TRANSACTION_FAILED at the token endpoint (reference §6).
-      return refuse('expired_token', codes.cibaTransactionFailed);
+      return withSupplied(refuse('expired_token', codes.cibaTransactionFailed), record.result);
     case 'authorized':
       break;
   }
@@ -58,4 +58,10 @@ export async function cibaGrant(g: GrantContext): Promise<TokenResponse | Refusa
     return refuse('expired_token', codes.cibaExpired);
   }
   return tokenOkAnswer(g, minted, grant, 'CIBA');
+}
+
+/** The errorDescription and errorUri given with /complete reach the client as given (reference §6). */
+function withSupplied(refusal: Refusal, result: Record<string, unknown> | null): Refusal {
+  const supplied = result?.errorExtras as { error_description?: string; error_uri?: string } | undefined;
+  return supplied && Object.keys(supplied).length > 0 ? { ...refusal, supplied } : refusal;
 }

@@ -1,0 +1,322 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createKeyring, type Keyring } from '../../../src/engine/crypto/keyring.js';
+import { NotificationDispatcher, type DispatcherDeps } from '../../../src/op/notifications/dispatcher.js';
+import { pingBody, pingOrPushRecord } from '../../../src/op/notifications/enqueue.js';
+import type { OutboxRecord, Store } from '../../../src/store/ports.js';
+import {
+  ManualClock,
+  noJitter,
+  openTestStore,
+  SERVICE_ID,
+  startReceiver,
+  testKeyring,
+  type Handler,
+  type Receiver,
+  type TestStore,
+} from './support.js';
+
+const TOKEN = 'cnt-8d67dc78-7faa-4d41-aabd-67707b374255';
+const MINUTE = 60_000;
+
+let db: TestStore;
+let store: Store;
+let keyring: Keyring;
+let clock: ManualClock;
+let receivers: Receiver[];
+let dispatchers: NotificationDispatcher[];
+let seq = 0;
+
+beforeEach(async () => {
+  db = await openTestStore();
+  store = db.store;
+  keyring = testKeyring();
+  clock = new ManualClock();
+  receivers = [];
+  dispatchers = [];
+});
+
+afterEach(async () => {
+  await Promise.all(dispatchers.map((d) => d.stop()));
+  await Promise.all(receivers.map((r) => r.close()));
+  await db.close();
+});
+
+async function receiver(handler?: Handler): Promise<Receiver> {
+  const r = await startReceiver(handler);
+  receivers.push(r);
+  return r;
+}
+
+function dispatcher(overrides: Partial<DispatcherDeps> = {}): NotificationDispatcher {
+  const d = new NotificationDispatcher({ store, keyring, clock, mode: 'development', timeoutMs: 2_000, random: noJitter, ...overrides });
+  dispatchers.push(d);
+  return d;
+}
+
+async function enqueuePing(endpoint: string, options: { expiresIn?: number; authReqId?: string } = {}): Promise<OutboxRecord> {
+  seq += 1;
+  const authReqId = options.authReqId ?? `arid-${seq}-0a1b2c3d4e5f`;
+  const record = pingOrPushRecord(
+    {
+      id: `ob-${seq}`,
+      serviceId: SERVICE_ID,
+      kind: 'ping',
+      endpoint,
+      clientNotificationToken: TOKEN,
+      body: pingBody(authReqId),
+      now: clock.now(),
+      expiresAt: clock.now() + (options.expiresIn ?? 10 * MINUTE),
+    },
+    keyring,
+  );
+  await store.enqueueOutbox(record);
+  return record;
+}
+
+async function row(id: string): Promise<OutboxRecord> {
+  const { items } = await store.listOutbox(SERVICE_ID, 0, 1_000);
+  const found = items.find((item) => item.id === id);
+  if (!found) throw new Error(`no outbox row ${id}`);
+  return found;
+}
+
+describe('NotificationDispatcher', () => {
+  it('delivers a ping as CIBA §10.2 describes it and marks the row delivered', async () => {
+    const r = await receiver();
+    const record = await enqueuePing(r.url('/cb'), { authReqId: 'a1b2c3d4e5f6-rest-of-the-id' });
+
+    expect(await dispatcher().runOnce()).toBe(1);
+
+    expect(r.requests).toHaveLength(1);
+    const [req] = r.requests;
+    expect(req!.method).toBe('POST');
+    expect(req!.path).toBe('/cb');
+    expect(req!.headers['authorization']).toBe(`Bearer ${TOKEN}`);
+    expect(req!.headers['content-type']).toBe('application/json');
+    expect(req!.body).toBe('{"auth_req_id":"a1b2c3d4e5f6-rest-of-the-id"}');
+    const stored = await row(record.id);
+    expect(stored).toMatchObject({ status: 'delivered', attempts: 1, lastError: null, finishedAt: clock.now() });
+    expect(stored.summary).toEqual({ kind: 'ping', endpointHost: `127.0.0.1:${r.port}`, authReqIdPrefix: 'a1b2c3' });
+  });
+
+  it('retries a 500 only after the backoff, then delivers', async () => {
+    let calls = 0;
+    const r = await receiver((_req, res) => res.writeHead(++calls === 1 ? 500 : 200).end());
+    const record = await enqueuePing(r.url());
+    const d = dispatcher();
+
+    expect(await d.runOnce()).toBe(1);
+    expect(await row(record.id)).toMatchObject({ status: 'pending', attempts: 1, lastError: 'HTTP 500', nextAttemptAt: clock.now() + 1_000 });
+
+    clock.advance(999);
+    expect(await d.runOnce()).toBe(0);
+    expect(r.requests).toHaveLength(1);
+
+    clock.advance(1);
+    expect(await d.runOnce()).toBe(1);
+    expect(r.requests).toHaveLength(2);
+    expect(await row(record.id)).toMatchObject({ status: 'delivered', attempts: 2 });
+  });
+
+  it('never calls again after a 401', async () => {
+    const r = await receiver((_req, res) => res.writeHead(401).end());
+    const record = await enqueuePing(r.url());
+    const d = dispatcher();
+
+    await d.runOnce();
+    for (const step of [1_000, 60_000, 5 * MINUTE]) {
+      clock.advance(step);
+      expect(await d.runOnce()).toBe(0);
+    }
+    expect(r.requests).toHaveLength(1);
+    expect(await row(record.id)).toMatchObject({ status: 'failed', attempts: 1, lastError: 'HTTP 401' });
+  });
+
+  it('does not follow a 301 and fails the row', async () => {
+    const r = await receiver((req, res) => {
+      if (req.path === '/cb') res.writeHead(301, { location: '/invalid-ciba-notification-endpoint' }).end();
+      else res.writeHead(204).end();
+    });
+    const record = await enqueuePing(r.url('/cb'));
+    const d = dispatcher();
+
+    await d.runOnce();
+    clock.advance(MINUTE);
+    await d.runOnce();
+
+    expect(r.requests.map((q) => q.path)).toEqual(['/cb']);
+    const stored = await row(record.id);
+    expect(stored.status).toBe('failed');
+    expect(stored.lastError).toMatch(/redirect refused/);
+  });
+
+  it('in production refuses loopback endpoints without any connection; in development allows http://127.0.0.1', async () => {
+    const r = await receiver();
+    const literal = await enqueuePing(`https://127.0.0.1:${r.port}/cb`);
+    const named = await enqueuePing(`https://localhost:${r.port}/cb`);
+
+    expect(await dispatcher({ mode: 'production' }).runOnce()).toBe(2);
+    expect(r.connections).toBe(0);
+    for (const id of [literal.id, named.id]) {
+      const stored = await row(id);
+      expect(stored.status).toBe('failed');
+      expect(stored.lastError).toMatch(/^refused: the endpoint must point to a public address/);
+    }
+
+    const allowed = await enqueuePing(r.url());
+    expect(await dispatcher({ mode: 'development' }).runOnce()).toBe(1);
+    expect(r.requests).toHaveLength(1);
+    expect((await row(allowed.id)).status).toBe('delivered');
+  });
+
+  it('fails a push that keeps failing once its expiry comes, keeping attempts and the last error visible', async () => {
+    const r = await receiver((_req, res) => res.writeHead(500).end());
+    const push = pingOrPushRecord(
+      {
+        id: 'push-1',
+        serviceId: SERVICE_ID,
+        kind: 'push',
+        endpoint: r.url('/push'),
+        clientNotificationToken: TOKEN,
+        body: { auth_req_id: 'push-arid-1', access_token: 'at-secret', token_type: 'Bearer', expires_in: 120 },
+        now: clock.now(),
+        expiresAt: clock.now() + 5_000,
+      },
+      keyring,
+    );
+    await store.enqueueOutbox(push);
+    const d = dispatcher();
+
+    // Attempts at +0 s (next +1 s), +1 s (next +3 s), +3 s (next would be +7 s, past the expiry).
+    await d.runOnce();
+    clock.advance(1_000);
+    await d.runOnce();
+    clock.advance(2_000);
+    await d.runOnce();
+    clock.advance(MINUTE);
+    expect(await d.runOnce()).toBe(0);
+
+    expect(r.requests).toHaveLength(3);
+    expect(JSON.parse(r.requests[0]!.body)).toMatchObject({ auth_req_id: 'push-arid-1', access_token: 'at-secret' });
+    expect(r.requests[0]!.headers['authorization']).toBe(`Bearer ${TOKEN}`);
+    const { items } = await store.listOutbox(SERVICE_ID, 0, 10);
+    const stored = items.find((item) => item.id === 'push-1');
+    expect(stored).toMatchObject({ status: 'failed', attempts: 3, lastError: 'expired after 3 attempts: HTTP 500' });
+    expect(JSON.stringify(stored!.summary)).not.toContain('at-secret');
+  });
+
+  it('fails a row that has expired by the time it is claimed, without sending it', async () => {
+    const r = await receiver();
+    const record = await enqueuePing(r.url(), { expiresIn: 1_000 });
+    clock.advance(1_000);
+
+    expect(await dispatcher().runOnce()).toBe(1);
+    expect(r.connections).toBe(0);
+    expect(await row(record.id)).toMatchObject({ status: 'failed', attempts: 0, lastError: 'expired before it could be sent' });
+  });
+
+  it('retries a receiver that never answers, within the small timeout', async () => {
+    const r = await receiver(() => {
+      /* never answers */
+    });
+    const record = await enqueuePing(r.url());
+    const started = Date.now();
+
+    expect(await dispatcher({ timeoutMs: 200 }).runOnce()).toBe(1);
+
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(await row(record.id)).toMatchObject({ status: 'pending', attempts: 1, lastError: 'timed out after 200 ms' });
+  });
+
+  it('fails a row it cannot unseal, without throwing and without sending', async () => {
+    const r = await receiver();
+    const record = await enqueuePing(r.url());
+    const otherKeyring = createKeyring(Buffer.alloc(32, 2));
+
+    expect(await dispatcher({ keyring: otherKeyring }).runOnce()).toBe(1);
+    expect(r.connections).toBe(0);
+    const stored = await row(record.id);
+    expect(stored.status).toBe('failed');
+    expect(stored.lastError).toMatch(/could not open the sealed notification/);
+  });
+
+  it('survives a store that fails to claim', async () => {
+    const broken = Object.create(store) as Store;
+    broken.claimDueOutbox = () => Promise.reject(new Error('database is down'));
+    const warnings: string[] = [];
+    const d = dispatcher({ store: broken, log: { warn: (_o, msg) => warnings.push(msg), info: () => {} } });
+    expect(await d.runOnce()).toBe(0);
+    expect(warnings).toEqual(['could not claim due notifications']);
+  });
+
+  it('keeps its loop going after a run fails', async () => {
+    const r = await receiver();
+    const record = await enqueuePing(r.url());
+    let failures = 2;
+    const flaky = Object.create(store) as Store;
+    flaky.claimDueOutbox = (...args) => (failures-- > 0 ? Promise.reject(new Error('database is down')) : store.claimDueOutbox(...args));
+    const d = dispatcher({ store: flaky });
+
+    d.start(5);
+    await expect.poll(async () => (await row(record.id)).status, { timeout: 2_000, interval: 10 }).toBe('delivered');
+    expect(failures).toBeLessThan(0);
+    expect(r.requests).toHaveLength(1);
+  });
+
+  it('with two dispatchers on one SQLite database, delivers every row exactly once', async () => {
+    const seen = new Map<string, number>();
+    const r = await receiver((req, res) => {
+      const id = (JSON.parse(req.body) as { auth_req_id: string }).auth_req_id;
+      seen.set(id, (seen.get(id) ?? 0) + 1);
+      // A little latency keeps both dispatchers busy at once.
+      setTimeout(() => res.writeHead(204).end(), 5);
+    });
+    const records = [];
+    for (let i = 0; i < 24; i += 1) records.push(await enqueuePing(r.url(), { authReqId: `both-${i}` }));
+
+    const other = await db.openAnother();
+    const a = dispatcher({ batchSize: 5, concurrency: 3 });
+    const b = dispatcher({ store: other, batchSize: 5, concurrency: 3 });
+    const taken = { a: 0, b: 0 };
+    for (let round = 0; round < 10; round += 1) {
+      const [na, nb] = await Promise.all([a.runOnce(), b.runOnce()]);
+      taken.a += na;
+      taken.b += nb;
+    }
+
+    expect(taken.a + taken.b).toBe(24);
+    expect(taken.a).toBeGreaterThan(0);
+    expect(taken.b).toBeGreaterThan(0);
+    expect(r.requests).toHaveLength(24);
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    expect(seen.size).toBe(24);
+    for (const record of records) expect((await row(record.id)).status).toBe('delivered');
+  });
+
+  it('runs on its own after start(), and stop() waits for the delivery in flight', async () => {
+    let release: (() => void) | undefined;
+    const r = await receiver((_req, res) => {
+      release = () => res.writeHead(204).end();
+    });
+    const record = await enqueuePing(r.url());
+    const d = dispatcher();
+
+    d.start(10);
+    await expect.poll(() => r.requests.length, { timeout: 2_000, interval: 10 }).toBe(1);
+    const stopping = d.stop();
+    let stopped = false;
+    void stopping.then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stopped).toBe(false);
+
+    release!();
+    await stopping;
+    expect((await row(record.id)).status).toBe('delivered');
+
+    // Stopped means stopped: a new due row stays put.
+    const later = await enqueuePing(r.url());
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(r.requests).toHaveLength(1);
+    expect(await row(later.id)).toMatchObject({ status: 'pending', attempts: 0, claimedUntil: null });
+  });
+});
