@@ -15,23 +15,16 @@ import { apiPaths } from './api-paths.js';
 import { OpenCibaApiError } from './errors.js';
 import type { OpenCibaApi } from './openciba-api.js';
 import { checkedBody, checkedPaging } from './request-checks.js';
-import { serviceConfiguration } from './service-configuration.js';
+import { serviceConfiguration } from '../engine/discovery/service-configuration.js';
+import { pageOf } from '../engine/wire/paging.js';
 import { projectOnto } from './wire-projection.js';
 
 // Ids in paths are 1–15 digits, as the HTTP API's route hooks accept them.
 const NUMERIC_ID = /^[0-9]{1,15}$/;
-const MAX_PAGE = 1000;
 const DEVELOPER_MAX_LENGTH = 256;
 
 function toApiError(error: ApiError, apiPath: string): OpenCibaApiError {
   return new OpenCibaApiError(error.status, error.resultCode, error.message(apiPath));
-}
-
-/** `start` inclusive (default 0), `end` exclusive (default start + 5, at most start + 1000), as the HTTP API pages. */
-function pageOf(query: { start?: number; end?: number }): { start: number; end: number } {
-  const start = query.start ?? 0;
-  const end = Math.max(start, Math.min(query.end ?? start + 5, start + MAX_PAGE));
-  return { start, end };
 }
 
 /**

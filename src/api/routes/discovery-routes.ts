@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import fastJsonPatch from 'fast-json-patch';
 import { apiErrors, isApiError } from '../../engine/api-error.js';
-import { buildConfiguration } from '../../engine/discovery/build-configuration.js';
-import { getServiceJwks, openServiceJwks } from '../../engine/services/service-operations.js';
+import { serviceConfiguration } from '../../engine/discovery/service-configuration.js';
+import { getServiceJwks } from '../../engine/services/service-operations.js';
 import type { ApiOptions } from '../api-context.js';
 import { sendApiError } from '../http/api-error-reply.js';
 import { callerHook, serviceIdOf } from '../http/caller-hook.js';
@@ -27,20 +26,8 @@ export function discoveryRoutes(app: FastifyInstance, options: ApiOptions): void
   const ctx = options.engine;
 
   const configuration = async (request: FastifyRequest, reply: FastifyReply, input: { pretty?: boolean; patch?: string }) => {
-    const record = await ctx.store.getService(serviceIdOf(request));
-    if (!record) return sendApiError(request, reply, apiErrors.serviceNotFound(String(serviceIdOf(request))));
-    let metadata: unknown = buildConfiguration(record.data, openServiceJwks(ctx, record));
-    if (input.patch) {
-      // RFC 6902 JSON Patch applied to the output, as Authlete's `patch` parameter.
-      try {
-        const operations = JSON.parse(input.patch) as fastJsonPatch.Operation[];
-        const invalid = fastJsonPatch.validate(operations, metadata);
-        if (invalid) throw invalid;
-        metadata = fastJsonPatch.applyPatch(metadata, operations, false, false).newDocument;
-      } catch {
-        return sendApiError(request, reply, apiErrors.badRequest("'patch' is not a JSON Patch (RFC 6902) that applies to the configuration."));
-      }
-    }
+    const metadata = await serviceConfiguration(ctx, serviceIdOf(request), input.patch);
+    if (isApiError(metadata)) return sendApiError(request, reply, metadata);
     return sendJson(reply, metadata, input.pretty === true);
   };
 

@@ -7,10 +7,4 @@ export const pagingQuerySchema = {
   },
 } as const;
 
-const MAX_PAGE = 1000;
-
-export function pageOf(query: { start?: number; end?: number }): { start: number; end: number } {
-  const start = query.start ?? 0;
-  const end = Math.max(start, Math.min(query.end ?? start + 5, start + MAX_PAGE));
-  return { start, end };
-}
+export { pageOf } from '../../engine/wire/paging.js';

@@ -1,38 +1,23 @@
 import type { Clock } from '../clock.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Random } from '../crypto/random.js';
+import { pingOrPushRecord } from '../notifications/outbox-records.js';
 import type { OutboxRecord } from '../../store/ports.js';
 import type { PendingNotification } from './complete.js';
 
-/**
- * The outbox row for a ping or push notification: the bearer token and the body (which, for
- * push, holds tokens) are sealed; the summary keeps only what an operator may see.
- */
+/** The outbox row for the ping or push notification a completion produced. */
 export function notificationOutboxRecord(notification: PendingNotification, deps: { keyring: Keyring; clock: Clock; random: Random }): OutboxRecord {
-  const now = deps.clock.now();
-  return {
-    id: deps.random.token(16),
-    serviceId: notification.serviceId,
-    kind: notification.kind,
-    endpoint: notification.endpoint,
-    authorizationSealed: deps.keyring.seal(`Bearer ${notification.clientNotificationToken}`),
-    bodySealed: deps.keyring.seal(notification.body),
-    summary: { kind: notification.kind, endpointHost: hostOf(notification.endpoint), authReqIdPrefix: notification.authReqId.slice(0, 6) },
-    status: 'pending',
-    attempts: 0,
-    nextAttemptAt: now,
-    claimedUntil: null,
-    lastError: null,
-    createdAt: now,
-    expiresAt: notification.expiresAt,
-    finishedAt: null,
-  };
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return '';
-  }
+  return pingOrPushRecord(
+    {
+      id: deps.random.token(16),
+      serviceId: notification.serviceId,
+      kind: notification.kind,
+      endpoint: notification.endpoint,
+      clientNotificationToken: notification.clientNotificationToken,
+      body: notification.body,
+      now: deps.clock.now(),
+      expiresAt: notification.expiresAt,
+    },
+    deps.keyring,
+  );
 }

@@ -1,3 +1,4 @@
+import { webhookRecord } from '../../engine/notifications/outbox-records.js';
 import type { Answer } from '../front-engine.js';
 import type { FrontSettings } from '../front-settings.js';
 import type { OpContext } from '../op-context.js';
@@ -56,21 +57,19 @@ export async function startDeviceInteraction(op: OpContext, settings: FrontSetti
     expiresAt: Math.floor(expiresAt / 1000),
     completeEndpoint: `${op.publicUrl}/api/${request.serviceId}/backchannel/authentication/complete`,
   });
-  await op.store.enqueueOutbox({
-    id: op.random.token(16),
-    serviceId: request.serviceId,
-    kind: 'webhook',
-    endpoint: settings.webhookUrl,
-    authorizationSealed: null,
-    bodySealed: op.keyring.seal(body),
-    summary: { kind: 'webhook', subject: request.subject, authReqIdPrefix: request.authReqId.slice(0, 6) },
-    status: 'pending',
-    attempts: 0,
-    nextAttemptAt: now,
-    claimedUntil: null,
-    lastError: null,
-    createdAt: now,
-    expiresAt,
-    finishedAt: null,
-  });
+  await op.store.enqueueOutbox(
+    webhookRecord(
+      {
+        id: op.random.token(16),
+        serviceId: request.serviceId,
+        endpoint: settings.webhookUrl,
+        body,
+        now,
+        expiresAt,
+        authReqId: request.authReqId,
+        summary: { event: 'backchannel_authentication_request', subject: request.subject },
+      },
+      op.keyring,
+    ),
+  );
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKeyring, type Keyring } from '../../../src/engine/crypto/keyring.js';
 import { NotificationDispatcher, type DispatcherDeps } from '../../../src/op/notifications/dispatcher.js';
-import { pingBody, pingOrPushRecord } from '../../../src/op/notifications/enqueue.js';
+import { pingBody, pingOrPushRecord } from '../../../src/engine/notifications/outbox-records.js';
 import type { OutboxRecord, Store } from '../../../src/store/ports.js';
 import {
   ManualClock,

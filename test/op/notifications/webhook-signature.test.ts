@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { epochSeconds } from '../../../src/engine/clock.js';
 import { NotificationDispatcher } from '../../../src/op/notifications/dispatcher.js';
-import { webhookRecord } from '../../../src/op/notifications/enqueue.js';
+import { webhookRecord } from '../../../src/engine/notifications/outbox-records.js';
 import { signWebhook, verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from '../../../src/op/notifications/webhook-signature.js';
 import { ManualClock, noJitter, openTestStore, SERVICE_ID, startReceiver, testKeyring, type Receiver, type TestStore } from './support.js';
 

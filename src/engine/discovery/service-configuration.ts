@@ -1,11 +1,8 @@
 import fastJsonPatch from 'fast-json-patch';
-import { apiErrors, type ApiError } from '../engine/api-error.js';
-import type { EngineContext } from '../engine/context.js';
-import { buildConfiguration } from '../engine/discovery/build-configuration.js';
-import { openServiceJwks } from '../engine/services/service-operations.js';
-
-// The same steps as the API's /service/configuration route (src/api/routes/discovery-routes.ts),
-// which sdk/ may not import; both would be better served by one engine function.
+import { apiErrors, type ApiError } from '../api-error.js';
+import type { EngineContext } from '../context.js';
+import { openServiceJwks } from '../services/service-operations.js';
+import { buildConfiguration } from './build-configuration.js';
 
 const PATCH_MAX_LENGTH = 65536;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { pingBody, pingOrPushRecord, webhookRecord } from '../../../src/op/notifications/enqueue.js';
-import { testKeyring } from './support.js';
+import { pingBody, pingOrPushRecord, webhookRecord } from '../../src/engine/notifications/outbox-records.js';
+import { testKeyring } from '../op/notifications/support.js';
 
 const keyring = testKeyring();
 const base = { id: 'ob-1', serviceId: 7, endpoint: 'https://rp.example.com:8443/cb?x=1', now: 1_000, expiresAt: 61_000 };
