@@ -6,6 +6,11 @@ export interface ApiOptions {
   /** OPENCIBA_ADMIN_TOKEN, when configured. */
   adminToken: string | undefined;
   bodyLimit: number;
+  /**
+   * Whether a service exists, for the front's administration routes: the local store, or the
+   * remote engine when the front runs apart from it.
+   */
+  serviceExists(serviceId: number): Promise<boolean>;
 }
 
 declare module 'fastify' {

@@ -9,6 +9,7 @@ import { registerApi, registerWireSchemas } from '../api/register-api.js';
 import { sendApiError } from '../api/http/api-error-reply.js';
 import { apiErrorFor } from '../api/http/error-handler.js';
 import type { Config } from './config.js';
+import { createHttpApi } from '../sdk/http-client.js';
 
 export interface AppOptions {
   config: Config;
@@ -61,7 +62,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
-  await registerApi(app, { engine, adminToken: config.adminToken, bodyLimit: config.bodyLimit });
+  await registerApi(app, { engine, adminToken: config.adminToken, bodyLimit: config.bodyLimit, serviceExists: serviceExistsCheck(config, engine) });
 
   app.setNotFoundHandler((request, reply) => {
     return sendApiError(request, reply, apiErrors.notFound(`No such endpoint: ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}.`));
@@ -72,4 +73,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return sendApiError(request, reply, apiError);
   });
   return app;
+}
+
+/** Local services, or — for a front in front of a remote engine — the engine's. */
+function serviceExistsCheck(config: Config, engine: EngineContext): (serviceId: number) => Promise<boolean> {
+  if (config.engineUrl === undefined) return async (id) => (await engine.store.getService(id)) !== undefined;
+  const remote = createHttpApi({ baseUrl: config.engineUrl, token: config.engineToken ?? '' });
+  return (id) => remote.service.get({ serviceId: String(id) }).then(() => true, () => false);
 }

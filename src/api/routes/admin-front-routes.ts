@@ -33,7 +33,7 @@ export function adminFrontRoutes(app: FastifyInstance, options: ApiOptions): voi
     schema: { tags, summary: "Get the front's settings", response: { ...errors } },
   }, async (request, reply) => {
     const id = serviceIdOf(request);
-    if (!(await ctx.store.getService(id))) return sendResult(request, reply, apiErrors.serviceNotFound(String(id)));
+    if (!(await options.serviceExists(id))) return sendResult(request, reply, apiErrors.serviceNotFound(String(id)));
     const record = await ctx.store.getFrontSettings(id);
     return sendResult(request, reply, { ...DEFAULTS, ...record?.data, webhookSecretSet: record?.webhookSecretSealed != null });
   });
@@ -43,7 +43,7 @@ export function adminFrontRoutes(app: FastifyInstance, options: ApiOptions): voi
     schema: { tags, summary: "Set the front's settings (device channel, webhook, simulator)", body: frontBody, response: { ...errors } },
   }, async (request, reply) => {
     const id = serviceIdOf(request);
-    if (!(await ctx.store.getService(id))) return sendResult(request, reply, apiErrors.serviceNotFound(String(id)));
+    if (!(await options.serviceExists(id))) return sendResult(request, reply, apiErrors.serviceNotFound(String(id)));
     const { rotateWebhookSecret, ...input } = (request.body ?? {}) as Record<string, unknown>;
     const current = await ctx.store.getFrontSettings(id);
     const data: Record<string, unknown> = { ...DEFAULTS, ...current?.data, ...input };
@@ -67,7 +67,7 @@ export function adminFrontRoutes(app: FastifyInstance, options: ApiOptions): voi
     schema: { tags, summary: 'Ping, push and webhook deliveries with their attempts', querystring: pagingQuerySchema, response: { ...errors } },
   }, async (request, reply) => {
     const id = serviceIdOf(request);
-    if (!(await ctx.store.getService(id))) return sendResult(request, reply, apiErrors.serviceNotFound(String(id)));
+    if (!(await options.serviceExists(id))) return sendResult(request, reply, apiErrors.serviceNotFound(String(id)));
     const { start, end } = pageOf(request.query as { start?: number; end?: number });
     const page = await ctx.store.listOutbox(id, start, end);
     return sendResult(request, reply, {

@@ -46,7 +46,7 @@ function viewOf(user: UserRecord): Record<string, unknown> {
 export function adminUserRoutes(app: FastifyInstance, options: ApiOptions): void {
   const ctx = options.engine;
   const subjectOf = (request: FastifyRequest) => (request.params as { subject: string }).subject;
-  const serviceExists = async (id: number) => (await ctx.store.getService(id)) !== undefined;
+  const serviceExists = options.serviceExists;
 
   app.get('/admin/services/:serviceId/users', {
     onRequest: callerHook(options, 'service'),

@@ -47,7 +47,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('users')
-    .addColumn('service_id', 'bigint', (c) => c.notNull().references('services.api_key').onDelete('cascade'))
+    // No foreign key: a front that runs apart from its engine keeps users of services it does not store.
+    .addColumn('service_id', 'bigint', (c) => c.notNull())
     .addColumn('subject', 'varchar(255)', (c) => c.notNull())
     .addColumn('email', 'varchar(320)')
     .addColumn('phone_number', 'varchar(64)')

@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely';
 
 // The OpenID Provider front: its per-service settings, the requests waiting on a user's
-// device, and the durable outbox of notifications and webhooks.
+// device, and the durable outbox of notifications and webhooks. No foreign keys to services:
+// a front that runs apart from its engine (OPENCIBA_ENGINE_URL) does not store the services.
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('front_settings')
-    .addColumn('service_id', 'bigint', (c) => c.primaryKey().references('services.api_key').onDelete('cascade'))
+    .addColumn('service_id', 'bigint', (c) => c.primaryKey())
     .addColumn('data', 'text', (c) => c.notNull())
     .addColumn('webhook_secret_sealed', 'text')
     .addColumn('modified_at', 'bigint', (c) => c.notNull())
@@ -14,7 +15,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('front_requests')
     .addColumn('auth_req_id_digest', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('service_id', 'bigint', (c) => c.notNull().references('services.api_key').onDelete('cascade'))
+    .addColumn('service_id', 'bigint', (c) => c.notNull())
     .addColumn('subject', 'varchar(255)', (c) => c.notNull())
     .addColumn('client_id', 'bigint', (c) => c.notNull())
     // Sealed: the ticket completes the request, the auth_req_id redeems it.
@@ -33,7 +34,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('outbox')
     .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('service_id', 'bigint', (c) => c.notNull().references('services.api_key').onDelete('cascade'))
+    .addColumn('service_id', 'bigint', (c) => c.notNull())
     // 'ping' | 'push' | 'webhook'
     .addColumn('kind', 'varchar(16)', (c) => c.notNull())
     .addColumn('endpoint', 'text', (c) => c.notNull())
