@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from '../server/config.js';
 import { printBanner } from './banner.js';
 import { runMigrate, runTokenCreate } from './commands.js';
 import { serve } from './serve.js';
+import { runUserCommand } from './user-commands.js';
 
 const HELP = `openciba — a self-hostable OpenID Connect CIBA server with an Authlete-compatible API
 
@@ -11,6 +12,9 @@ Usage:
   openciba serve [--production] [--port N] [--host H] [--public-url URL] [--data-dir DIR] [--database-url URL]
   openciba migrate                         apply database migrations and exit
   openciba token create --service ID       mint a service access token (printed once)
+  openciba user put --service ID --subject S [--email E] [--phone P] [--name N] [--status active|locked] [--user-code C]
+  openciba user list --service ID          users of the built-in directory (tab-separated)
+  openciba user delete --service ID --subject S
   openciba --help
 
 Settings come from the environment, or the flags of the same name:
@@ -32,6 +36,12 @@ const OPTIONS = {
   demo: { type: 'string' },
   service: { type: 'string' },
   description: { type: 'string' },
+  subject: { type: 'string' },
+  email: { type: 'string' },
+  phone: { type: 'string' },
+  name: { type: 'string' },
+  status: { type: 'string' },
+  'user-code': { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -54,6 +64,8 @@ async function main(argv: string[]): Promise<number> {
     case 'token':
       if (sub !== 'create') break;
       return runTokenCreate(config, values.service, values.description);
+    case 'user':
+      return runUserCommand(config, sub, values);
   }
   process.stderr.write(`unknown command: ${positionals.join(' ')}\n\n${HELP}`);
   return 2;

@@ -156,6 +156,31 @@ describe('openciba command line', () => {
     }
   }, 60_000);
 
+  it('manages users of the built-in directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openciba-users-'));
+    const env = { PATH: process.env.PATH ?? '', OPENCIBA_DATA_DIR: dir, OPENCIBA_ADMIN_TOKEN: 'cli-admin-token-0123456789' };
+    const started = await serve(env);
+    let serviceId: number;
+    try {
+      serviceId = (await request(`${started.baseUrl}/api/service/create`, {
+        method: 'POST', headers: { ...bearer(env.OPENCIBA_ADMIN_TOKEN), 'content-type': 'application/json' }, body: '{}',
+      })).json.apiKey;
+      const cli1 = (args: string[]) => execFileSync(process.execPath, [cli, ...args], { env, encoding: 'utf8' });
+      expect(cli1(['user', 'put', '--service', String(serviceId), '--subject', 'dave', '--email', 'dave@example.com', '--name', 'Dave', '--user-code', '9999'])).toContain('created user dave');
+      expect(cli1(['user', 'put', '--service', String(serviceId), '--subject', 'dave', '--status', 'locked'])).toContain('updated user dave');
+      expect(cli1(['user', 'list', '--service', String(serviceId)])).toBe('dave\tlocked\tdave@example.com\t\tDave\n');
+      // The server sees what the command wrote.
+      const user = await request(`${started.baseUrl}/admin/services/${serviceId}/users/dave`, { headers: bearer(env.OPENCIBA_ADMIN_TOKEN) });
+      expect(user.json).toMatchObject({ subject: 'dave', status: 'locked', email: 'dave@example.com', name: 'Dave', hasUserCode: true });
+      expect(cli1(['user', 'delete', '--service', String(serviceId), '--subject', 'dave'])).toContain('deleted user dave');
+      expect(() => cli1(['user', 'delete', '--service', String(serviceId), '--subject', 'dave'])).toThrow();
+      expect(() => cli1(['user', 'put', '--service', '1', '--subject', 'x'])).toThrow(/no service/);
+    } finally {
+      await stop(started);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('migrate applies the schema and is idempotent', () => {
     const dir = mkdtempSync(join(tmpdir(), 'openciba-migrate-'));
     const env = { PATH: process.env.PATH ?? '', OPENCIBA_DATA_DIR: dir };

@@ -1,0 +1,73 @@
+import { ConfigError, type Config } from '../server/config.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/ports.js';
+
+export interface UserFlags {
+  service?: string | undefined;
+  subject?: string | undefined;
+  email?: string | undefined;
+  phone?: string | undefined;
+  name?: string | undefined;
+  status?: string | undefined;
+  'user-code'?: string | undefined;
+}
+
+async function withStore<T>(config: Config, run: (store: Store, serviceId: number) => Promise<T>, flags: UserFlags): Promise<T> {
+  if (!flags.service || !/^[0-9]{1,15}$/.test(flags.service)) throw new ConfigError('this command needs --service <service id>');
+  const { store } = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    if (config.engineUrl === undefined && !(await store.getService(Number(flags.service)))) throw new ConfigError(`no service ${flags.service}`);
+    return await run(store, Number(flags.service));
+  } finally {
+    await store.close();
+  }
+}
+
+/** `openciba user put|list|delete`: the built-in user directory, as /admin/services/{id}/users. */
+export async function runUserCommand(config: Config, action: string | undefined, flags: UserFlags): Promise<number> {
+  switch (action) {
+    case 'put':
+      return withStore(config, async (store, serviceId) => {
+        if (!flags.subject) throw new ConfigError('user put needs --subject');
+        if (flags.status !== undefined && flags.status !== 'active' && flags.status !== 'locked') throw new ConfigError('--status is active or locked');
+        const now = Date.now();
+        const existing = await store.getUser(serviceId, flags.subject);
+        await store.putUser({
+          serviceId,
+          subject: flags.subject,
+          email: flags.email ?? existing?.email ?? null,
+          phoneNumber: flags.phone ?? existing?.phoneNumber ?? null,
+          status: (flags.status as 'active' | 'locked' | undefined) ?? existing?.status ?? 'active',
+          data: {
+            ...existing?.data,
+            ...(flags.name !== undefined ? { name: flags.name } : {}),
+            ...(flags['user-code'] !== undefined ? { userCode: flags['user-code'] } : {}),
+          },
+          createdAt: existing?.createdAt ?? now,
+          modifiedAt: now,
+        });
+        process.stdout.write(`${existing ? 'updated' : 'created'} user ${flags.subject}\n`);
+        return 0;
+      }, flags);
+    case 'list':
+      return withStore(config, async (store, serviceId) => {
+        const page = await store.listUsers(serviceId, 0, 10_000);
+        for (const user of page.items) {
+          const name = typeof user.data.name === 'string' ? user.data.name : '';
+          process.stdout.write([user.subject, user.status, user.email ?? '', user.phoneNumber ?? '', name].join('\t') + '\n');
+        }
+        return 0;
+      }, flags);
+    case 'delete':
+      return withStore(config, async (store, serviceId) => {
+        if (!flags.subject) throw new ConfigError('user delete needs --subject');
+        if (!(await store.deleteUser(serviceId, flags.subject))) {
+          process.stderr.write(`openciba: no user ${flags.subject}\n`);
+          return 1;
+        }
+        process.stdout.write(`deleted user ${flags.subject}\n`);
+        return 0;
+      }, flags);
+  }
+  throw new ConfigError('user commands: put, list, delete');
+}
