@@ -6,6 +6,7 @@ import { openServiceJwks } from '../services/service-operations.js';
 import { settings } from '../services/service-settings.js';
 import type { ClientRecord, ServiceRecord } from '../../store/ports.js';
 import { fetchClientJwks } from './client-jwks.js';
+import { partyCaches } from '../cache/party-caches.js';
 
 /** A service as the protocol steps see it. */
 export interface ServiceParty {
@@ -23,9 +24,14 @@ export interface ClientParty {
 }
 
 export async function loadService(ctx: EngineContext, serviceId: number): Promise<ServiceParty | undefined> {
+  const cache = partyCaches<ServiceParty, ClientParty>(ctx.store).services;
+  const cached = cache.get(serviceId);
+  if (cached) return cached;
   const record = await ctx.store.getService(serviceId);
   if (!record) return undefined;
-  return { record, data: record.data, jwks: openServiceJwks(ctx, record), issuer: settings.issuer(record.data) };
+  const party = { record, data: record.data, jwks: openServiceJwks(ctx, record), issuer: settings.issuer(record.data) };
+  cache.set(serviceId, party);
+  return party;
 }
 
 export function toAuthClient(ctx: EngineContext, record: ClientRecord): AuthClient {
@@ -51,9 +57,15 @@ export function toAuthClient(ctx: EngineContext, record: ClientRecord): AuthClie
 export async function loadClient(ctx: EngineContext, serviceId: number, clientIdOrAlias: string): Promise<ClientParty | undefined> {
   // Ids are numbers; the default alias is the same digits. Custom aliases are not indexed yet.
   if (!/^[0-9]{1,15}$/.test(clientIdOrAlias)) return undefined;
+  const cache = partyCaches<ServiceParty, ClientParty>(ctx.store).clients;
+  const key = `${serviceId}:${Number(clientIdOrAlias)}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
   const record = await ctx.store.getClient(serviceId, Number(clientIdOrAlias));
   if (!record) return undefined;
-  return { record, data: record.data, auth: toAuthClient(ctx, record) };
+  const party = { record, data: record.data, auth: toAuthClient(ctx, record) };
+  cache.set(key, party);
+  return party;
 }
 
 /** The public keys a client registered: `jwks`, or fetched from `jwksUri`. */

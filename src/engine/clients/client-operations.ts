@@ -4,6 +4,7 @@ import type { ClientRecord } from '../../store/ports.js';
 import { pickMembers, writableMembers } from '../wire/schemas.js';
 import { withoutNulls } from '../wire/json.js';
 import { validateClient } from './validate-client.js';
+import { forgetClient } from '../cache/party-caches.js';
 
 // Assigned by the server, never taken from the caller.
 const ASSIGNED = new Set(['clientId', 'clientSecret', 'number', 'serviceNumber', 'createdAt', 'modifiedAt', 'derivedSectorIdentifier', 'dynamicallyRegistered', 'registrationAccessTokenHash']);
@@ -114,12 +115,14 @@ export async function updateClient(ctx: EngineContext, serviceId: number, client
   if (invalid) return invalid;
   const { data, developer } = splitDeveloper(merged);
   const modifiedAt = ctx.clock.now();
-  if (!(await ctx.store.updateClient(serviceId, clientId, data, developer, record.secretSealed, modifiedAt))) {
-    return apiErrors.clientNotFound(String(clientId));
-  }
+  const updated = await ctx.store.updateClient(serviceId, clientId, data, developer, record.secretSealed, modifiedAt);
+  forgetClient(ctx.store, serviceId, clientId);
+  if (!updated) return apiErrors.clientNotFound(String(clientId));
   return viewOfClient(ctx, { ...record, data, developer, modifiedAt }, serviceNumber);
 }
 
 export async function deleteClient(ctx: EngineContext, serviceId: number, clientId: number): Promise<undefined | ApiError> {
-  return (await ctx.store.deleteClient(serviceId, clientId)) ? undefined : apiErrors.clientNotFound(String(clientId));
+  const deleted = await ctx.store.deleteClient(serviceId, clientId);
+  forgetClient(ctx.store, serviceId, clientId);
+  return deleted ? undefined : apiErrors.clientNotFound(String(clientId));
 }

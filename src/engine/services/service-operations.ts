@@ -4,6 +4,7 @@ import { generateServiceJwks, hasPrivateMembers, publicJwks, type JwkSet } from 
 import type { ServiceRecord } from '../../store/ports.js';
 import { pickMembers, writableMembers } from '../wire/schemas.js';
 import { withoutNulls } from '../wire/json.js';
+import { forgetService } from '../cache/party-caches.js';
 import { applyServiceDefaults } from './service-defaults.js';
 import { hasSigningKeys, parseServiceJwks, validateService } from './validate-service.js';
 
@@ -114,12 +115,16 @@ export async function updateService(ctx: EngineContext, apiKey: number, input: R
 
   const modifiedAt = ctx.clock.now();
   const jwksSealed = jwks ? ctx.keyring.seal(JSON.stringify(jwks)) : null;
-  if (!(await ctx.store.updateService(apiKey, data, jwksSealed, modifiedAt))) return apiErrors.serviceNotFound(String(apiKey));
+  const updated = await ctx.store.updateService(apiKey, data, jwksSealed, modifiedAt);
+  forgetService(ctx.store, apiKey);
+  if (!updated) return apiErrors.serviceNotFound(String(apiKey));
   return viewOfService({ ...record, data, jwksSealed, modifiedAt }, jwks);
 }
 
 export async function deleteService(ctx: EngineContext, apiKey: number): Promise<undefined | ApiError> {
-  return (await ctx.store.deleteService(apiKey)) ? undefined : apiErrors.serviceNotFound(String(apiKey));
+  const deleted = await ctx.store.deleteService(apiKey);
+  forgetService(ctx.store, apiKey);
+  return deleted ? undefined : apiErrors.serviceNotFound(String(apiKey));
 }
 
 /** `service/jwks/get`: public keys, or the private set when asked and allowed. */

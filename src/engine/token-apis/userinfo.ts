@@ -1,4 +1,4 @@
-import { importJWK, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
 import type { EngineContext } from '../context.js';
 import { apiErrors, type ApiError } from '../api-error.js';
 import { codes, type ResultCode } from '../result-codes.js';
@@ -7,7 +7,7 @@ import { withoutNulls } from '../wire/json.js';
 import { parseJsonObjectText } from '../wire/json-object.js';
 import { loadClient, loadService, type ClientParty, type ServiceParty } from '../ciba/parties.js';
 import { actionHead } from '../ciba/responses.js';
-import { signingKeyFor } from '../tokens/id-token.js';
+import { importedKey, signingKeyFor } from '../tokens/id-token.js';
 import { bearerChallenge } from './bearer-challenge.js';
 import { findToken, visibleProperties, type FoundToken } from './find-token.js';
 
@@ -91,6 +91,6 @@ export async function issueUserinfo(ctx: EngineContext, serviceId: number, input
   const jwt = await new SignJWT({ ...body, iss: service.issuer, aud: String(found.record.clientId) })
     .setProtectedHeader({ alg, ...(key.kid ? { kid: key.kid } : {}) })
     .setIssuedAt(Math.floor(ctx.clock.now() / 1000))
-    .sign(await importJWK(key, alg));
+    .sign(await importedKey(key, alg));
   return { ...actionHead(codes.userinfoIssueJson, 'JWT' as const), responseContent: jwt };
 }

@@ -1,0 +1,37 @@
+import type { Store } from '../../store/ports.js';
+import { ShortLivedCache } from './short-lived-cache.js';
+
+/**
+ * Services and clients are read on every protocol request, and each read also unseals keys or
+ * a secret. They change rarely, so each node keeps what it read for two seconds.
+ */
+export const PARTY_TTL_MS = 2_000;
+
+export interface PartyCaches<S, C> {
+  services: ShortLivedCache<number, S>;
+  /** Keyed by `serviceId:clientId`. */
+  clients: ShortLivedCache<string, C>;
+}
+
+const byStore = new WeakMap<Store, PartyCaches<unknown, unknown>>();
+
+/** The caches of one store (one per process and database). */
+export function partyCaches<S, C>(store: Store): PartyCaches<S, C> {
+  let caches = byStore.get(store);
+  if (!caches) {
+    caches = { services: new ShortLivedCache(PARTY_TTL_MS), clients: new ShortLivedCache(PARTY_TTL_MS) };
+    byStore.set(store, caches);
+  }
+  return caches as PartyCaches<S, C>;
+}
+
+/** After a local change to a service (or its deletion): forget it and its clients. */
+export function forgetService(store: Store, serviceId: number): void {
+  const caches = byStore.get(store);
+  caches?.services.delete(serviceId);
+  caches?.clients.deleteWhere((key) => key.startsWith(`${serviceId}:`));
+}
+
+export function forgetClient(store: Store, serviceId: number, clientId: number): void {
+  byStore.get(store)?.clients.delete(`${serviceId}:${clientId}`);
+}

@@ -1,0 +1,37 @@
+/**
+ * A node-local cache whose entries live a short, wall-clock time. Shared state stays in the
+ * database; a value read here is at most `ttlMs` older than another node's write, and this
+ * node's own writes drop their entries at once.
+ */
+export class ShortLivedCache<K, V> {
+  private readonly entries = new Map<K, { value: V; until: number }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  get(key: K): V | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.until < Date.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  set(key: K, value: V): void {
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    this.entries.set(key, { value, until: Date.now() + this.ttlMs });
+  }
+
+  delete(key: K): void {
+    this.entries.delete(key);
+  }
+
+  /** Drops every entry whose key matches. */
+  deleteWhere(predicate: (key: K) => boolean): void {
+    for (const key of this.entries.keys()) if (predicate(key)) this.entries.delete(key);
+  }
+}
