@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { OpenedDatabase } from './database.js';
+import { ShortLivedCache } from './short-lived-cache.js';
 import type {
   BackchannelRequestsTable,
   ClientsTable,
@@ -30,6 +31,7 @@ import type {
 export class KyselyStore implements Store {
   readonly dialect: 'sqlite' | 'postgres';
   private readonly db: Kysely<Database>;
+  private readonly frontSettings = new ShortLivedCache<number, { record: FrontSettingsRecord | undefined }>(2_000);
 
   constructor(private readonly opened: OpenedDatabase) {
     this.db = opened.db;
@@ -108,6 +110,7 @@ export class KyselyStore implements Store {
       await trx.deleteFrom('backchannel_requests').where('service_id', '=', apiKey).execute();
       await trx.deleteFrom('front_requests').where('service_id', '=', apiKey).execute();
       await trx.deleteFrom('front_settings').where('service_id', '=', apiKey).execute();
+      this.frontSettings.delete(apiKey);
       await trx.deleteFrom('outbox').where('service_id', '=', apiKey).execute();
       const result = await trx.deleteFrom('services').where('api_key', '=', apiKey).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
@@ -406,19 +409,27 @@ export class KyselyStore implements Store {
   }
 
   async getFrontSettings(serviceId: number): Promise<FrontSettingsRecord | undefined> {
+    // Read on every backchannel request and changed rarely: kept briefly (other nodes' changes
+    // show within the cache's lifetime; this node's at once).
+    const cached = this.frontSettings.get(serviceId);
+    if (cached) return cached.record;
     const row = await this.db.selectFrom('front_settings').selectAll().where('service_id', '=', serviceId).executeTakeFirst();
-    return row
+    const record = row
       ? { serviceId: Number(row.service_id), data: JSON.parse(row.data) as Record<string, unknown>, webhookSecretSealed: row.webhook_secret_sealed, modifiedAt: Number(row.modified_at) }
       : undefined;
+    this.frontSettings.set(serviceId, { record });
+    return record;
   }
 
   async putFrontSettings(r: FrontSettingsRecord): Promise<void> {
+    this.frontSettings.delete(r.serviceId);
     const row = { service_id: r.serviceId, data: JSON.stringify(r.data), webhook_secret_sealed: r.webhookSecretSealed, modified_at: r.modifiedAt };
     await this.db
       .insertInto('front_settings')
       .values(row)
       .onConflict((oc) => oc.column('service_id').doUpdateSet({ data: row.data, webhook_secret_sealed: row.webhook_secret_sealed, modified_at: row.modified_at }))
       .execute();
+    this.frontSettings.delete(r.serviceId);
   }
 
   async createFrontRequest(r: FrontRequestRecord): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Store } from '../../store/ports.js';
-import { ShortLivedCache } from './short-lived-cache.js';
+import { ShortLivedCache } from '../../store/short-lived-cache.js';
 
 /**
  * Services and clients are read on every protocol request, and each read also unseals keys or

@@ -20,7 +20,10 @@ export async function completeForApi(
 ): Promise<BackchannelAuthenticationCompleteResponse | ApiError> {
   const record = typeof input.ticket === 'string' && input.ticket !== '' ? await ctx.store.findBackchannelRequestByTicket(serviceId, ctx.keyring.digest(input.ticket)) : undefined;
   const front = record?.authReqIdDigest ? await ctx.store.findFrontRequest(serviceId, record.authReqIdDigest) : undefined;
-  const answer = await completeBackchannelAuthentication(ctx, serviceId, input, front ? { outbox: (n) => notificationOutboxRecord(n, ctx) } : {});
+  const answer = await completeBackchannelAuthentication(ctx, serviceId, input, {
+    ...(record ? { record } : {}),
+    ...(front ? { outbox: (n) => notificationOutboxRecord(n, ctx) } : {}),
+  });
   if (front?.status === 'pending' && !isApiError(answer) && RECORDED.has(String(answer.resultCode))) {
     await ctx.store.decideFrontRequest(serviceId, front.authReqIdDigest, input.result === 'AUTHORIZED' ? 'allowed' : 'denied', ctx.clock.now());
   }

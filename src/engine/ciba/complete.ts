@@ -26,6 +26,8 @@ export interface PendingNotification {
 }
 
 export interface CompleteOptions {
+  /** The request, when the caller has just read it by this ticket (saves a second read). */
+  record?: BackchannelRequestRecord;
   /**
    * OpenCIBA's own front: turns the notification into an outbox row that is stored in the same
    * transaction as the result, so that a recorded result always has its notification.
@@ -88,7 +90,7 @@ export async function completeBackchannelAuthentication(
   }
 
   const ticketDigest = ctx.keyring.digest(input.ticket);
-  const record = await ctx.store.findBackchannelRequestByTicket(serviceId, ticketDigest);
+  const record = options.record ?? (await ctx.store.findBackchannelRequestByTicket(serviceId, ticketDigest));
   if (!record || record.authReqIdDigest === null) return serverError(codes.completeNoTicket);
   const client = await loadClient(ctx, serviceId, String(record.clientId));
   if (!client) return serverError(codes.completeNoTicket, 'The client of the request no longer exists.');
