@@ -33,7 +33,17 @@ function toApiError(error: ApiError, apiPath: string): OpenCibaApiError {
  * HTTP API gives — the same bodies, and for API-level failures the same status, resultCode
  * and resultMessage, thrown as `OpenCibaApiError`.
  */
-export function createInProcessApi(ctx: EngineContext): OpenCibaApi {
+export interface InProcessOptions {
+  /**
+   * For OpenCIBA's own front only: its requests are well-formed by construction and it only
+   * reads the answers, so the wire checks and the defensive copies are skipped (they cost
+   * about 5% of a flow). Everyone else gets exactly what the HTTP API would send.
+   */
+  trustedCaller?: boolean;
+}
+
+export function createInProcessApi(ctx: EngineContext, options: InProcessOptions = {}): OpenCibaApi {
+  const trusted = options.trustedCaller === true;
   /**
    * Runs one operation. `work` returns the engine's answer or an ApiError; the answer is
    * handed out as the JSON the HTTP API would have sent (projected onto its wire schema when
@@ -49,7 +59,7 @@ export function createInProcessApi(ctx: EngineContext): OpenCibaApi {
       throw new OpenCibaApiError(failure.status, failure.resultCode, failure.message(apiPath), { cause: error });
     }
     if (isApiError(result)) throw toApiError(result, apiPath);
-    if (result === undefined) return undefined as T;
+    if (result === undefined || trusted) return result as T;
     const plain: unknown = JSON.parse(JSON.stringify(result));
     return (responseSchema === undefined ? plain : projectOnto(responseSchema, plain)) as T;
   }
@@ -76,6 +86,7 @@ export function createInProcessApi(ctx: EngineContext): OpenCibaApi {
     return run<T>(apiPath, responseSchema, async () => {
       const serviceId = serviceIdOf(rawServiceId);
       if (isApiError(serviceId)) return serviceId;
+      if (trusted) return engine(serviceId, (body ?? {}) as B);
       const checked = checkedBody(requestSchema, body);
       if (isApiError(checked)) return checked;
       return engine(serviceId, checked);

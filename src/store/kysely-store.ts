@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { OpenedDatabase } from './database.js';
 import { ShortLivedCache } from './short-lived-cache.js';
+import { preparedQuery } from './prepared-query.js';
 import type {
   BackchannelRequestsTable,
   ClientsTable,
@@ -32,6 +33,53 @@ export class KyselyStore implements Store {
   readonly dialect: 'sqlite' | 'postgres';
   private readonly db: Kysely<Database>;
   private readonly frontSettings = new ShortLivedCache<number, { record: FrontSettingsRecord | undefined }>(2_000);
+
+  // The statements of every CIBA flow, compiled once per store (see preparedQuery).
+  private readonly q = {
+    user: preparedQuery((db: Kysely<Database>, serviceId: number, subject: string) =>
+      db.selectFrom('users').selectAll().where('service_id', '=', serviceId).where('subject', '=', subject)),
+    userByHint: preparedQuery((db: Kysely<Database>, serviceId: number, hint: string) =>
+      db
+        .selectFrom('users')
+        .selectAll()
+        .where('service_id', '=', serviceId)
+        .where((eb) => eb.or([eb('subject', '=', hint), eb('email', '=', hint), eb('phone_number', '=', hint)]))
+        .limit(10)),
+    requestByTicket: preparedQuery((db: Kysely<Database>, serviceId: number, digest: string) =>
+      db.selectFrom('backchannel_requests').selectAll().where('service_id', '=', serviceId).where('ticket_digest', '=', digest)),
+    requestByAuthReqId: preparedQuery((db: Kysely<Database>, serviceId: number, digest: string) =>
+      db.selectFrom('backchannel_requests').selectAll().where('service_id', '=', serviceId).where('auth_req_id_digest', '=', digest)),
+    insertRequest: preparedQuery((db: Kysely<Database>, ...values: unknown[]) =>
+      db.insertInto('backchannel_requests').values(rowOf(BACKCHANNEL_COLUMNS, values) as never)),
+    issue: preparedQuery(
+      (db: Kysely<Database>, digest: string, sealed: string, expiresAt: number, interval: number, serviceId: number, ticketDigest: string, now: number) =>
+        db
+          .updateTable('backchannel_requests')
+          .set({ status: 'issued', auth_req_id_digest: digest, auth_req_id_sealed: sealed, expires_at: expiresAt, interval })
+          .where('service_id', '=', serviceId)
+          .where('ticket_digest', '=', ticketDigest)
+          .where('status', '=', 'identified')
+          .where('expires_at', '>', now)
+          .returningAll(),
+    ),
+    frontRequest: preparedQuery((db: Kysely<Database>, serviceId: number, digest: string) =>
+      db.selectFrom('front_requests').selectAll().where('service_id', '=', serviceId).where('auth_req_id_digest', '=', digest)),
+    insertFrontRequest: preparedQuery((db: Kysely<Database>, ...values: unknown[]) =>
+      db.insertInto('front_requests').values(rowOf(FRONT_REQUEST_COLUMNS, values) as never)),
+    decide: preparedQuery((db: Kysely<Database>, status: string, serviceId: number, digest: string, now: number) =>
+      db
+        .updateTable('front_requests')
+        .set({ status })
+        .where('service_id', '=', serviceId)
+        .where('auth_req_id_digest', '=', digest)
+        .where('status', '=', 'pending')
+        .where('expires_at', '>', now)
+        .returningAll()),
+    tokenByAccess: preparedQuery((db: Kysely<Database>, serviceId: number, digest: string) =>
+      db.selectFrom('tokens').selectAll().where('service_id', '=', serviceId).where('access_token_digest', '=', digest)),
+    insertToken: preparedQuery((db: Kysely<Database>, ...values: unknown[]) => db.insertInto('tokens').values(rowOf(TOKEN_COLUMNS, values) as never)),
+    apiToken: preparedQuery((db: Kysely<Database>, digest: string) => db.selectFrom('api_tokens').select('service_id').where('digest', '=', digest)),
+  };
 
   constructor(private readonly opened: OpenedDatabase) {
     this.db = opened.db;
@@ -183,7 +231,7 @@ export class KyselyStore implements Store {
   }
 
   async findApiToken(digest: string): Promise<ApiTokenRecord | undefined> {
-    const row = await this.db.selectFrom('api_tokens').select('service_id').where('digest', '=', digest).executeTakeFirst();
+    const row = (await this.q.apiToken(this.db, digest)).rows[0];
     return row ? { serviceId: row.service_id === null ? null : Number(row.service_id) } : undefined;
   }
 
@@ -219,18 +267,12 @@ export class KyselyStore implements Store {
   }
 
   async getUser(serviceId: number, subject: string): Promise<UserRecord | undefined> {
-    const row = await this.db.selectFrom('users').selectAll().where('service_id', '=', serviceId).where('subject', '=', subject).executeTakeFirst();
+    const row = (await this.q.user(this.db, serviceId, subject)).rows[0];
     return row ? toUser(row) : undefined;
   }
 
   async findUserByHint(serviceId: number, hint: string): Promise<UserRecord | undefined> {
-    const rows = await this.db
-      .selectFrom('users')
-      .selectAll()
-      .where('service_id', '=', serviceId)
-      .where((eb) => eb.or([eb('subject', '=', hint), eb('email', '=', hint), eb('phone_number', '=', hint)]))
-      .limit(10)
-      .execute();
+    const rows = [...(await this.q.userByHint(this.db, serviceId, hint)).rows];
     const rank = (u: Selectable<UsersTable>) => (u.subject === hint ? 0 : u.email === hint ? 1 : 2);
     const best = rows.sort((a, b) => rank(a) - rank(b))[0];
     return best ? toUser(best) : undefined;
@@ -249,26 +291,16 @@ export class KyselyStore implements Store {
   }
 
   async createBackchannelRequest(r: BackchannelRequestRecord): Promise<void> {
-    await this.db.insertInto('backchannel_requests').values(backchannelRow(r)).execute();
+    await this.q.insertRequest(this.db, ...valuesOf(BACKCHANNEL_COLUMNS, backchannelRow(r)));
   }
 
   async findBackchannelRequestByTicket(serviceId: number, ticketDigest: string): Promise<BackchannelRequestRecord | undefined> {
-    const row = await this.db
-      .selectFrom('backchannel_requests')
-      .selectAll()
-      .where('service_id', '=', serviceId)
-      .where('ticket_digest', '=', ticketDigest)
-      .executeTakeFirst();
+    const row = (await this.q.requestByTicket(this.db, serviceId, ticketDigest)).rows[0];
     return row ? toBackchannel(row) : undefined;
   }
 
   async findBackchannelRequestByAuthReqId(serviceId: number, authReqIdDigest: string): Promise<BackchannelRequestRecord | undefined> {
-    const row = await this.db
-      .selectFrom('backchannel_requests')
-      .selectAll()
-      .where('service_id', '=', serviceId)
-      .where('auth_req_id_digest', '=', authReqIdDigest)
-      .executeTakeFirst();
+    const row = (await this.q.requestByAuthReqId(this.db, serviceId, authReqIdDigest)).rows[0];
     return row ? toBackchannel(row) : undefined;
   }
 
@@ -280,15 +312,7 @@ export class KyselyStore implements Store {
     interval: number,
     now: number,
   ): Promise<BackchannelRequestRecord | undefined> {
-    const row = await this.db
-      .updateTable('backchannel_requests')
-      .set({ status: 'issued', auth_req_id_digest: authReqId.digest, auth_req_id_sealed: authReqId.sealed, expires_at: expiresAt, interval })
-      .where('service_id', '=', serviceId)
-      .where('ticket_digest', '=', ticketDigest)
-      .where('status', '=', 'identified')
-      .where('expires_at', '>', now)
-      .returningAll()
-      .executeTakeFirst();
+    const row = (await this.q.issue(this.db, authReqId.digest, authReqId.sealed, expiresAt, interval, serviceId, ticketDigest, now)).rows[0];
     return row ? toBackchannel(row) : undefined;
   }
 
@@ -352,7 +376,7 @@ export class KyselyStore implements Store {
         .where('expires_at', '>', now)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return false;
-      await trx.insertInto('tokens').values(tokenRow(tokens)).execute();
+      await this.q.insertToken(trx, ...valuesOf(TOKEN_COLUMNS, tokenRow(tokens)));
       return true;
     });
   }
@@ -362,7 +386,7 @@ export class KyselyStore implements Store {
   }
 
   async findTokenByAccessDigest(serviceId: number, digest: string): Promise<TokenRecord | undefined> {
-    const row = await this.db.selectFrom('tokens').selectAll().where('service_id', '=', serviceId).where('access_token_digest', '=', digest).executeTakeFirst();
+    const row = (await this.q.tokenByAccess(this.db, serviceId, digest)).rows[0];
     return row ? toToken(row) : undefined;
   }
 
@@ -433,16 +457,11 @@ export class KyselyStore implements Store {
   }
 
   async createFrontRequest(r: FrontRequestRecord): Promise<void> {
-    await this.db.insertInto('front_requests').values(frontRequestRow(r)).execute();
+    await this.q.insertFrontRequest(this.db, ...valuesOf(FRONT_REQUEST_COLUMNS, frontRequestRow(r)));
   }
 
   async findFrontRequest(serviceId: number, authReqIdDigest: string): Promise<FrontRequestRecord | undefined> {
-    const row = await this.db
-      .selectFrom('front_requests')
-      .selectAll()
-      .where('service_id', '=', serviceId)
-      .where('auth_req_id_digest', '=', authReqIdDigest)
-      .executeTakeFirst();
+    const row = (await this.q.frontRequest(this.db, serviceId, authReqIdDigest)).rows[0];
     return row ? toFrontRequest(row) : undefined;
   }
 
@@ -459,15 +478,7 @@ export class KyselyStore implements Store {
   }
 
   async decideFrontRequest(serviceId: number, authReqIdDigest: string, status: 'allowed' | 'denied', now: number): Promise<FrontRequestRecord | undefined> {
-    const row = await this.db
-      .updateTable('front_requests')
-      .set({ status })
-      .where('service_id', '=', serviceId)
-      .where('auth_req_id_digest', '=', authReqIdDigest)
-      .where('status', '=', 'pending')
-      .where('expires_at', '>', now)
-      .returningAll()
-      .executeTakeFirst();
+    const row = (await this.q.decide(this.db, status, serviceId, authReqIdDigest, now)).rows[0];
     return row ? toFrontRequest(row) : undefined;
   }
 
@@ -772,4 +783,25 @@ function toOutbox(row: Selectable<OutboxTable>): OutboxRecord {
     expiresAt: Number(row.expires_at),
     finishedAt: row.finished_at === null ? null : Number(row.finished_at),
   };
+}
+
+// Column orders of the prepared inserts.
+const BACKCHANNEL_COLUMNS = [
+  'id', 'ticket_digest', 'auth_req_id_digest', 'auth_req_id_sealed', 'service_id', 'client_id', 'status', 'delivery_mode',
+  'request', 'result', 'interval', 'last_polled_at', 'created_at', 'expires_at',
+] as const satisfies readonly (keyof BackchannelRequestsTable)[];
+const FRONT_REQUEST_COLUMNS = [
+  'auth_req_id_digest', 'service_id', 'subject', 'client_id', 'ticket_sealed', 'auth_req_id_sealed', 'details', 'status', 'channel', 'created_at', 'expires_at',
+] as const satisfies readonly (keyof FrontRequestsTable)[];
+const TOKEN_COLUMNS = [
+  'id', 'access_token_digest', 'refresh_token_digest', 'service_id', 'client_id', 'subject', 'grant_id', 'grant_type', 'data',
+  'access_expires_at', 'refresh_expires_at', 'created_at',
+] as const satisfies readonly (keyof TokensTable)[];
+
+function rowOf(columns: readonly string[], values: unknown[]): Record<string, unknown> {
+  return Object.fromEntries(columns.map((column, i) => [column, values[i]]));
+}
+
+function valuesOf<T>(columns: readonly (keyof T)[], row: T): unknown[] {
+  return columns.map((column) => row[column]);
 }
