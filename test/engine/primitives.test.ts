@@ -57,7 +57,12 @@ describe('outbound URL rules', () => {
     for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '[::1]', 'fd00::1', 'fe80::1', '::ffff:10.0.0.1', '224.0.0.1']) {
       expect(isNonPublicAddress(a), a).toBe(true);
     }
-    for (const a of ['8.8.8.8', '172.32.0.1', '2606:4700::1111', 'example.com']) expect(isNonPublicAddress(a), a).toBe(false);
+    for (const a of ['8.8.8.8', '172.32.0.1', '2606:4700::1111', 'example.com', '::ffff:8.8.8.8']) expect(isNonPublicAddress(a), a).toBe(false);
+    // IPv6 spellings of private IPv4 addresses, as URL parsing normalises them.
+    for (const host of ['[::ffff:127.0.0.1]', '[::ffff:169.254.169.254]', '[::ffff:10.0.0.1]', '[64:ff9b::a9fe:a9fe]', '[::127.0.0.1]', '[fec0::1]', '[2002:7f00:1::]']) {
+      expect(isNonPublicAddress(new URL(`https://${host}/`).hostname), host).toBe(true);
+      expect(checkOutboundUrl(`https://${host}/cb`, 'production'), host).toMatch(/public/);
+    }
   });
 
   it('allows plain http to loopback only in development', () => {

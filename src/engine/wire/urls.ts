@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import type { Mode } from '../context.js';
 
 export function parseAbsoluteUrl(value: string): URL | undefined {
@@ -21,27 +21,31 @@ export function isLoopbackHost(url: URL): boolean {
   return host === '::1' || host === '0:0:0:0:0:0:0:1';
 }
 
+// Addresses a server of ours must never be made to call outside development: special-use
+// ranges of RFC 6890 and its updates. IPv4-mapped IPv6 addresses are checked against the IPv4
+// ranges by BlockList itself; IPv4-compatible (::/96), NAT64 and 6to4 forms, which can carry any
+// IPv4 address, are refused whole.
+const NON_PUBLIC = new BlockList();
+for (const [network, prefix] of [
+  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
+  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
+  ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
+] as const) NON_PUBLIC.addSubnet(network, prefix, 'ipv4');
+for (const [network, prefix] of [
+  ['::', 96], ['::1', 128], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23], ['2001:db8::', 32],
+  ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
+] as const) NON_PUBLIC.addSubnet(network, prefix, 'ipv6');
+
 /**
- * True for literal addresses that are not publicly routable: loopback, private, link-local,
- * carrier-grade NAT, unique-local, unspecified and IPv4-mapped forms of those. Hostnames are
- * checked again on their resolved addresses when a request is actually made.
+ * True for literal addresses that are not publicly routable (loopback, private, link-local,
+ * shared, documentation, multicast, and IPv6 forms that wrap IPv4). Hostnames are checked
+ * again on their resolved addresses when a request is actually made.
  */
 export function isNonPublicAddress(address: string): boolean {
   const host = address.replace(/^\[|\]$/g, '').toLowerCase();
   const kind = isIP(host);
-  if (kind === 4) {
-    const [a = 0, b = 0] = host.split('.').map(Number);
-    return (
-      a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 198 && (b === 18 || b === 19)) || a >= 224
-    );
-  }
-  if (kind === 6) {
-    if (host === '::' || host === '::1') return true;
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
-    if (mapped?.[1]) return isNonPublicAddress(mapped[1]);
-    return /^(fc|fd|fe8|fe9|fea|feb|ff)/.test(host);
-  }
+  if (kind === 4) return NON_PUBLIC.check(host, 'ipv4');
+  if (kind === 6) return NON_PUBLIC.check(host, 'ipv6');
   return false;
 }
 
