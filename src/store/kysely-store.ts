@@ -317,10 +317,12 @@ export class KyselyStore implements Store {
   }
 
   async deleteBackchannelRequest(serviceId: number, ticketDigest: string): Promise<boolean> {
+    // Only a ticket still waiting for /issue: an issued request keeps its outcome and replay record.
     const result = await this.db
       .deleteFrom('backchannel_requests')
       .where('service_id', '=', serviceId)
       .where('ticket_digest', '=', ticketDigest)
+      .where('status', '=', 'identified')
       .executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
@@ -480,6 +482,16 @@ export class KyselyStore implements Store {
   async decideFrontRequest(serviceId: number, authReqIdDigest: string, status: 'allowed' | 'denied', now: number): Promise<FrontRequestRecord | undefined> {
     const row = (await this.q.decide(this.db, status, serviceId, authReqIdDigest, now)).rows[0];
     return row ? toFrontRequest(row) : undefined;
+  }
+
+  async reopenFrontRequest(serviceId: number, authReqIdDigest: string): Promise<void> {
+    await this.db
+      .updateTable('front_requests')
+      .set({ status: 'pending' })
+      .where('service_id', '=', serviceId)
+      .where('auth_req_id_digest', '=', authReqIdDigest)
+      .where('status', 'in', ['allowed', 'denied'])
+      .execute();
   }
 
   async claimExpiringFrontRequests(horizon: number, limit: number): Promise<FrontRequestRecord[]> {

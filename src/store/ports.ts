@@ -178,6 +178,7 @@ export interface Store {
     interval: number,
     now: number,
   ): Promise<BackchannelRequestRecord | undefined>;
+  /** /fail: deletes a request that has not been issued an auth_req_id yet. */
   deleteBackchannelRequest(serviceId: number, ticketDigest: string): Promise<boolean>;
   /**
    * issued → `status` with the result, only once and only before expiry. With `tokens` (push),
@@ -220,6 +221,8 @@ export interface Store {
   listPendingFrontRequests(serviceId: number, subject: string | undefined, now: number, limit: number): Promise<FrontRequestRecord[]>;
   /** pending → `status`, once and only before expiry; undefined when someone decided first or it expired. */
   decideFrontRequest(serviceId: number, authReqIdDigest: string, status: 'allowed' | 'denied', now: number): Promise<FrontRequestRecord | undefined>;
+  /** Undoes a decision whose completion failed, so that it can be decided (or swept) again. */
+  reopenFrontRequest(serviceId: number, authReqIdDigest: string): Promise<void>;
   /** Takes pending requests that expire before `horizon` (pending → failed) for the expiry sweep; safe on several nodes. */
   claimExpiringFrontRequests(horizon: number, limit: number): Promise<FrontRequestRecord[]>;
 

@@ -83,9 +83,11 @@ describe('openciba command line', () => {
 
   it('first start in development mode prints the organization token once and seeds a working demo', async () => {
     const first = await serve({ OPENCIBA_DATA_DIR: dataDir });
+    let generated: string | undefined;
     try {
       expect(first.output).toContain('DEVELOPMENT MODE');
       const token = /Organization token[^\n]*\n\s+(\S+)/.exec(first.output)?.[1];
+      generated = token;
       const serviceId = /service id\s+(\d+)/.exec(first.output)?.[1];
       const clientId = /client id\s+(\d+)/.exec(first.output)?.[1];
       const secret = /client secret\s+(\S+)/.exec(first.output)?.[1];
@@ -118,8 +120,18 @@ describe('openciba command line', () => {
     try {
       expect(second.output).not.toContain('Organization token');
       expect(second.output).not.toContain('Demo seeded');
+      expect((await request(`${second.baseUrl}/api/service/get/list`, { headers: bearer(generated!) })).status).toBe(200);
     } finally {
       await stop(second);
+    }
+
+    // A configured admin token replaces the generated one.
+    const third = await serve({ OPENCIBA_DATA_DIR: dataDir, OPENCIBA_ADMIN_TOKEN: 'configured-admin-token-0123' });
+    try {
+      expect((await request(`${third.baseUrl}/api/service/get/list`, { headers: bearer(generated!) })).status).toBe(401);
+      expect((await request(`${third.baseUrl}/api/service/get/list`, { headers: bearer('configured-admin-token-0123') })).status).toBe(200);
+    } finally {
+      await stop(third);
     }
   }, 60_000);
 

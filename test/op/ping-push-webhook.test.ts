@@ -198,6 +198,34 @@ describe('ping, push and webhook through the front (manual clock, dispatcher dri
     }
   });
 
+  it("a locked user's refresh token stops working", async () => {
+    const front = await createFront(server);
+    const authReqId = await start(front, { scope: 'openid', login_hint: 'alice' });
+    await request(`${front.issuer}/device/api/ciba/${authReqId}/allow`, { method: 'POST' });
+    const tokens = (await redeem(front, authReqId)).json;
+    const refresh = (token: string) => postForm(`${front.issuer}/token`, { grant_type: 'refresh_token', refresh_token: token }, basicAuth(front.clientId, front.clientSecret));
+    const refreshed = await refresh(tokens.refresh_token);
+    expect(refreshed.status).toBe(200);
+    await front.admin('PUT', `/admin/services/${front.serviceId}/users/alice`, { status: 'locked' });
+    const refused = await refresh(refreshed.json.refresh_token);
+    expect(refused.status).toBe(400);
+    expect(refused.json.error).toBe('invalid_grant');
+  });
+
+  it('only confidential clients with a secret method may introspect', async () => {
+    const front = await createFront(server);
+    const authReqId = await start(front, { scope: 'openid', login_hint: 'alice' });
+    await request(`${front.issuer}/device/api/ciba/${authReqId}/allow`, { method: 'POST' });
+    const accessToken = (await redeem(front, authReqId)).json.access_token;
+    const publicClient = await front.admin('POST', `/api/${front.serviceId}/client/create`, { clientName: 'spa', clientType: 'PUBLIC' });
+    const asPublic = await postForm(`${front.issuer}/introspect`, { token: accessToken }, basicAuth(publicClient.clientId, publicClient.clientSecret));
+    expect(asPublic.status).toBe(401);
+    expect(asPublic.json.error).toBe('invalid_client');
+    const rs = await front.admin('POST', `/api/${front.serviceId}/client/create`, { clientName: 'resource server', tokenAuthMethod: 'CLIENT_SECRET_POST' });
+    const asResourceServer = await postForm(`${front.issuer}/introspect`, { token: accessToken, client_id: String(rs.clientId), client_secret: rs.clientSecret });
+    expect(asResourceServer.json).toMatchObject({ active: true, sub: 'alice' });
+  });
+
   it('id_token_hint from an earlier flow identifies the user', async () => {
     const front = await createFront(server);
     const first = await start(front, { scope: 'openid', login_hint: 'alice' });

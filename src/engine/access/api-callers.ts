@@ -30,6 +30,8 @@ export async function identifyApiCaller(
   // The digest lookup is an equality on a keyed hash, so timing reveals nothing about the token.
   const record = await ctx.store.findApiToken(ctx.keyring.digest(token));
   if (!record) return apiErrors.invalidToken();
+  // A configured OPENCIBA_ADMIN_TOKEN replaces any organization token generated earlier.
+  if (record.serviceId === null && configuredOrgToken !== undefined) return apiErrors.invalidToken();
   return record.serviceId === null ? { kind: 'organization' } : { kind: 'service', serviceId: record.serviceId };
 }
 

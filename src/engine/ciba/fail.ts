@@ -39,8 +39,9 @@ const URI_CHARSET = /^[\x21\x23-\x5B\x5D-\x7E]*$/;
 
 /**
  * `/backchannel/authentication/fail` (reference §5): the error response for a request the
- * authorization server rejects after USER_IDENTIFICATION. Deletes the ticket; an unknown ticket
- * is not an error (§15 #2). A description or URI outside the RFC 6749 character set is left
+ * authorization server rejects after USER_IDENTIFICATION. Deletes the ticket while it waits for
+ * /issue (an issued request keeps its outcome and replay record; Authlete is silent on that
+ * order); an unknown ticket is not an error (§15 #2). A description or URI outside the RFC 6749 character set is left
  * out (the response stays well-formed) and the result message says so.
  */
 export async function failBackchannelAuthentication(ctx: EngineContext, serviceId: number, input: BackchannelAuthenticationFailInput): Promise<BackchannelAuthenticationFailResponse | ApiError> {

@@ -23,7 +23,13 @@ export async function decideRequest(op: OpContext, serviceId: number, which: { a
   }
   const user = await op.store.getUser(serviceId, decided.subject);
   const result = decision === 'allow' && user?.status === 'active' ? 'AUTHORIZED' : 'ACCESS_DENIED';
-  await completeFrontRequest(op, decided, result, user ? { name: user.data.name, email: user.email, phone_number: user.phoneNumber } : {});
+  try {
+    await completeFrontRequest(op, decided, result, user ? { name: user.data.name, email: user.email, phone_number: user.phoneNumber } : {});
+  } catch (error) {
+    // Not recorded by the engine: let the user decide again (or the sweep fail it at expiry).
+    await op.store.reopenFrontRequest(serviceId, digest);
+    throw error;
+  }
   return { ok: true, result };
 }
 

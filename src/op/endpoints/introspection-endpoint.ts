@@ -6,9 +6,11 @@ import { sendJsonContent, sendOAuthError } from '../http/oauth-reply.js';
 import { STATUS_OF_ACTION } from './action-status.js';
 
 /**
- * `{issuer}/introspect` (RFC 7662): the caller must be a client of the service, authenticated
- * with its secret (Basic or form). The engine's standard introspection does not authenticate
- * (reference §8.2), so the front does it with the client's record.
+ * `{issuer}/introspect` (RFC 7662): the caller must be a confidential client of the service
+ * registered for client_secret_basic or client_secret_post, authenticated with its secret
+ * (Basic or form); resource servers are registered as such clients. The engine's standard
+ * introspection does not authenticate (reference §8.2), so the front does it with the client's
+ * record.
  */
 export async function introspectionEndpoint(op: OpContext, serviceId: number, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const parameters = request.body as string;
@@ -23,7 +25,10 @@ export async function introspectionEndpoint(op: OpContext, serviceId: number, re
   } catch {
     return refuse();
   }
-  if (typeof client.clientSecret !== 'string' || !constantTimeEqual(client.clientSecret, credentials.clientSecret) || client.locked === true) return refuse();
+  // Only confidential clients registered for secret authentication may introspect.
+  const secretMethod = client.tokenAuthMethod === 'CLIENT_SECRET_BASIC' || client.tokenAuthMethod === 'CLIENT_SECRET_POST';
+  if (client.clientType !== 'CONFIDENTIAL' || !secretMethod || client.locked === true) return refuse();
+  if (typeof client.clientSecret !== 'string' || !constantTimeEqual(client.clientSecret, credentials.clientSecret)) return refuse();
 
   const answer = await op.engine.introspection.standardProcess({ serviceId: String(serviceId), standardIntrospectionRequest: { parameters } });
   return sendJsonContent(reply, STATUS_OF_ACTION[String(answer.action)] ?? 500, answer.responseContent);
