@@ -1,5 +1,5 @@
 import { isApiError } from '../engine/api-error.js';
-import { createServiceAccessToken } from '../engine/access/api-callers.js';
+import { createServiceAccessToken, revokeApiToken } from '../engine/access/api-callers.js';
 import { createRuntime } from '../server/runtime.js';
 import { ConfigError, type Config } from '../server/config.js';
 import { openStore } from '../store/open-store.js';
@@ -15,7 +15,7 @@ export async function runMigrate(config: Config): Promise<number> {
 
 export async function runTokenCreate(config: Config, service: string | undefined, description: string | undefined): Promise<number> {
   if (!service || !/^[0-9]{1,15}$/.test(service)) throw new ConfigError('token create needs --service <service id>');
-  const runtime = await createRuntime({ ...config, demo: false }, { logger: false });
+  const runtime = await createRuntime({ ...config, demo: false }, { logger: false, background: false });
   try {
     const token = await createServiceAccessToken(runtime.engine, Number(service), description);
     if (isApiError(token)) {
@@ -23,6 +23,23 @@ export async function runTokenCreate(config: Config, service: string | undefined
       return 1;
     }
     process.stdout.write(`${token}\n`);
+    return 0;
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** `openciba token revoke --token T`: any API token, a generated organization token included. */
+export async function runTokenRevoke(config: Config, token: string | undefined): Promise<number> {
+  if (!token) throw new ConfigError('token revoke needs --token <token>');
+  const runtime = await createRuntime({ ...config, demo: false }, { logger: false, background: false });
+  try {
+    const result = await revokeApiToken(runtime.engine, token);
+    if (result) {
+      process.stderr.write(`openciba: ${result.text}\n`);
+      return 1;
+    }
+    process.stdout.write('revoked\n');
     return 0;
   } finally {
     await runtime.close();

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../server/config.js';
 import { printBanner } from './banner.js';
-import { runMigrate, runTokenCreate } from './commands.js';
+import { runMigrate, runTokenCreate, runTokenRevoke } from './commands.js';
 import { serve } from './serve.js';
 import { runUserCommand } from './user-commands.js';
 
@@ -12,6 +12,7 @@ Usage:
   openciba serve [--production] [--port N] [--host H] [--public-url URL] [--data-dir DIR] [--database-url URL]
   openciba migrate                         apply database migrations and exit
   openciba token create --service ID       mint a service access token (printed once)
+  openciba token revoke --token T          revoke an API token (a service's, or a generated organization token)
   openciba user put --service ID --subject S [--email E] [--phone P] [--name N] [--status active|locked] [--user-code C]
   openciba user list --service ID          users of the built-in directory (tab-separated)
   openciba user delete --service ID --subject S
@@ -42,6 +43,7 @@ const OPTIONS = {
   name: { type: 'string' },
   status: { type: 'string' },
   'user-code': { type: 'string' },
+  token: { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -62,8 +64,9 @@ async function main(argv: string[]): Promise<number> {
     case 'migrate':
       return runMigrate(config);
     case 'token':
-      if (sub !== 'create') break;
-      return runTokenCreate(config, values.service, values.description);
+      if (sub === 'create') return runTokenCreate(config, values.service, values.description);
+      if (sub === 'revoke') return runTokenRevoke(config, values.token);
+      break;
     case 'user':
       return runUserCommand(config, sub, values);
   }

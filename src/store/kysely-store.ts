@@ -235,6 +235,13 @@ export class KyselyStore implements Store {
     return row ? { serviceId: row.service_id === null ? null : Number(row.service_id) } : undefined;
   }
 
+  async deleteApiToken(digest: string, serviceId?: number): Promise<boolean> {
+    let query = this.db.deleteFrom('api_tokens').where('digest', '=', digest);
+    if (serviceId !== undefined) query = query.where('service_id', '=', serviceId);
+    const result = await query.executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
   async hasOrganizationToken(): Promise<boolean> {
     const row = await this.db.selectFrom('api_tokens').select('digest').where('service_id', 'is', null).executeTakeFirst();
     return row !== undefined;

@@ -157,6 +157,8 @@ export interface Store {
   addApiToken(digest: string, serviceId: number | null, description: string | null, createdAt: number): Promise<void>;
   findApiToken(digest: string): Promise<ApiTokenRecord | undefined>;
   hasOrganizationToken(): Promise<boolean>;
+  /** Revokes a token by its digest; `serviceId` undefined matches any token. */
+  deleteApiToken(digest: string, serviceId?: number): Promise<boolean>;
 
   /** Creates or replaces a user of the built-in directory. */
   putUser(record: UserRecord): Promise<void>;

@@ -68,6 +68,17 @@ describe('/admin: users, front settings, notifications and service tokens', () =
     expectError(await call('GET', `/admin/services/${serviceId}/users`, undefined, 'not-a-token-at-all'), 401);
   });
 
+  it('revokes a service access token given its value', async () => {
+    const minted = (await call('POST', `/admin/services/${serviceId}/tokens`)).json.token as string;
+    expect((await call('GET', `/api/${serviceId}/service/get`, undefined, minted)).status).toBe(200);
+    expectError(await call('DELETE', `/admin/services/${otherServiceId}/tokens`, { token: minted }), 404);
+    expectError(await call('DELETE', `/admin/services/${serviceId}/tokens`, { token: minted }, minted), 403);
+    expect((await call('DELETE', `/admin/services/${serviceId}/tokens`, { token: minted })).status).toBe(204);
+    expectError(await call('GET', `/api/${serviceId}/service/get`, undefined, minted), 401);
+    expectError(await call('DELETE', `/admin/services/${serviceId}/tokens`, { token: minted }), 404);
+    expectError(await call('DELETE', `/admin/services/${serviceId}/tokens`, {}), 400);
+  });
+
   it('sets the webhook channel, shows the secret once, and rotates it on request', async () => {
     const set = await call('PUT', `/admin/services/${serviceId}/front`, { deviceChannel: 'webhook', webhookUrl: 'http://127.0.0.1:9/hook', bindingMessageMaxLength: 20 });
     expect(set.status).toBe(200);

@@ -112,6 +112,12 @@ describe('openciba command line', () => {
         encoding: 'utf8',
       }).trim();
       expect((await request(`${first.baseUrl}/api/${serviceId}/service/get`, { headers: bearer(minted) })).status).toBe(200);
+      const revoked = execFileSync(process.execPath, [cli, 'token', 'revoke', '--token', minted], {
+        env: { PATH: process.env.PATH ?? '', OPENCIBA_DATA_DIR: dataDir, OPENCIBA_DEMO: '0' },
+        encoding: 'utf8',
+      });
+      expect(revoked).toContain('revoked');
+      expect((await request(`${first.baseUrl}/api/${serviceId}/service/get`, { headers: bearer(minted) })).status).toBe(401);
     } finally {
       expect(await stop(first)).toBe(0);
     }

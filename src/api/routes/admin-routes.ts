@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { createServiceAccessToken } from '../../engine/access/api-callers.js';
+import { createServiceAccessToken, revokeApiToken } from '../../engine/access/api-callers.js';
 import type { ApiOptions } from '../api-context.js';
 import { callerHook, serviceIdOf } from '../http/caller-hook.js';
 import { sendResult } from '../http/send-result.js';
@@ -24,4 +24,15 @@ export function adminRoutes(app: FastifyInstance, options: ApiOptions): void {
     const token = await createServiceAccessToken(ctx, serviceIdOf(request), description);
     return sendResult(request, reply, typeof token === 'string' ? { token } : token);
   });
+
+  app.delete('/admin/services/:serviceId/tokens', {
+    onRequest: callerHook(options, 'organization'),
+    schema: {
+      tags: ['OpenCIBA Administration'],
+      summary: "Revoke one of a service's access tokens (given its value)",
+      params: { type: 'object', properties: { serviceId: { type: 'string', pattern: '^[0-9]{1,15}$' } }, required: ['serviceId'] },
+      body: { type: 'object', properties: { token: { type: 'string', minLength: 1, maxLength: 512 } }, required: ['token'] },
+      response: { 204: { type: 'null' }, ...errors },
+    },
+  }, async (request, reply) => sendResult(request, reply, await revokeApiToken(ctx, (request.body as { token: string }).token, serviceIdOf(request))));
 }

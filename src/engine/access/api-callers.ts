@@ -63,3 +63,9 @@ export async function ensureOrganizationToken(ctx: EngineContext, configuredOrgT
   await ctx.store.addApiToken(ctx.keyring.digest(token), null, 'organization token', ctx.clock.now());
   return token;
 }
+
+/** Revokes an API token given its value (a service's own, or any with `serviceId` undefined). */
+export async function revokeApiToken(ctx: EngineContext, token: string, serviceId?: number): Promise<undefined | ApiError> {
+  const revoked = await ctx.store.deleteApiToken(ctx.keyring.digest(token), serviceId);
+  return revoked ? undefined : apiErrors.notFound('No such access token.');
+}
