@@ -1,14 +1,9 @@
 import type { JWK } from 'jose';
 
+import type { CLIENT_AUTH_METHODS } from '../wire/enums.js';
+
 /** Authlete's `client_auth_method` values (reference §14), without ATTEST_JWT_CLIENT_AUTH. */
-export type ClientAuthMethod =
-  | 'NONE'
-  | 'CLIENT_SECRET_BASIC'
-  | 'CLIENT_SECRET_POST'
-  | 'CLIENT_SECRET_JWT'
-  | 'PRIVATE_KEY_JWT'
-  | 'TLS_CLIENT_AUTH'
-  | 'SELF_SIGNED_TLS_CLIENT_AUTH';
+export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
 
 /** What the caller looks up for a client id. */
 export interface AuthClient {
