@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuth, createFront, postForm } from '../support/front-fixtures.js';
 import { bearer, request } from '../support/http.js';
@@ -224,6 +224,26 @@ describe('ping, push and webhook through the front (manual clock, dispatcher dri
     const rs = await front.admin('POST', `/api/${front.serviceId}/client/create`, { clientName: 'resource server', tokenAuthMethod: 'CLIENT_SECRET_POST' });
     const asResourceServer = await postForm(`${front.issuer}/introspect`, { token: accessToken, client_id: String(rs.clientId), client_secret: rs.clientSecret });
     expect(asResourceServer.json).toMatchObject({ active: true, sub: 'alice' });
+  });
+
+  it('a login_hint_token signed by the client names the user; an expired one is refused', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'hint-key', alg: 'ES256', use: 'sig' };
+    const front = await createFront(server, { jwks: JSON.stringify({ keys: [jwk] }) });
+    const hintToken = (claims: Record<string, unknown>, expiresAt: number) =>
+      new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'hint-key' }).setIssuedAt(Math.floor(clock.now() / 1000) - 10).setExpirationTime(expiresAt).sign(privateKey);
+    const nowSeconds = Math.floor(clock.now() / 1000);
+    const url = `${front.issuer}/backchannel/authentication`;
+    const auth = basicAuth(front.clientId, front.clientSecret);
+    const ok = await postForm(url, { scope: 'openid', login_hint_token: await hintToken({ email: 'alice@example.com' }, nowSeconds + 300) }, auth);
+    expect(ok.status, ok.text).toBe(200);
+    const pending = await request(`${front.issuer}/device/api/requests?subject=alice`);
+    expect(pending.json.requests).toHaveLength(1);
+    const expired = await postForm(url, { scope: 'openid', login_hint_token: await hintToken({ sub: 'alice' }, nowSeconds - 60) }, auth);
+    expect(expired.status).toBe(400);
+    expect(expired.json.error).toBe('expired_login_hint_token');
+    const forged = await postForm(url, { scope: 'openid', login_hint_token: await new SignJWT({ sub: 'alice' }).setProtectedHeader({ alg: 'ES256', kid: 'hint-key' }).setExpirationTime(nowSeconds + 300).sign((await generateKeyPair('ES256')).privateKey) }, auth);
+    expect(forged.json.error).toBe('unknown_user_id');
   });
 
   it('id_token_hint from an earlier flow identifies the user', async () => {

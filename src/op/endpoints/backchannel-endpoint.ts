@@ -34,7 +34,7 @@ export async function backchannelEndpoint(op: OpContext, serviceId: number, requ
     return sendJsonContent(reply, STATUS_OF_ACTION[String(failed.action)] ?? 500, failed.responseContent);
   };
 
-  const identified = await identifyUser(op.store, op.engine, serviceId, answer);
+  const identified = await identifyUser(op.store, op.engine, serviceId, answer, op.clock.now());
   if ('reason' in identified) return fail(identified.reason, identified.description);
   const bindingMessage = typeof answer.bindingMessage === 'string' ? answer.bindingMessage : undefined;
   if (!bindingMessageAcceptable(bindingMessage, settings.bindingMessageMaxLength)) {

@@ -15,7 +15,7 @@ const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256
  * signed, whose `sub`, `email` or `phone_number` names the user. Then the user must be active
  * and, where the user has a user code, present it.
  */
-export async function identifyUser(store: Store, engine: FrontEngine, serviceId: number, answer: Answer): Promise<Identification> {
+export async function identifyUser(store: Store, engine: FrontEngine, serviceId: number, answer: Answer, now: number): Promise<Identification> {
   const hint = String(answer.hint ?? '');
   let user: UserRecord | undefined;
   switch (answer.hintType) {
@@ -26,7 +26,7 @@ export async function identifyUser(store: Store, engine: FrontEngine, serviceId:
       user = typeof answer.sub === 'string' ? await store.getUser(serviceId, answer.sub) : undefined;
       break;
     case 'LOGIN_HINT_TOKEN': {
-      const claim = await loginHintTokenClaim(engine, serviceId, String(answer.clientId ?? ''), hint);
+      const claim = await loginHintTokenClaim(engine, serviceId, String(answer.clientId ?? ''), hint, now);
       if ('reason' in claim) return claim;
       user = await store.findUserByHint(serviceId, claim.value);
       break;
@@ -45,7 +45,7 @@ export async function identifyUser(store: Store, engine: FrontEngine, serviceId:
   return { user };
 }
 
-async function loginHintTokenClaim(engine: FrontEngine, serviceId: number, clientId: string, token: string): Promise<{ value: string } | { reason: FailReason; description: string }> {
+async function loginHintTokenClaim(engine: FrontEngine, serviceId: number, clientId: string, token: string, now: number): Promise<{ value: string } | { reason: FailReason; description: string }> {
   let keys: JWK[] = [];
   try {
     const client = await engine.client.get({ serviceId: String(serviceId), clientId });
@@ -56,7 +56,7 @@ async function loginHintTokenClaim(engine: FrontEngine, serviceId: number, clien
   }
   if (keys.length === 0) return { reason: 'UNKNOWN_USER_ID', description: 'The client has no keys to verify the login_hint_token with.' };
   try {
-    const { payload } = await jwtVerify(token, createLocalJWKSet({ keys }), { algorithms: ASYMMETRIC });
+    const { payload } = await jwtVerify(token, createLocalJWKSet({ keys }), { algorithms: ASYMMETRIC, currentDate: new Date(now) });
     const value = [payload.sub, payload.email, payload.phone_number].find((v): v is string => typeof v === 'string' && v !== '');
     return value ? { value } : { reason: 'UNKNOWN_USER_ID', description: 'The login_hint_token names no user.' };
   } catch (error) {
