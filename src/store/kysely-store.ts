@@ -52,10 +52,10 @@ export class KyselyStore implements Store {
     insertRequest: preparedQuery((db: Kysely<Database>, ...values: unknown[]) =>
       db.insertInto('backchannel_requests').values(rowOf(BACKCHANNEL_COLUMNS, values) as never)),
     issue: preparedQuery(
-      (db: Kysely<Database>, digest: string, sealed: string, expiresAt: number, interval: number, serviceId: number, ticketDigest: string, now: number) =>
+      (db: Kysely<Database>, digest: string, sealed: string, serviceId: number, ticketDigest: string, now: number) =>
         db
           .updateTable('backchannel_requests')
-          .set({ status: 'issued', auth_req_id_digest: digest, auth_req_id_sealed: sealed, expires_at: expiresAt, interval })
+          .set({ status: 'issued', auth_req_id_digest: digest, auth_req_id_sealed: sealed })
           .where('service_id', '=', serviceId)
           .where('ticket_digest', '=', ticketDigest)
           .where('status', '=', 'identified')
@@ -315,11 +315,9 @@ export class KyselyStore implements Store {
     serviceId: number,
     ticketDigest: string,
     authReqId: { digest: string; sealed: string },
-    expiresAt: number,
-    interval: number,
     now: number,
   ): Promise<BackchannelRequestRecord | undefined> {
-    const row = (await this.q.issue(this.db, authReqId.digest, authReqId.sealed, expiresAt, interval, serviceId, ticketDigest, now)).rows[0];
+    const row = (await this.q.issue(this.db, authReqId.digest, authReqId.sealed, serviceId, ticketDigest, now)).rows[0];
     return row ? toBackchannel(row) : undefined;
   }
 

@@ -171,15 +171,11 @@ export interface Store {
   createBackchannelRequest(record: BackchannelRequestRecord): Promise<void>;
   findBackchannelRequestByTicket(serviceId: number, ticketDigest: string): Promise<BackchannelRequestRecord | undefined>;
   findBackchannelRequestByAuthReqId(serviceId: number, authReqIdDigest: string): Promise<BackchannelRequestRecord | undefined>;
-  /** identified → issued, only while the ticket is unexpired; undefined otherwise. */
-  issueAuthReqId(
-    serviceId: number,
-    ticketDigest: string,
-    authReqId: { digest: string; sealed: string },
-    expiresAt: number,
-    interval: number,
-    now: number,
-  ): Promise<BackchannelRequestRecord | undefined>;
+  /**
+   * identified → issued, only while the request is unexpired; undefined otherwise. The request's
+   * lifetime and interval were fixed when it was created.
+   */
+  issueAuthReqId(serviceId: number, ticketDigest: string, authReqId: { digest: string; sealed: string }, now: number): Promise<BackchannelRequestRecord | undefined>;
   /** /fail: deletes a request that has not been issued an auth_req_id yet. */
   deleteBackchannelRequest(serviceId: number, ticketDigest: string): Promise<boolean>;
   /**

@@ -67,10 +67,10 @@ describe.each(DIALECTS)('CIBA store contract on %s', (dialect) => {
   it('issues an auth_req_id once, and only before the ticket expires', async () => {
     const r = request();
     await store.createBackchannelRequest(r);
-    expect(await store.issueAuthReqId(SERVICE, r.ticketDigest, { digest: 'arid-1', sealed: 's1' }, 70_000, 5, 200_000)).toBeUndefined(); // expired
-    const issued = await store.issueAuthReqId(SERVICE, r.ticketDigest, { digest: 'arid-1', sealed: 's1' }, 70_000, 7, 2_000);
-    expect(issued).toMatchObject({ status: 'issued', authReqIdDigest: 'arid-1', authReqIdSealed: 's1', expiresAt: 70_000, interval: 7 });
-    expect(await store.issueAuthReqId(SERVICE, r.ticketDigest, { digest: 'arid-2', sealed: 's2' }, 70_000, 7, 2_000)).toBeUndefined();
+    expect(await store.issueAuthReqId(SERVICE, r.ticketDigest, { digest: 'arid-1', sealed: 's1' }, 200_000)).toBeUndefined(); // expired
+    const issued = await store.issueAuthReqId(SERVICE, r.ticketDigest, { digest: 'arid-1', sealed: 's1' }, 2_000);
+    expect(issued).toMatchObject({ status: 'issued', authReqIdDigest: 'arid-1', authReqIdSealed: 's1', expiresAt: 100_000, interval: 5 });
+    expect(await store.issueAuthReqId(SERVICE, r.ticketDigest, { digest: 'arid-2', sealed: 's2' }, 2_000)).toBeUndefined();
     expect((await store.findBackchannelRequestByAuthReqId(SERVICE, 'arid-1'))?.id).toBe(r.id);
     expect(await store.findBackchannelRequestByAuthReqId(SERVICE + 1, 'arid-1')).toBeUndefined();
   });

@@ -145,11 +145,13 @@ async function checkAndKeep(
     deliveryMode,
     request: kept,
     result: null,
-    interval: settings.pollingInterval(service.data),
+    interval: Math.max(1, settings.pollingInterval(service.data)),
     lastPolledAt: null,
     createdAt: now,
-    // The ticket waits for /issue or /fail no longer than an auth_req_id would live.
-    expiresAt: now + settings.authReqIdDuration(service.data) * 1000,
+    // The whole transaction's lifetime is fixed now: the smaller of requested_expiry and the
+    // service's duration (a design choice where Authlete is silent, reference §15 #11). /issue
+    // reports what is left of it, so expires_in never outlasts the record.
+    expiresAt: now + lifetimeSeconds(requestedExpiry, settings.authReqIdDuration(service.data)) * 1000,
   });
 
   return withoutNulls({
@@ -178,4 +180,8 @@ async function checkAndKeep(
     serviceAttributes: settings.attributes(service.data),
     clientAttributes: settings.attributes(party.data),
   }) as BackchannelAuthenticationResponse;
+}
+
+function lifetimeSeconds(requestedExpiry: number | undefined, duration: number): number {
+  return requestedExpiry !== undefined && requestedExpiry > 0 ? Math.min(requestedExpiry, duration) : duration;
 }

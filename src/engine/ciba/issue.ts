@@ -14,9 +14,9 @@ export type BackchannelAuthenticationIssueResponse = Record<string, unknown> & {
 const AUTH_REQ_ID_BYTES = 32;
 
 /**
- * `/backchannel/authentication/issue` (reference §4): ticket → auth_req_id. `expires_in` is the
- * smaller of `requested_expiry` and the service's duration (a design choice where Authlete is
- * silent, reference §15 #11); `interval` is always present and at least 1.
+ * `/backchannel/authentication/issue` (reference §4): ticket → auth_req_id. `expires_in` is what
+ * is left of the lifetime fixed at /backchannel/authentication (the smaller of `requested_expiry`
+ * and the service's duration, reference §15 #11); `interval` is always present and at least 1.
  */
 export async function issueAuthReqId(ctx: EngineContext, serviceId: number, request: { ticket?: string }): Promise<BackchannelAuthenticationIssueResponse | ApiError> {
   const service = await loadService(ctx, serviceId);
@@ -30,25 +30,17 @@ export async function issueAuthReqId(ctx: EngineContext, serviceId: number, requ
   const ticket = request.ticket;
   if (typeof ticket !== 'string' || ticket === '') return invalid(codes.issueMissingTicket);
   const ticketDigest = ctx.keyring.digest(ticket);
-  const record = await ctx.store.findBackchannelRequestByTicket(serviceId, ticketDigest);
-  if (!record) return invalid(codes.issueNoTicket);
-
   const now = ctx.clock.now();
-  const duration = settings.authReqIdDuration(service.data);
-  const requested = typeof record.request.requestedExpiry === 'number' ? record.request.requestedExpiry : undefined;
-  const expiresIn = requested !== undefined && requested > 0 ? Math.min(requested, duration) : duration;
-  const interval = Math.max(1, settings.pollingInterval(service.data));
   const authReqId = ctx.random.token(AUTH_REQ_ID_BYTES);
 
-  const issued = await ctx.store.issueAuthReqId(
-    serviceId,
-    ticketDigest,
-    { digest: ctx.keyring.digest(authReqId), sealed: ctx.keyring.seal(authReqId) },
-    now + expiresIn * 1000,
-    interval,
-    now,
-  );
-  if (!issued) return invalid(codes.issueTicketExpired);
+  // One conditional update; only a refusal reads the record, to say why.
+  const issued = await ctx.store.issueAuthReqId(serviceId, ticketDigest, { digest: ctx.keyring.digest(authReqId), sealed: ctx.keyring.seal(authReqId) }, now);
+  if (!issued) {
+    const known = await ctx.store.findBackchannelRequestByTicket(serviceId, ticketDigest);
+    return invalid(known ? codes.issueTicketExpired : codes.issueNoTicket);
+  }
+  const expiresIn = Math.max(1, Math.ceil((issued.expiresAt - now) / 1000));
+  const interval = issued.interval;
 
   return {
     ...actionHead(codes.issueOk, 'OK' as const),
