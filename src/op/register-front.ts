@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OpContext } from './op-context.js';
-import { noStore, sendOAuthError } from './http/oauth-reply.js';
+import { sendOAuthError } from './http/oauth-reply.js';
 import { backchannelEndpoint } from './endpoints/backchannel-endpoint.js';
 import { introspectionEndpoint } from './endpoints/introspection-endpoint.js';
 import { revocationEndpoint } from './endpoints/revocation-endpoint.js';
