@@ -86,7 +86,8 @@ export class NotificationDispatcher {
     this.concurrency = Math.max(1, deps.concurrency ?? DEFAULT_CONCURRENCY);
     this.timeoutMs = deps.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
     const rounds = Math.ceil(this.batchSize / this.concurrency);
-    this.leaseMs = deps.leaseMs ?? Math.max(60_000, 2 * rounds * this.timeoutMs);
+    // A lease shorter than two deliveries could run out while a row is being sent.
+    this.leaseMs = Math.max(deps.leaseMs ?? Math.max(60_000, 2 * rounds * this.timeoutMs), 2 * this.timeoutMs);
   }
 
   /**
@@ -144,6 +145,9 @@ export class NotificationDispatcher {
     const worker = async () => {
       while (next < rows.length) {
         const row = rows[next++]!;
+        // A slow run must not send a row whose lease may run out mid-send: another node may
+        // hold it by then. It is left for the next claim.
+        if (row.claimedUntil !== null && this.deps.clock.now() + this.timeoutMs > row.claimedUntil) continue;
         try {
           await this.handle(row);
         } catch (error) {
