@@ -13,19 +13,12 @@ import type {
   Property,
   Scope,
   UserIdentificationHintType,
+  RelayedClientRequest,
 } from './wire-types.js';
 
 // ---- /backchannel/authentication -------------------------------------------------------
 
-export type BackchannelAuthenticationRequest = {
-  /** The client's whole form-encoded request body, unparsed. */
-  parameters: string;
-  clientId?: string;
-  clientSecret?: string;
-  clientCertificate?: string;
-  clientCertificatePath?: string[];
-  oauthClientAttestation?: string;
-  oauthClientAttestationPop?: string;
+export type BackchannelAuthenticationRequest = RelayedClientRequest & {
   cimdOptions?: CimdOptions;
 };
 

@@ -11,25 +11,18 @@ import type {
   Property,
   Scope,
   TokenType,
+  RelayedClientRequest,
 } from './wire-types.js';
 
 // ---- /auth/token -----------------------------------------------------------------------
 
-export type TokenRequest = {
-  /** The client's whole form-encoded token request body, unparsed. */
-  parameters: string;
-  clientId?: string;
-  clientSecret?: string;
-  clientCertificate?: string;
-  clientCertificatePath?: string[];
+export type TokenRequest = RelayedClientRequest & {
   properties?: Property[];
   dpop?: string;
   htm?: string;
   htu?: string;
   accessToken?: string;
   jwtAtClaims?: string;
-  oauthClientAttestation?: string;
-  oauthClientAttestationPop?: string;
   accessTokenDuration?: number;
   refreshTokenDuration?: number;
   dpopNonceRequired?: boolean;
@@ -221,16 +214,8 @@ export type AuthIntrospectionStandardApiRequest = {
 
 // ---- /auth/revocation ------------------------------------------------------------------
 
-export type RevocationRequest = {
-  /** The RFC 7009 request body, form-encoded. */
-  parameters: string;
-  clientId?: string;
-  clientSecret?: string;
-  clientCertificate?: string;
-  clientCertificatePath?: string[];
-  oauthClientAttestation?: string;
-  oauthClientAttestationPop?: string;
-};
+/** `parameters` is the RFC 7009 request body, form-encoded. */
+export type RevocationRequest = RelayedClientRequest;
 
 export type RevocationAction = 'INTERNAL_SERVER_ERROR' | 'INVALID_CLIENT' | 'BAD_REQUEST' | 'OK';
 

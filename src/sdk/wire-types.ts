@@ -153,3 +153,18 @@ export type ActionResponse<A extends string> = {
   action: A;
   responseContent?: string;
 };
+
+/**
+ * What an authorization server relays of a client's request to the backchannel, token and
+ * revocation APIs: the form body verbatim and the credentials that did not travel in it.
+ */
+export type RelayedClientRequest = {
+  /** The client's whole form-encoded request body, unparsed. */
+  parameters: string;
+  clientId?: string;
+  clientSecret?: string;
+  clientCertificate?: string;
+  clientCertificatePath?: string[];
+  oauthClientAttestation?: string;
+  oauthClientAttestationPop?: string;
+};
