@@ -71,9 +71,6 @@ function makeOperation(kind, target, agent, rec) {
   }
   return async () => {
     const bc = expect('backchannel', await timed('backchannel', requests.backchannel()), (j) => typeof j.auth_req_id === 'string');
-    if (requests.approve) {
-      expect('approve', await timed('approve', requests.approve(bc.auth_req_id)), () => true);
-    }
     for (let attempt = 1; ; attempt++) {
       const res = await timed('token', requests.token(bc.auth_req_id));
       const json = parse(res.body);
@@ -104,7 +101,7 @@ export async function runScenario({ target, kind, concurrency, seconds, cpuOf, c
     errorKinds: {},
     retryKinds: {},
     errorSamples: {},
-    latency: { backchannel: new Samples(), approve: new Samples(), token: new Samples(), flow: new Samples() },
+    latency: { backchannel: new Samples(), token: new Samples(), flow: new Samples() },
   };
   const op = makeOperation(kind, target, agent, rec);
   const windowMs = seconds * 1000;

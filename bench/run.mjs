@@ -141,9 +141,9 @@ const results = {
     pinned,
     loadGenerator: 'node:http keep-alive Agent (undici not installed), closed loop, one process',
     flowDefinition: 'backchannel request → approval → token request until 200 with access_token; ' +
-      'authorization_pending/slow_down retried at once and counted. OpenCIBA approves with one extra HTTP request ' +
-      '(POST {issuer}/device/api/ciba/{auth_req_id}/allow); oidc-provider approves inside its backchannel request ' +
-      '(triggerAuthenticationDevice saves a Grant and calls backchannelResult).',
+      'authorization_pending/slow_down retried at once and counted. Both approve in-process inside the backchannel ' +
+      'request: OpenCIBA through its embedded authentication device (decide("allow")), oidc-provider in ' +
+      'triggerAuthenticationDevice (saves a Grant and calls backchannelResult).',
     statistic: 'median of the interleaved rounds (latency: median of the per-round p50/p99)',
     ...(opencibaImport ? { opencibaPreload: opencibaImport, whatIf: true } : {}),
   },

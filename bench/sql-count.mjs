@@ -46,13 +46,11 @@ try {
   // Warm-up: a few complete flows so first-use costs (schema, caches, JIT) are out of the way.
   for (let i = 0; i < 300; i++) {
     const bc = JSON.parse((await call(target.requests.backchannel())).body);
-    await call(target.requests.approve(bc.auth_req_id));
     await call(target.requests.token(bc.auth_req_id));
   }
   const ids = [];
   const phases = [
     ['backchannel', async () => { const r = await call(target.requests.backchannel()); ids.push(JSON.parse(r.body).auth_req_id); return r; }],
-    ['approve', async (i) => call(target.requests.approve(ids[i]))],
     ['token', async (i) => call(target.requests.token(ids[i]))],
   ];
   const report = {};

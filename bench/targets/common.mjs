@@ -48,14 +48,13 @@ export function basic(clientId, clientSecret) {
 }
 
 /**
- * The three request kinds of a CIBA poll flow, given the server's endpoint paths.
+ * The two request kinds of a CIBA poll flow (approval happens in-process), given the server's endpoint paths.
  * Bodies are built once per call from fixed strings — the load generator must stay cheap.
  */
-export function cibaRequests({ backchannelPath, tokenPath, clientId, clientSecret, approvePath }) {
+export function cibaRequests({ backchannelPath, tokenPath, clientId, clientSecret }) {
   const headers = { authorization: basic(clientId, clientSecret), 'content-type': FORM };
   return {
     backchannel: () => ({ method: 'POST', path: backchannelPath, headers, body: 'scope=openid&login_hint=alice' }),
-    approve: approvePath ? (authReqId) => ({ method: 'POST', path: approvePath(authReqId), headers: {}, body: '' }) : undefined,
     token: (authReqId) => ({
       method: 'POST',
       path: tokenPath,

@@ -1,8 +1,9 @@
-// Target: OpenCIBA itself, `node dist/cli/main.js serve`, on SQLite (a fresh temp data dir) or on
-// PostgreSQL (DATABASE_URL). Set up over its own API exactly as an operator would: a service with
-// a 1 s polling interval, a poll-mode ES256 client, and the user alice. Approval is its
-// development-mode automated approval URL, called right after the backchannel response — one
-// extra HTTP request per flow compared with oidc-provider (which approves in-process).
+// Target: OpenCIBA itself (bench/targets/openciba-server.mjs: the library entry started like
+// `openciba serve`), on SQLite (a fresh temp data dir) or on PostgreSQL (DATABASE_URL). Set up over
+// its own API exactly as an operator would: a service with a 1 s polling interval, a poll-mode
+// ES256 client, the user alice, and the front's `embedded` device channel. Approval happens
+// in-process, inside the backchannel request, through the embedded authentication device — as
+// oidc-provider's target approves inside its triggerAuthenticationDevice hook.
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
@@ -50,7 +51,7 @@ export async function startOpenCiba({ port, cpu, databaseUrl, cpuProfDir, preloa
     nodeArgs.push('--cpu-prof', '--cpu-prof-dir', cpuProfDir);
   }
   const label = databaseUrl ? 'OpenCIBA (PostgreSQL)' : 'OpenCIBA (SQLite)';
-  const child = spawnPinned(cpu, process.execPath, [...nodeArgs, join(root, 'dist/cli/main.js'), 'serve'], { cwd: root, env, label });
+  const child = spawnPinned(cpu, process.execPath, [...nodeArgs, here('./openciba-server.mjs')], { cwd: root, env, label });
   let cleaned = false;
   const cleanup = async () => {
     if (cleaned) return;
@@ -70,6 +71,7 @@ export async function startOpenCiba({ port, cpu, databaseUrl, cpuProfDir, preloa
       body: { clientName: 'bench', bcDeliveryMode: 'POLL', idTokenSignAlg: 'ES256' },
     });
     await callJson('PUT', `${base}/admin/services/${serviceId}/users/alice`, { token: adminToken, body: { name: 'Alice' } });
+    await callJson('PUT', `${base}/admin/services/${serviceId}/front`, { token: adminToken, body: { deviceChannel: 'embedded' } });
     const prefix = `/s/${serviceId}`;
     return {
       key: databaseUrl ? 'opencibaPostgres' : 'opencibaSqlite',
@@ -83,7 +85,6 @@ export async function startOpenCiba({ port, cpu, databaseUrl, cpuProfDir, preloa
         tokenPath: `${prefix}/token`,
         clientId: client.clientId,
         clientSecret: client.clientSecret,
-        approvePath: (authReqId) => `${prefix}/device/api/ciba/${encodeURIComponent(authReqId)}/allow`,
       }),
       async stop() {
         await stopChild(child, 15_000); // SIGTERM: OpenCIBA closes its store; --cpu-prof writes on exit

@@ -11,6 +11,8 @@ export interface ApiOptions {
    * remote engine when the front runs apart from it.
    */
   serviceExists(serviceId: number): Promise<boolean>;
+  /** Whether this server was started with an embedded authentication device (the `embedded` channel). */
+  embeddedDevice?: boolean;
 }
 
 declare module 'fastify' {

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../server/config.js';
 import { printBanner } from './banner.js';
 import { runMigrate, runTokenCreate, runTokenRevoke } from './commands.js';
-import { serve } from './serve.js';
+import { serve } from '../server/serve.js';
 import { runUserCommand } from './user-commands.js';
 
 const HELP = `openciba — a self-hostable OpenID Connect CIBA server with an Authlete-compatible API

@@ -3,7 +3,8 @@ import type { Store } from '../store/ports.js';
 /** How one service's front behaves; set with PUT /admin/services/{id}/front. */
 export interface FrontSettings {
   /** Where new requests go for the user's decision. */
-  deviceChannel: 'simulator' | 'webhook';
+  /** `embedded`: the embedding program's AuthenticationDevice (createRuntime's option). */
+  deviceChannel: 'simulator' | 'webhook' | 'embedded';
   webhookUrl?: string;
   /** Production mode only: the simulator is off unless this is true, and then needs the admin token. */
   simulatorEnabled: boolean;

@@ -4,6 +4,12 @@ import type { Keyring } from '../engine/crypto/keyring.js';
 import type { Random } from '../engine/crypto/random.js';
 import type { Store } from '../store/ports.js';
 import type { FrontEngine } from './front-engine.js';
+import type { AuthenticationDevice } from './device/embedded-device.js';
+
+/** Where the front reports what it cannot answer to anyone (pino's shape). */
+export interface OpLog {
+  warn(details: Record<string, unknown>, message: string): void;
+}
 
 /** What the front runs on: the engine (through the API interface) and its own state. */
 export interface OpContext {
@@ -19,4 +25,7 @@ export interface OpContext {
   isAdminToken(token: string | undefined): Promise<boolean>;
   /** True when the engine writes ping/push notifications to the outbox itself (in-process). */
   engineOutboxes: boolean;
+  /** The embedding program's authentication device, for services on the `embedded` channel. */
+  embeddedDevice?: AuthenticationDevice;
+  log: OpLog;
 }

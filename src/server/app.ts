@@ -16,6 +16,8 @@ export interface AppOptions {
   engine: EngineContext;
   /** pino options, or false for no logging (tests). */
   logger?: boolean | Record<string, unknown>;
+  /** Whether the front has an embedded authentication device (allows the `embedded` channel). */
+  embeddedDevice?: boolean;
 }
 
 /** Builds the HTTP server: the API, the admin additions, docs and health. Does not listen. */
@@ -62,7 +64,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
-  await registerApi(app, { engine, adminToken: config.adminToken, bodyLimit: config.bodyLimit, serviceExists: serviceExistsCheck(config, engine) });
+  await registerApi(app, { engine, adminToken: config.adminToken, bodyLimit: config.bodyLimit, serviceExists: serviceExistsCheck(config, engine), embeddedDevice: options.embeddedDevice === true });
 
   app.setNotFoundHandler((request, reply) => {
     return sendApiError(request, reply, apiErrors.notFound(`No such endpoint: ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}.`));

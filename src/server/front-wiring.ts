@@ -5,6 +5,7 @@ import { isApiError } from '../engine/api-error.js';
 import { NotificationDispatcher } from '../op/notifications/dispatcher.js';
 import { sweepExpiringRequests } from '../op/device/expiry-sweeper.js';
 import type { FrontEngine } from '../op/front-engine.js';
+import type { AuthenticationDevice } from '../op/device/embedded-device.js';
 import type { OpContext } from '../op/op-context.js';
 import { registerFront } from '../op/register-front.js';
 import { createHttpApi } from '../sdk/http-client.js';
@@ -26,7 +27,7 @@ const SWEEP_INTERVAL_MS = 1_000;
  * dispatcher and the sweep of unanswered requests. The front talks to the engine in-process,
  * or over HTTP when OPENCIBA_ENGINE_URL is set (then it keeps its own state in its own database).
  */
-export async function mountFront(app: FastifyInstance, config: Config, engine: EngineContext, options: { background: boolean }): Promise<FrontHandle> {
+export async function mountFront(app: FastifyInstance, config: Config, engine: EngineContext, options: { background: boolean; authenticationDevice?: AuthenticationDevice | undefined }): Promise<FrontHandle> {
   const remote = config.engineUrl !== undefined;
   const api: FrontEngine = remote
     ? createHttpApi({ baseUrl: config.engineUrl!, token: config.engineToken ?? '' })
@@ -40,6 +41,8 @@ export async function mountFront(app: FastifyInstance, config: Config, engine: E
     mode: engine.mode,
     publicUrl: config.publicUrl,
     engineOutboxes: !remote,
+    ...(options.authenticationDevice ? { embeddedDevice: options.authenticationDevice } : {}),
+    log: app.log,
     async isAdminToken(token) {
       if (!token) return false;
       const caller = await identifyApiCaller(engine, `Bearer ${token}`, config.adminToken);

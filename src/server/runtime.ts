@@ -6,6 +6,7 @@ import { createKeyring } from '../engine/crypto/keyring.js';
 import { cryptoRandom, type Random } from '../engine/crypto/random.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/ports.js';
+import type { AuthenticationDevice } from '../op/device/embedded-device.js';
 import { buildApp } from './app.js';
 import { mountFront, type FrontHandle } from './front-wiring.js';
 import { startHousekeeping } from './housekeeping.js';
@@ -32,6 +33,8 @@ export interface RuntimeOverrides {
   logger?: boolean | Record<string, unknown>;
   /** Run the notification dispatcher and the expiry sweep on timers (default true). */
   background?: boolean;
+  /** An authentication device in this program, for services whose front uses the `embedded` channel. */
+  authenticationDevice?: AuthenticationDevice;
 }
 
 /** Opens storage, checks the master key, bootstraps tokens and the demo, and builds the app. */
@@ -53,9 +56,10 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     };
     const generatedAdminToken = await ensureOrganizationToken(engine, config.adminToken);
     const demo = config.demo ? await seedDemo(engine) : undefined;
-    const app = await buildApp({ config, engine, ...(overrides.logger !== undefined ? { logger: overrides.logger } : {}) });
+    const embeddedDevice = overrides.authenticationDevice !== undefined;
+    const app = await buildApp({ config, engine, embeddedDevice, ...(overrides.logger !== undefined ? { logger: overrides.logger } : {}) });
     const background = overrides.background ?? true;
-    const front = await mountFront(app, config, engine, { background });
+    const front = await mountFront(app, config, engine, { background, authenticationDevice: overrides.authenticationDevice });
     const stopHousekeeping = background ? startHousekeeping(store, engine.clock, app.log) : async () => {};
     return {
       app,

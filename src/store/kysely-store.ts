@@ -484,7 +484,7 @@ export class KyselyStore implements Store {
     return rows.map(toFrontRequest);
   }
 
-  async decideFrontRequest(serviceId: number, authReqIdDigest: string, status: 'allowed' | 'denied', now: number): Promise<FrontRequestRecord | undefined> {
+  async decideFrontRequest(serviceId: number, authReqIdDigest: string, status: 'allowed' | 'denied' | 'failed', now: number): Promise<FrontRequestRecord | undefined> {
     const row = (await this.q.decide(this.db, status, serviceId, authReqIdDigest, now)).rows[0];
     return row ? toFrontRequest(row) : undefined;
   }

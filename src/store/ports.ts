@@ -91,7 +91,7 @@ export interface FrontSettingsRecord {
 
 export type FrontRequestStatus = 'pending' | 'allowed' | 'denied' | 'failed';
 
-/** A request waiting on a user's authentication device (simulator or webhook). */
+/** A request waiting on a user's authentication device (simulator, webhook or embedded). */
 export interface FrontRequestRecord {
   authReqIdDigest: string;
   serviceId: number;
@@ -102,7 +102,7 @@ export interface FrontRequestRecord {
   /** What the device shows: client name, binding message, scopes, acrs, delivery mode. */
   details: Record<string, unknown>;
   status: FrontRequestStatus;
-  channel: 'simulator' | 'webhook';
+  channel: 'simulator' | 'webhook' | 'embedded';
   createdAt: number;
   expiresAt: number;
 }
@@ -218,7 +218,7 @@ export interface Store {
   findFrontRequest(serviceId: number, authReqIdDigest: string): Promise<FrontRequestRecord | undefined>;
   listPendingFrontRequests(serviceId: number, subject: string | undefined, now: number, limit: number): Promise<FrontRequestRecord[]>;
   /** pending → `status`, once and only before expiry; undefined when someone decided first or it expired. */
-  decideFrontRequest(serviceId: number, authReqIdDigest: string, status: 'allowed' | 'denied', now: number): Promise<FrontRequestRecord | undefined>;
+  decideFrontRequest(serviceId: number, authReqIdDigest: string, status: 'allowed' | 'denied' | 'failed', now: number): Promise<FrontRequestRecord | undefined>;
   /** Undoes a decision whose completion failed, so that it can be decided (or swept) again. */
   reopenFrontRequest(serviceId: number, authReqIdDigest: string): Promise<void>;
   /** Takes pending requests that expire before `horizon` (pending → failed) for the expiry sweep; safe on several nodes. */

@@ -6,7 +6,7 @@ import { inject } from 'vitest';
 import type { Clock } from '../../src/engine/clock.js';
 import type { Mode } from '../../src/engine/context.js';
 import { loadConfig, type Config } from '../../src/server/config.js';
-import { createRuntime, type Runtime } from '../../src/server/runtime.js';
+import { createRuntime, type Runtime, type RuntimeOverrides } from '../../src/server/runtime.js';
 import { createDatabase } from './postgres-server.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -28,6 +28,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** Run the dispatcher and expiry sweep on timers (default true); tests with a manual clock drive them by hand. */
   background?: boolean;
+  /** An embedded authentication device (the `embedded` device channel). */
+  authenticationDevice?: RuntimeOverrides['authenticationDevice'];
 }
 
 /** A fresh database URL on the run's PostgreSQL server. */
@@ -64,6 +66,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger: false,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.background !== undefined ? { background: options.background } : {}),
+    ...(options.authenticationDevice ? { authenticationDevice: options.authenticationDevice } : {}),
   });
   await runtime.app.listen({ port: config.port, host: '127.0.0.1' });
   return {

@@ -15,7 +15,7 @@ const WEBHOOK_SECRET_BYTES = 32;
 const frontBody = {
   type: 'object',
   properties: {
-    deviceChannel: { type: 'string', enum: ['simulator', 'webhook'] },
+    deviceChannel: { type: 'string', enum: ['simulator', 'webhook', 'embedded'] },
     webhookUrl: { type: 'string', maxLength: 2048 },
     simulatorEnabled: { type: 'boolean' },
     bindingMessageMaxLength: { type: 'integer', minimum: 1, maximum: 1024 },
@@ -51,6 +51,9 @@ export function adminFrontRoutes(app: FastifyInstance, options: ApiOptions): voi
       if (typeof data.webhookUrl !== 'string') return sendResult(request, reply, apiErrors.badRequest("The webhook channel needs 'webhookUrl'."));
       const problem = checkOutboundUrl(data.webhookUrl, ctx.mode);
       if (problem) return sendResult(request, reply, apiErrors.badRequest(`'webhookUrl' ${problem}.`));
+    }
+    if (data.deviceChannel === 'embedded' && !options.embeddedDevice) {
+      return sendResult(request, reply, apiErrors.badRequest('This server has no embedded authentication device (createRuntime\'s authenticationDevice option).'));
     }
     let secret: string | undefined;
     let sealed = current?.webhookSecretSealed ?? null;

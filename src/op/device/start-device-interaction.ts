@@ -2,6 +2,8 @@ import { webhookRecord } from '../../engine/notifications/outbox-records.js';
 import type { Answer } from '../front-engine.js';
 import type { FrontSettings } from '../front-settings.js';
 import type { OpContext } from '../op-context.js';
+import { completeFrontRequest, decideRequest } from './decide-request.js';
+import type { DeviceRequest } from './embedded-device.js';
 
 export interface NewDeviceRequest {
   serviceId: number;
@@ -29,9 +31,10 @@ export async function startDeviceInteraction(op: OpContext, settings: FrontSetti
     acrs: request.answer.acrs,
     deliveryMode: request.answer.deliveryMode,
   };
-  const channel = settings.deviceChannel === 'webhook' && settings.webhookUrl ? 'webhook' : 'simulator';
+  const channel = channelOf(op, settings);
+  const authReqIdDigest = op.keyring.digest(request.authReqId);
   await op.store.createFrontRequest({
-    authReqIdDigest: op.keyring.digest(request.authReqId),
+    authReqIdDigest,
     serviceId: request.serviceId,
     subject: request.subject,
     clientId: Number(request.answer.clientId),
@@ -43,6 +46,19 @@ export async function startDeviceInteraction(op: OpContext, settings: FrontSetti
     createdAt: now,
     expiresAt,
   });
+  if (channel === 'embedded') {
+    const device: DeviceRequest = {
+      serviceId: request.serviceId,
+      subject: request.subject,
+      client: { id: Number(request.answer.clientId), ...(typeof request.answer.clientName === 'string' ? { name: request.answer.clientName } : {}) },
+      ...(typeof request.answer.bindingMessage === 'string' ? { bindingMessage: request.answer.bindingMessage } : {}),
+      scopes,
+      ...(Array.isArray(request.answer.acrs) ? { acrs: request.answer.acrs.map(String) } : {}),
+      deliveryMode: String(request.answer.deliveryMode),
+      expiresAt: Math.floor(expiresAt / 1000),
+    };
+    return runEmbeddedDevice(op, device, authReqIdDigest);
+  }
   if (channel !== 'webhook' || !settings.webhookUrl) return;
 
   const body = JSON.stringify({
@@ -72,4 +88,23 @@ export async function startDeviceInteraction(op: OpContext, settings: FrontSetti
       op.keyring,
     ),
   );
+}
+
+function channelOf(op: OpContext, settings: FrontSettings): 'simulator' | 'webhook' | 'embedded' {
+  if (settings.deviceChannel === 'webhook' && settings.webhookUrl) return 'webhook';
+  // A node started without the device (a misconfigured cluster) leaves the request to the simulator's list.
+  if (settings.deviceChannel === 'embedded' && op.embeddedDevice) return 'embedded';
+  return 'simulator';
+}
+
+/** Hands the request to the embedding program's device; a device that throws fails the request at once. */
+async function runEmbeddedDevice(op: OpContext, request: DeviceRequest, authReqIdDigest: string): Promise<void> {
+  const decide = (decision: 'allow' | 'deny') => decideRequest(op, request.serviceId, { digest: authReqIdDigest }, decision);
+  try {
+    await op.embeddedDevice!.requestReceived(request, decide);
+  } catch (error) {
+    op.log.warn({ err: error, serviceId: request.serviceId }, 'the embedded authentication device failed; the request fails');
+    const failed = await op.store.decideFrontRequest(request.serviceId, authReqIdDigest, 'failed', op.clock.now());
+    if (failed) await completeFrontRequest(op, failed, 'TRANSACTION_FAILED');
+  }
 }

@@ -1,9 +1,9 @@
-import { createRuntime, type Runtime } from '../server/runtime.js';
-import type { Config } from '../server/config.js';
+import { createRuntime, type Runtime, type RuntimeOverrides } from './runtime.js';
+import type { Config } from './config.js';
 
 /** Starts the server and stops it cleanly on SIGINT/SIGTERM. */
-export async function serve(config: Config): Promise<Runtime> {
-  const runtime = await createRuntime(config);
+export async function serve(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
+  const runtime = await createRuntime(config, overrides);
   await runtime.app.listen({ port: config.port, host: config.host });
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,0 +1,32 @@
+import type { DecisionOutcome, Decision } from './decide-request.js';
+
+/** What an embedded authentication device is told of a new request. */
+export interface DeviceRequest {
+  serviceId: number;
+  /** The user the request names (the directory's subject). */
+  subject: string;
+  client: { id: number; name?: string };
+  bindingMessage?: string;
+  scopes: string[];
+  acrs?: string[];
+  deliveryMode: string;
+  /** Seconds since the epoch: a decision after this is refused. */
+  expiresAt: number;
+}
+
+/**
+ * An authentication device that lives in the embedding program (`createRuntime(config,
+ * { authenticationDevice })`), for services whose front settings choose the `embedded` channel.
+ * The counterpart of node-oidc-provider's `triggerAuthenticationDevice`: called once for each
+ * new request, during the backchannel request, after the request is recorded and before the
+ * client gets its `auth_req_id`.
+ *
+ * `decide` records the user's answer exactly as the simulator or the webhook's `/complete`
+ * would (a user locked meanwhile is denied; ping/push notifications are queued). It may be
+ * called right away, or later (after the program has reached the user its own way), at most
+ * once. If `requestReceived` throws, the request fails at once (TRANSACTION_FAILED) so the
+ * client is not left polling until expiry.
+ */
+export interface AuthenticationDevice {
+  requestReceived(request: DeviceRequest, decide: (decision: Decision) => Promise<DecisionOutcome>): Promise<void> | void;
+}
