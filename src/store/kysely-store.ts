@@ -38,13 +38,14 @@ export class KyselyStore implements Store {
   private readonly q = {
     user: preparedQuery((db: Kysely<Database>, serviceId: number, subject: string) =>
       db.selectFrom('users').selectAll().where('service_id', '=', serviceId).where('subject', '=', subject)),
-    userByHint: preparedQuery((db: Kysely<Database>, serviceId: number, hint: string) =>
-      db
-        .selectFrom('users')
-        .selectAll()
-        .where('service_id', '=', serviceId)
-        .where((eb) => eb.or([eb('subject', '=', hint), eb('email', '=', hint), eb('phone_number', '=', hint)]))
-        .limit(10)),
+    // One indexed lookup per kind of hint, in the order of precedence (an OR over the three
+    // columns makes SQLite scan every user of the service).
+    userBySubject: preparedQuery((db: Kysely<Database>, serviceId: number, hint: string) =>
+      db.selectFrom('users').selectAll().where('service_id', '=', serviceId).where('subject', '=', hint)),
+    userByEmail: preparedQuery((db: Kysely<Database>, serviceId: number, hint: string) =>
+      db.selectFrom('users').selectAll().where('service_id', '=', serviceId).where('email', '=', hint).orderBy('subject').limit(1)),
+    userByPhone: preparedQuery((db: Kysely<Database>, serviceId: number, hint: string) =>
+      db.selectFrom('users').selectAll().where('service_id', '=', serviceId).where('phone_number', '=', hint).orderBy('subject').limit(1)),
     requestByTicket: preparedQuery((db: Kysely<Database>, serviceId: number, digest: string) =>
       db.selectFrom('backchannel_requests').selectAll().where('service_id', '=', serviceId).where('ticket_digest', '=', digest)),
     requestByAuthReqId: preparedQuery((db: Kysely<Database>, serviceId: number, digest: string) =>
@@ -279,10 +280,11 @@ export class KyselyStore implements Store {
   }
 
   async findUserByHint(serviceId: number, hint: string): Promise<UserRecord | undefined> {
-    const rows = [...(await this.q.userByHint(this.db, serviceId, hint)).rows];
-    const rank = (u: Selectable<UsersTable>) => (u.subject === hint ? 0 : u.email === hint ? 1 : 2);
-    const best = rows.sort((a, b) => rank(a) - rank(b))[0];
-    return best ? toUser(best) : undefined;
+    for (const query of [this.q.userBySubject, this.q.userByEmail, this.q.userByPhone]) {
+      const row = (await query(this.db, serviceId, hint)).rows[0];
+      if (row) return toUser(row);
+    }
+    return undefined;
   }
 
   async listUsers(serviceId: number, start: number, end: number): Promise<Page<UserRecord>> {

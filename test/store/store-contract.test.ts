@@ -114,6 +114,15 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
     expect((await store.findUserByHint(s, 'bob'))?.subject).toBe('bob');
     expect(await store.findUserByHint(900_000_000_002, 'bob')).toBeUndefined();
 
+    // Precedence: a subject beats an email beats a phone number, however many others match.
+    const p = 900_000_000_003;
+    for (let i = 0; i < 12; i++) await store.putUser({ ...base, serviceId: p, subject: `phone-${i}`, email: null, phoneNumber: 'x', data: {} });
+    await store.putUser({ ...base, serviceId: p, subject: 'by-email', email: 'x', phoneNumber: null, data: {} });
+    expect((await store.findUserByHint(p, 'x'))?.subject).toBe('by-email');
+    await store.putUser({ ...base, serviceId: p, subject: 'x', email: null, phoneNumber: null, data: {} });
+    expect((await store.findUserByHint(p, 'x'))?.subject).toBe('x');
+    expect((await store.findUserByHint(p, 'phone-3'))?.subject).toBe('phone-3');
+
     await store.putUser({ ...base, subject: 'bob', email: null, phoneNumber: null, status: 'locked', data: { name: 'B' }, modifiedAt: 7 });
     expect(await store.getUser(s, 'bob')).toMatchObject({ status: 'locked', email: null, data: { name: 'B' }, createdAt: 1, modifiedAt: 7 });
     expect((await store.listUsers(s, 0, 10)).items.map((u) => u.subject)).toEqual(['alice', 'bob']);
