@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { constantTimeEqual, createKeyring } from '../../src/engine/crypto/keyring.js';
-import { cryptoRandom } from '../../src/engine/crypto/random.js';
+import { cryptoRandom, randomSlice } from '../../src/engine/crypto/random.js';
 import { checkOutboundUrl, isNonPublicAddress } from '../../src/engine/wire/urls.js';
 import { withoutNulls } from '../../src/engine/wire/json.js';
 
@@ -49,6 +49,20 @@ describe('random ids', () => {
       expect(Number.isSafeInteger(id)).toBe(true);
     }
     expect(cryptoRandom.token(32)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('draws from the pool without ever handing out the same bytes twice, across refills', () => {
+    const held = randomSlice(32);
+    const copy = Buffer.from(held);
+    const seen = new Set<string>();
+    // 3,000 × 32 bytes is more than 20 refills of the 4 KiB pool.
+    for (let i = 0; i < 3000; i++) seen.add(cryptoRandom.token(32));
+    expect(seen.size).toBe(3000);
+    expect(held.equals(copy)).toBe(true); // a refill never overwrites a slice already handed out
+    expect(randomSlice(2048)).toHaveLength(2048); // large requests bypass the pool
+    // Not all-zero or constant: the pool is really filled.
+    const bytes = randomSlice(1024);
+    expect(new Set(bytes).size).toBeGreaterThan(100);
   });
 });
 

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { randomSlice } from './random.js';
 
 /**
  * Everything the server derives from its one master key: a keyed digest for bearer values
@@ -29,7 +30,7 @@ export function createKeyring(masterKey: Buffer): Keyring {
       return createHmac('sha256', macKey).update(value, 'utf8').digest('base64url');
     },
     seal(plaintext) {
-      const iv = randomBytes(12);
+      const iv = randomSlice(12);
       const cipher = createCipheriv('aes-256-gcm', encKey, iv);
       const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
       const tag = cipher.getAuthTag();

@@ -1,4 +1,3 @@
-import { SignJWT } from 'jose';
 import type { EngineContext } from '../context.js';
 import { apiErrors, type ApiError } from '../api-error.js';
 import { codes, type ResultCode } from '../result-codes.js';
@@ -7,7 +6,8 @@ import { withoutNulls } from '../wire/json.js';
 import { parseJsonObjectText } from '../wire/json-object.js';
 import { loadClient, loadService, type ClientParty, type ServiceParty } from '../ciba/parties.js';
 import { actionHead } from '../ciba/responses.js';
-import { importedKey, signingKeyFor } from '../tokens/id-token.js';
+import { signingKeyFor } from '../tokens/id-token.js';
+import { signCompact, signingKeyObject } from '../crypto/jws-sign.js';
 import { bearerChallenge } from './bearer-challenge.js';
 import { findToken, visibleProperties, type FoundToken } from './find-token.js';
 
@@ -88,9 +88,11 @@ export async function issueUserinfo(ctx: EngineContext, serviceId: number, input
   if (!alg) return { ...actionHead(codes.userinfoIssueJson, 'JSON' as const), responseContent: JSON.stringify(body) };
   const key = signingKeyFor(service.jwks, alg);
   if (!key) return { ...actionHead(codes.userinfoIssueBadClaims, 'INTERNAL_SERVER_ERROR' as const, `The service has no ${alg} key.`), responseContent: bearerChallenge('server_error', codes.userinfoIssueBadClaims) };
-  const jwt = await new SignJWT({ ...body, iss: service.issuer, aud: String(found.record.clientId) })
-    .setProtectedHeader({ alg, ...(key.kid ? { kid: key.kid } : {}) })
-    .setIssuedAt(Math.floor(ctx.clock.now() / 1000))
-    .sign(await importedKey(key, alg));
+  const jwt = signCompact(
+    { alg, ...(key.kid ? { kid: key.kid } : {}) },
+    { ...body, iss: service.issuer, aud: String(found.record.clientId), iat: Math.floor(ctx.clock.now() / 1000) },
+    alg,
+    signingKeyObject(key, alg),
+  );
   return { ...actionHead(codes.userinfoIssueJson, 'JWT' as const), responseContent: jwt };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { importJWK, SignJWT, type CryptoKey, type JWK, type KeyObject } from 'jose';
+import type { JWK } from 'jose';
+import { signCompact, signingKeyObject } from '../crypto/jws-sign.js';
 import type { JwkSet } from '../keys/service-keys.js';
 
 const HASH_OF_ALG: Record<string, string> = {
@@ -62,20 +63,5 @@ export async function signIdToken(jwks: JwkSet | undefined, alg: string, input: 
     ...(input.authReqId && input.refreshToken ? { 'urn:openid:params:jwt:claim:rt_hash': tokenHash(input.refreshToken, alg) } : {}),
   };
   const header = { alg, typ: 'JWT', ...(key.kid ? { kid: key.kid } : {}) };
-  return new SignJWT(payload).setProtectedHeader(header).sign(await importedKey(key, alg));
-}
-
-// Importing a JWK costs as much as a signature; keys are immutable per kid (a new key set
-// brings new kids), so each imported key is kept.
-const imported = new Map<string, Promise<CryptoKey | KeyObject | Uint8Array>>();
-
-export function importedKey(key: JWK, alg: string): Promise<CryptoKey | KeyObject | Uint8Array> {
-  const id = `${alg}:${key.kid ?? ''}:${key.x ?? key.n?.slice(0, 32) ?? ''}`;
-  let promise = imported.get(id);
-  if (!promise) {
-    promise = importJWK(key, alg);
-    if (imported.size > 1000) imported.clear();
-    imported.set(id, promise);
-  }
-  return promise;
+  return signCompact(header, payload, alg, signingKeyObject(key, alg));
 }
