@@ -3,6 +3,7 @@ import { processBackchannelAuthentication } from '../engine/ciba/backchannel-aut
 import { completeForApi } from '../engine/ciba/complete-managed.js';
 import { failBackchannelAuthentication } from '../engine/ciba/fail.js';
 import { issueAuthReqId } from '../engine/ciba/issue.js';
+import { HeldTickets } from '../engine/ciba/held-tickets.js';
 import { createClient, deleteClient, getClient, listClients, updateClient } from '../engine/clients/client-operations.js';
 import type { EngineContext } from '../engine/context.js';
 import { createService, deleteService, getService, getServiceJwks, listServices, updateService } from '../engine/services/service-operations.js';
@@ -37,13 +38,16 @@ export interface InProcessOptions {
   /**
    * For OpenCIBA's own front only: its requests are well-formed by construction and it only
    * reads the answers, so the wire checks and the defensive copies are skipped (they cost
-   * about 5% of a flow). Everyone else gets exactly what the HTTP API would send.
+   * about 5% of a flow), and the tickets of /backchannel/authentication are held in memory
+   * until its /issue or /fail (engine/ciba/held-tickets.ts). Everyone else gets exactly what the
+   * HTTP API would send, and stored tickets.
    */
   trustedCaller?: boolean;
 }
 
 export function createInProcessApi(ctx: EngineContext, options: InProcessOptions = {}): OpenCibaApi {
   const trusted = options.trustedCaller === true;
+  const held = trusted ? new HeldTickets() : undefined;
   /**
    * Runs one operation. `work` returns the engine's answer or an ApiError; the answer is
    * handed out as the JSON the HTTP API would have sent (projected onto its wire schema when
@@ -97,13 +101,13 @@ export function createInProcessApi(ctx: EngineContext, options: InProcessOptions
     ciba: {
       processAuthentication: (r) =>
         scoped(apiPaths.backchannelAuthentication, r.serviceId, ['backchannel_authentication_request', 'backchannel_authentication_response'], r.backchannelAuthenticationRequest, (id, body) =>
-          processBackchannelAuthentication(ctx, id, body)),
+          processBackchannelAuthentication(ctx, id, body, held)),
       issue: (r) =>
         scoped(apiPaths.backchannelAuthenticationIssue, r.serviceId, ['backchannel_authentication_issue_request', 'backchannel_authentication_issue_response'], r.backchannelAuthenticationIssueRequest, (id, body) =>
-          issueAuthReqId(ctx, id, body)),
+          issueAuthReqId(ctx, id, body, held)),
       fail: (r) =>
         scoped(apiPaths.backchannelAuthenticationFail, r.serviceId, ['backchannel_authentication_fail_request', 'backchannel_authentication_fail_response'], r.backchannelAuthenticationFailRequest, (id, body) =>
-          failBackchannelAuthentication(ctx, id, body)),
+          failBackchannelAuthentication(ctx, id, body, held)),
       complete: (r) =>
         scoped(apiPaths.backchannelAuthenticationComplete, r.serviceId, ['backchannel_authentication_complete_request', 'backchannel_authentication_complete_response'], r.backchannelAuthenticationCompleteRequest, (id, body) =>
           completeForApi(ctx, id, body)),

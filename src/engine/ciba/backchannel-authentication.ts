@@ -1,4 +1,5 @@
 import type { EngineContext } from '../context.js';
+import type { BackchannelRequestRecord } from '../../store/ports.js';
 import { apiErrors, type ApiError } from '../api-error.js';
 import { codes } from '../result-codes.js';
 import { settings } from '../services/service-settings.js';
@@ -8,6 +9,7 @@ import { authenticateParty } from './authenticate-party.js';
 import { parseFormParameters, single, type FormParameters } from './form-parameters.js';
 import { loadService, type ClientParty, type ServiceParty } from './parties.js';
 import { isRefusal, refuse, type Refusal } from './refusal.js';
+import type { HeldTickets } from './held-tickets.js';
 import { actionHead, refusalAnswer } from './responses.js';
 import { resolveRequestObject } from './steps/resolve-request-object.js';
 import { checkAuthorizationDetails } from './steps/check-authorization-details.js';
@@ -44,15 +46,21 @@ export async function processBackchannelAuthentication(
   ctx: EngineContext,
   serviceId: number,
   request: BackchannelAuthenticationRequest,
+  held?: HeldTickets,
 ): Promise<BackchannelAuthenticationResponse | ApiError> {
   const service = await loadService(ctx, serviceId);
   if (!service) return apiErrors.serviceNotFound(String(serviceId));
-  const outcome = await evaluate(ctx, service, request);
+  const outcome = await evaluate(ctx, service, request, held);
   if (isRefusal(outcome)) return refusalAnswer(service, outcome) as BackchannelAuthenticationResponse;
   return outcome;
 }
 
-async function evaluate(ctx: EngineContext, service: ServiceParty, request: BackchannelAuthenticationRequest): Promise<BackchannelAuthenticationResponse | Refusal> {
+async function evaluate(
+  ctx: EngineContext,
+  service: ServiceParty,
+  request: BackchannelAuthenticationRequest,
+  held: HeldTickets | undefined,
+): Promise<BackchannelAuthenticationResponse | Refusal> {
   if (typeof request.parameters !== 'string' || request.parameters === '') return refuse('invalid_request', codes.bcMissingParameters);
   const form = parseFormParameters(request.parameters);
   if (typeof form === 'string') return refuse('invalid_request', codes.bcMalformedParameters, `The request parameters are malformed: ${form}.`);
@@ -67,7 +75,7 @@ async function evaluate(ctx: EngineContext, service: ServiceParty, request: Back
   if (isRefusal(resolved)) return resolved;
   const parameters = resolved.parameters;
 
-  return checkAndKeep(ctx, service, client, deliveryMode, parameters, resolved.requestContext);
+  return checkAndKeep(ctx, service, client, deliveryMode, parameters, resolved.requestContext, held);
 }
 
 async function authenticate(ctx: EngineContext, service: ServiceParty, request: BackchannelAuthenticationRequest, form: FormParameters) {
@@ -89,6 +97,7 @@ async function checkAndKeep(
   deliveryMode: DeliveryMode,
   parameters: ReadonlyMap<string, unknown>,
   requestContext: string | undefined,
+  held: HeldTickets | undefined,
 ): Promise<BackchannelAuthenticationResponse | Refusal> {
   const party = client.party;
   const scopes = checkScopes(service, parameters.get('scope'));
@@ -134,7 +143,7 @@ async function checkAndKeep(
 
   const now = ctx.clock.now();
   const ticket = ctx.random.token(TICKET_BYTES);
-  await ctx.store.createBackchannelRequest({
+  const record: BackchannelRequestRecord = {
     id: ctx.random.token(16),
     ticketDigest: ctx.keyring.digest(ticket),
     authReqIdDigest: null,
@@ -152,7 +161,9 @@ async function checkAndKeep(
     // service's duration (a design choice where Authlete is silent, reference §15 #11). /issue
     // reports what is left of it, so expires_in never outlasts the record.
     expiresAt: now + lifetimeSeconds(requestedExpiry, settings.authReqIdDuration(service.data)) * 1000,
-  });
+  };
+  if (held) held.hold(record, now);
+  else await ctx.store.createBackchannelRequest(record);
 
   return withoutNulls({
     ...actionHead(codes.bcUserIdentification, 'USER_IDENTIFICATION' as const),

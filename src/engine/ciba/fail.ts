@@ -4,6 +4,7 @@ import { codes, resultMessage } from '../result-codes.js';
 import { withoutNulls } from '../wire/json.js';
 import { loadService } from './parties.js';
 import { actionHead } from './responses.js';
+import type { HeldTickets } from './held-tickets.js';
 
 export const FAIL_REASONS = [
   'ACCESS_DENIED', 'EXPIRED_LOGIN_HINT_TOKEN', 'INVALID_BINDING_MESSAGE', 'INVALID_TARGET', 'INVALID_USER_CODE',
@@ -44,14 +45,20 @@ const URI_CHARSET = /^[\x21\x23-\x5B\x5D-\x7E]*$/;
  * order); an unknown ticket is not an error (§15 #2). A description or URI outside the RFC 6749 character set is left
  * out (the response stays well-formed) and the result message says so.
  */
-export async function failBackchannelAuthentication(ctx: EngineContext, serviceId: number, input: BackchannelAuthenticationFailInput): Promise<BackchannelAuthenticationFailResponse | ApiError> {
+export async function failBackchannelAuthentication(
+  ctx: EngineContext,
+  serviceId: number,
+  input: BackchannelAuthenticationFailInput,
+  held?: HeldTickets,
+): Promise<BackchannelAuthenticationFailResponse | ApiError> {
   const service = await loadService(ctx, serviceId);
   if (!service) return apiErrors.serviceNotFound(String(serviceId));
   // The API validates `reason`; a direct caller with an unknown one gets the default.
   const { action, error } = BY_REASON[input.reason as BackchannelAuthenticationFailReason] ?? BY_REASON.SERVER_ERROR;
 
   if (typeof input.ticket === 'string' && input.ticket !== '') {
-    await ctx.store.deleteBackchannelRequest(serviceId, ctx.keyring.digest(input.ticket));
+    const digest = ctx.keyring.digest(input.ticket);
+    if (!held?.take(serviceId, digest)) await ctx.store.deleteBackchannelRequest(serviceId, digest);
   }
 
   const descriptionOk = input.errorDescription === undefined || (input.errorDescription.length <= 1024 && DESCRIPTION_CHARSET.test(input.errorDescription));

@@ -6,6 +6,8 @@ import { withoutNulls } from '../wire/json.js';
 import { oauthErrorContent } from './oauth-content.js';
 import { loadService } from './parties.js';
 import { actionHead } from './responses.js';
+import type { HeldTickets } from './held-tickets.js';
+import type { BackchannelRequestRecord } from '../../store/ports.js';
 
 export type BackchannelAuthenticationIssueAction = 'INTERNAL_SERVER_ERROR' | 'INVALID_TICKET' | 'OK';
 export type BackchannelAuthenticationIssueResponse = Record<string, unknown> & { action: BackchannelAuthenticationIssueAction };
@@ -18,7 +20,12 @@ const AUTH_REQ_ID_BYTES = 32;
  * is left of the lifetime fixed at /backchannel/authentication (the smaller of `requested_expiry`
  * and the service's duration, reference §15 #11); `interval` is always present and at least 1.
  */
-export async function issueAuthReqId(ctx: EngineContext, serviceId: number, request: { ticket?: string }): Promise<BackchannelAuthenticationIssueResponse | ApiError> {
+export async function issueAuthReqId(
+  ctx: EngineContext,
+  serviceId: number,
+  request: { ticket?: string },
+  held?: HeldTickets,
+): Promise<BackchannelAuthenticationIssueResponse | ApiError> {
   const service = await loadService(ctx, serviceId);
   if (!service) return apiErrors.serviceNotFound(String(serviceId));
   const invalid = (code: typeof codes.issueNoTicket) =>
@@ -33,11 +40,21 @@ export async function issueAuthReqId(ctx: EngineContext, serviceId: number, requ
   const now = ctx.clock.now();
   const authReqId = ctx.random.token(AUTH_REQ_ID_BYTES);
 
-  // One conditional update; only a refusal reads the record, to say why.
-  const issued = await ctx.store.issueAuthReqId(serviceId, ticketDigest, { digest: ctx.keyring.digest(authReqId), sealed: ctx.keyring.seal(authReqId) }, now);
-  if (!issued) {
-    const known = await ctx.store.findBackchannelRequestByTicket(serviceId, ticketDigest);
-    return invalid(known ? codes.issueTicketExpired : codes.issueNoTicket);
+  const sealedId = { digest: ctx.keyring.digest(authReqId), sealed: ctx.keyring.seal(authReqId) };
+  let issued: BackchannelRequestRecord | undefined;
+  const kept = held?.take(serviceId, ticketDigest);
+  if (kept) {
+    // Held in memory since /backchannel/authentication (in-process front): stored now, issued.
+    if (kept.expiresAt <= now) return invalid(codes.issueTicketExpired);
+    issued = { ...kept, status: 'issued', authReqIdDigest: sealedId.digest, authReqIdSealed: sealedId.sealed };
+    await ctx.store.createBackchannelRequest(issued);
+  } else {
+    // One conditional update; only a refusal reads the record, to say why.
+    issued = await ctx.store.issueAuthReqId(serviceId, ticketDigest, sealedId, now);
+    if (!issued) {
+      const known = await ctx.store.findBackchannelRequestByTicket(serviceId, ticketDigest);
+      return invalid(known ? codes.issueTicketExpired : codes.issueNoTicket);
+    }
   }
   const expiresIn = Math.max(1, Math.ceil((issued.expiresAt - now) / 1000));
   const interval = issued.interval;
