@@ -11,6 +11,7 @@ export function computeRatios(results, C) {
   const of = (openciba) => {
     const o = (s) => get(results, openciba, s);
     const p = (s) => get(results, 'oidc-provider', s);
+    const durable = (s) => get(results, 'oidc-provider-sqlite', s);
     const bare = get(results, 'bare', `backchannel_c${C}`);
     return {
       flowsVsOidcProvider: ratio(o(`flows_c${C}`)?.perSecond, p(`flows_c${C}`)?.perSecond),
@@ -22,6 +23,10 @@ export function computeRatios(results, C) {
       // other load on the machine distorts less than raw throughput (it still shares caches).
       flowsPerCpuVsOidcProvider: ratio(o(`flows_c${C}`)?.perServerCpuSecond, p(`flows_c${C}`)?.perServerCpuSecond),
       backchannelPerCpuVsNodeLimit: ratio(o(`backchannel_c${C}`)?.perServerCpuSecond, bare?.perServerCpuSecond),
+      // Informative: against the peer when it too keeps its state durably (its SQLite adapter).
+      flowsVsOidcProviderSqlite: ratio(o(`flows_c${C}`)?.perSecond, durable(`flows_c${C}`)?.perSecond),
+      flowP99VsOidcProviderSqlite: ratio(o(`flows_c${C}`)?.latency?.flow?.p99, durable(`flows_c${C}`)?.latency?.flow?.p99),
+      backchannelVsOidcProviderSqlite: ratio(o(`backchannel_c${C}`)?.perSecond, durable(`backchannel_c${C}`)?.perSecond),
     };
   };
   const ratios = of('openciba-sqlite');
@@ -117,6 +122,10 @@ export function printReport(results, C = results.settings.concurrency[1]) {
   out.push(`  backchannel/s c=${C}, OpenCIBA ÷ oidc-provider  ${fmt(r.backchannelVsOidcProvider, 2)}`);
   out.push(`  backchannel/s c=${C}, OpenCIBA ÷ bare node:http ${fmt(r.backchannelVsNodeLimit, 2)}`);
   out.push(`  per server CPU-second: flows c=${C} ÷ oidc-provider ${fmt(r.flowsPerCpuVsOidcProvider, 2)}, backchannel c=${C} ÷ bare ${fmt(r.backchannelPerCpuVsNodeLimit, 2)}`);
+  if (r.flowsVsOidcProviderSqlite !== null && r.flowsVsOidcProviderSqlite !== undefined) {
+    out.push(`  against oidc-provider with its state on SQLite too: flows/s c=${C} ${fmt(r.flowsVsOidcProviderSqlite, 2)}, ` +
+      `p99 ${fmt(r.flowP99VsOidcProviderSqlite, 2)}, backchannel/s ${fmt(r.backchannelVsOidcProviderSqlite, 2)}`);
+  }
   if (r.postgres) {
     out.push('Ratios (OpenCIBA on PostgreSQL):');
     out.push(`  flows/s c=${C} ÷ oidc-provider ${fmt(r.postgres.flowsVsOidcProvider, 2)}, p99 ÷ oidc-provider ${fmt(r.postgres.flowP99VsOidcProvider, 2)}, ` +

@@ -49,6 +49,8 @@ const meter = { cpuOf: cpuSeconds, cpuTimes: perCpuTimes, cpus: { server: settin
 const definitions = [
   { id: 'bare', scenarios: [`backchannel_c${C}`], start: (port) => startBare({ port, cpu }) },
   { id: 'oidc-provider', scenarios: ALL, start: (port) => startOidcProvider({ port, cpu }) },
+  // Informative: the peer with durable state (its ratios are reported, the goals use the in-memory one).
+  { id: 'oidc-provider-sqlite', scenarios: ALL, start: (port) => startOidcProvider({ port, cpu, durable: true }) },
   { id: 'openciba-sqlite', scenarios: ALL, start: (port) => startOpenCiba({ port, cpu }) },
   ...(settings.postgres
     ? [{ id: 'openciba-postgres', scenarios: ALL, start: (port) => startOpenCiba({ port, cpu, databaseUrl: process.env.DATABASE_URL }) }]

@@ -4,9 +4,11 @@
 // an approved Grant and calling provider.backchannelResult — the earliest point of the flow at
 // which the library lets an application decide, so the first token request already succeeds.
 // Settings come from argv/env so the benchmark keeps the client secret in one place.
+// BENCH_OIDC_SQLITE=<file>: the durable SQLite adapter (oidc-provider-sqlite-adapter.mjs) instead.
 import { createServer } from 'node:http';
 import { generateKeyPair, exportJWK } from 'jose';
 import Provider from 'oidc-provider';
+import { sqliteAdapter } from './oidc-provider-sqlite-adapter.mjs';
 
 const port = Number(process.argv[2]);
 const clientId = process.env.BENCH_CLIENT_ID;
@@ -21,6 +23,7 @@ const accounts = new Map([['alice', { name: 'Alice' }]]);
 
 let provider;
 provider = new Provider(issuer, {
+  ...(process.env.BENCH_OIDC_SQLITE ? { adapter: sqliteAdapter(process.env.BENCH_OIDC_SQLITE) } : {}),
   clients: [{
     client_id: clientId,
     client_secret: clientSecret,

@@ -2,28 +2,43 @@
 // its backchannel request (triggerAuthenticationDevice), so a flow is two HTTP requests here.
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { spawnPinned, stopChild } from '../procs.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnPinned, stopChild, onCleanup } from '../procs.mjs';
 import { waitListening, cibaRequests } from './common.mjs';
 
 const here = (f) => fileURLToPath(new URL(f, import.meta.url));
 
-export async function startOidcProvider({ port, cpu }) {
+/** `durable`: with the SQLite adapter (a fresh file in a temp directory) instead of the in-memory one. */
+export async function startOidcProvider({ port, cpu, durable = false }) {
+  const dataDir = durable ? mkdtempSync(join(tmpdir(), 'oidc-provider-bench-')) : undefined;
+  if (dataDir) onCleanup(() => rmSync(dataDir, { recursive: true, force: true }));
   const clientId = 'bench';
   const clientSecret = randomBytes(32).toString('base64url');
   const child = spawnPinned(cpu, process.execPath, ['--import', here('./parent-guard.mjs'), here('./oidc-provider-server.mjs'), String(port)], {
     cwd: fileURLToPath(new URL('../..', import.meta.url)),
     // NODE_ENV=production: oidc-provider and Koa skip development-only work (as a deployment would).
-    env: { PATH: process.env.PATH, NODE_ENV: 'production', BENCH_CLIENT_ID: clientId, BENCH_CLIENT_SECRET: clientSecret },
-    label: 'oidc-provider',
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      BENCH_CLIENT_ID: clientId,
+      BENCH_CLIENT_SECRET: clientSecret,
+      ...(dataDir ? { BENCH_OIDC_SQLITE: join(dataDir, 'oidc.sqlite') } : {}),
+    },
+    label: durable ? 'oidc-provider (SQLite adapter)' : 'oidc-provider',
   });
   await waitListening(child, port);
   return {
-    key: 'oidcProvider',
-    label: 'node-oidc-provider',
+    key: durable ? 'oidcProviderSqlite' : 'oidcProvider',
+    label: durable ? 'node-oidc-provider (SQLite adapter)' : 'node-oidc-provider',
     child,
     port,
     flows: true,
     requests: cibaRequests({ backchannelPath: '/backchannel', tokenPath: '/token', clientId, clientSecret }),
-    stop: () => stopChild(child),
+    async stop() {
+      await stopChild(child);
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
