@@ -80,6 +80,22 @@ export class KyselyStore implements Store {
       db.selectFrom('tokens').selectAll().where('service_id', '=', serviceId).where('access_token_digest', '=', digest)),
     insertToken: preparedQuery((db: Kysely<Database>, ...values: unknown[]) => db.insertInto('tokens').values(rowOf(TOKEN_COLUMNS, values) as never)),
     apiToken: preparedQuery((db: Kysely<Database>, digest: string) => db.selectFrom('api_tokens').select('service_id').where('digest', '=', digest)),
+    complete: preparedQuery((db: Kysely<Database>, status: string, result: string, serviceId: number, ticketDigest: string, now: number) =>
+      db
+        .updateTable('backchannel_requests')
+        .set({ status, result })
+        .where('service_id', '=', serviceId)
+        .where('ticket_digest', '=', ticketDigest)
+        .where('status', '=', 'issued')
+        .where('expires_at', '>', now)
+        .returningAll()),
+    consume: preparedQuery((db: Kysely<Database>, id: string, now: number) =>
+      db
+        .updateTable('backchannel_requests')
+        .set({ status: 'consumed' })
+        .where('id', '=', id)
+        .where('status', '=', 'authorized')
+        .where('expires_at', '>', now)),
   };
 
   constructor(private readonly opened: OpenedDatabase) {
@@ -344,17 +360,9 @@ export class KyselyStore implements Store {
     outbox?: OutboxRecord,
   ): Promise<BackchannelRequestRecord | undefined> {
     return this.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .updateTable('backchannel_requests')
-        .set({ status, result: JSON.stringify(result) })
-        .where('service_id', '=', serviceId)
-        .where('ticket_digest', '=', ticketDigest)
-        .where('status', '=', 'issued')
-        .where('expires_at', '>', now)
-        .returningAll()
-        .executeTakeFirst();
+      const row = (await this.q.complete(trx, status, JSON.stringify(result), serviceId, ticketDigest, now)).rows[0];
       if (!row) return undefined;
-      if (tokens) await trx.insertInto('tokens').values(tokenRow(tokens)).execute();
+      if (tokens) await this.q.insertToken(trx, ...valuesOf(TOKEN_COLUMNS, tokenRow(tokens)));
       // The notification is durable exactly when the result is.
       if (outbox) await trx.insertInto('outbox').values(outboxRow(outbox)).execute();
       return toBackchannel(row);
@@ -377,21 +385,15 @@ export class KyselyStore implements Store {
 
   async consumeAuthorizedRequest(id: string, now: number, tokens: TokenRecord): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      const result = await trx
-        .updateTable('backchannel_requests')
-        .set({ status: 'consumed' })
-        .where('id', '=', id)
-        .where('status', '=', 'authorized')
-        .where('expires_at', '>', now)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) return false;
+      const result = await this.q.consume(trx, id, now);
+      if (Number(result.numAffectedRows ?? 0) !== 1) return false;
       await this.q.insertToken(trx, ...valuesOf(TOKEN_COLUMNS, tokenRow(tokens)));
       return true;
     });
   }
 
   async insertToken(r: TokenRecord): Promise<void> {
-    await this.db.insertInto('tokens').values(tokenRow(r)).execute();
+    await this.q.insertToken(this.db, ...valuesOf(TOKEN_COLUMNS, tokenRow(r)));
   }
 
   async findTokenByAccessDigest(serviceId: number, digest: string): Promise<TokenRecord | undefined> {
