@@ -80,6 +80,8 @@ export class KyselyStore implements Store {
       db.selectFrom('tokens').selectAll().where('service_id', '=', serviceId).where('access_token_digest', '=', digest)),
     insertToken: preparedQuery((db: Kysely<Database>, ...values: unknown[]) => db.insertInto('tokens').values(rowOf(TOKEN_COLUMNS, values) as never)),
     apiToken: preparedQuery((db: Kysely<Database>, digest: string) => db.selectFrom('api_tokens').select('service_id').where('digest', '=', digest)),
+    clientByAlias: preparedQuery((db: Kysely<Database>, serviceId: number, alias: string) =>
+      db.selectFrom('clients').select('client_id').where('service_id', '=', serviceId).where('client_id_alias', '=', alias)),
     complete: preparedQuery((db: Kysely<Database>, status: string, result: string, serviceId: number, ticketDigest: string, now: number) =>
       db
         .updateTable('backchannel_requests')
@@ -182,20 +184,27 @@ export class KyselyStore implements Store {
     });
   }
 
-  async createClient(r: ClientRecord): Promise<void> {
-    await this.db
-      .insertInto('clients')
-      .values({
-        client_id: r.clientId,
-        service_id: r.serviceId,
-        number: r.number,
-        developer: r.developer,
-        data: JSON.stringify(r.data),
-        secret_sealed: r.secretSealed,
-        created_at: r.createdAt,
-        modified_at: r.modifiedAt,
-      })
-      .execute();
+  async createClient(r: ClientRecord): Promise<'created' | 'alias-taken'> {
+    try {
+      await this.db
+        .insertInto('clients')
+        .values({
+          client_id: r.clientId,
+          service_id: r.serviceId,
+          number: r.number,
+          developer: r.developer,
+          data: JSON.stringify(r.data),
+          secret_sealed: r.secretSealed,
+          client_id_alias: r.clientIdAlias,
+          created_at: r.createdAt,
+          modified_at: r.modifiedAt,
+        })
+        .execute();
+      return 'created';
+    } catch (error) {
+      if (r.clientIdAlias !== null && isUniqueViolation(error) && (await this.findClientIdByAlias(r.serviceId, r.clientIdAlias)) !== undefined) return 'alias-taken';
+      throw error;
+    }
   }
 
   async getClient(serviceId: number, clientId: number): Promise<ClientRecord | undefined> {
@@ -206,6 +215,11 @@ export class KyselyStore implements Store {
       .where('client_id', '=', clientId)
       .executeTakeFirst();
     return row ? toClient(row) : undefined;
+  }
+
+  async findClientIdByAlias(serviceId: number, alias: string): Promise<number | undefined> {
+    const row = (await this.q.clientByAlias(this.db, serviceId, alias)).rows[0];
+    return row ? Number(row.client_id) : undefined;
   }
 
   async listClients(serviceId: number, start: number, end: number, developer?: string): Promise<Page<ClientRecord>> {
@@ -219,18 +233,29 @@ export class KyselyStore implements Store {
   async updateClient(
     serviceId: number,
     clientId: number,
-    data: Record<string, unknown>,
-    developer: string | null,
-    secretSealed: string,
-    modifiedAt: number,
-  ): Promise<boolean> {
-    const result = await this.db
-      .updateTable('clients')
-      .set({ data: JSON.stringify(data), developer, secret_sealed: secretSealed, modified_at: modifiedAt })
-      .where('service_id', '=', serviceId)
-      .where('client_id', '=', clientId)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    change: { data: Record<string, unknown>; developer: string | null; secretSealed: string; clientIdAlias: string | null; modifiedAt: number },
+  ): Promise<'updated' | 'not-found' | 'alias-taken'> {
+    try {
+      const result = await this.db
+        .updateTable('clients')
+        .set({
+          data: JSON.stringify(change.data),
+          developer: change.developer,
+          secret_sealed: change.secretSealed,
+          client_id_alias: change.clientIdAlias,
+          modified_at: change.modifiedAt,
+        })
+        .where('service_id', '=', serviceId)
+        .where('client_id', '=', clientId)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0 ? 'updated' : 'not-found';
+    } catch (error) {
+      if (change.clientIdAlias !== null && isUniqueViolation(error)) {
+        const holder = await this.findClientIdByAlias(serviceId, change.clientIdAlias);
+        if (holder !== undefined && holder !== clientId) return 'alias-taken';
+      }
+      throw error;
+    }
   }
 
   async deleteClient(serviceId: number, clientId: number): Promise<boolean> {
@@ -644,6 +669,7 @@ function toClient(row: Selectable<ClientsTable>): ClientRecord {
     developer: row.developer,
     data: JSON.parse(row.data) as Record<string, unknown>,
     secretSealed: row.secret_sealed,
+    clientIdAlias: row.client_id_alias ?? null,
     createdAt: Number(row.created_at),
     modifiedAt: Number(row.modified_at),
   };
@@ -825,4 +851,10 @@ function rowOf(columns: readonly string[], values: unknown[]): Record<string, un
 
 function valuesOf<T>(columns: readonly (keyof T)[], row: T): unknown[] {
   return columns.map((column) => row[column]);
+}
+
+/** A UNIQUE constraint failed (SQLite's extended code, PostgreSQL's SQLSTATE 23505). */
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
 }

@@ -2,12 +2,14 @@ import { Migrator, type Migration, type MigrationProvider, type Kysely } from 'k
 import * as initial from './migrations/0001-initial.js';
 import * as ciba from './migrations/0002-ciba.js';
 import * as front from './migrations/0003-front.js';
+import * as clientAlias from './migrations/0004-client-alias.js';
 
 // Migrations are compiled in, so a build runs the same on every node and in every package layout.
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-ciba': ciba,
   '0003-front': front,
+  '0004-client-alias': clientAlias,
 };
 
 class StaticProvider implements MigrationProvider {
@@ -24,6 +26,14 @@ export interface MigrationReport {
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationReport> {
   const migrator = new Migrator({ db, provider: new StaticProvider() });
   const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+/** Brings the schema to the named migration (up or down): for upgrade tests and manual rollbacks. */
+export async function migrateTo(db: Kysely<any>, name: string): Promise<MigrationReport> {
+  const migrator = new Migrator({ db, provider: new StaticProvider() });
+  const { error, results } = await migrator.migrateTo(name);
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }

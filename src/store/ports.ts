@@ -20,6 +20,8 @@ export interface ClientRecord {
   developer: string | null;
   data: Record<string, unknown>;
   secretSealed: string;
+  /** A custom alias the client may present as `client_id` (null: only its numeric id). */
+  clientIdAlias: string | null;
   createdAt: number;
   modifiedAt: number;
 }
@@ -148,10 +150,17 @@ export interface Store {
   /** Deletes the service and everything that belongs to it; false when it did not exist. */
   deleteService(apiKey: number): Promise<boolean>;
 
-  createClient(record: ClientRecord): Promise<void>;
+  /** 'alias-taken' when another client of the service has the record's alias. */
+  createClient(record: ClientRecord): Promise<'created' | 'alias-taken'>;
   getClient(serviceId: number, clientId: number): Promise<ClientRecord | undefined>;
+  /** The id of the service's client with this custom alias. */
+  findClientIdByAlias(serviceId: number, alias: string): Promise<number | undefined>;
   listClients(serviceId: number, start: number, end: number, developer?: string): Promise<Page<ClientRecord>>;
-  updateClient(serviceId: number, clientId: number, data: Record<string, unknown>, developer: string | null, secretSealed: string, modifiedAt: number): Promise<boolean>;
+  updateClient(
+    serviceId: number,
+    clientId: number,
+    change: { data: Record<string, unknown>; developer: string | null; secretSealed: string; clientIdAlias: string | null; modifiedAt: number },
+  ): Promise<'updated' | 'not-found' | 'alias-taken'>;
   deleteClient(serviceId: number, clientId: number): Promise<boolean>;
 
   addApiToken(digest: string, serviceId: number | null, description: string | null, createdAt: number): Promise<void>;

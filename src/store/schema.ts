@@ -44,6 +44,8 @@ export interface ClientsTable {
   data: string;
   /** The client secret, sealed: it is shown again on `get` and keys client_secret_jwt. */
   secret_sealed: string;
+  /** A custom `clientIdAlias` (not the default: the id's digits), unique within the service. */
+  client_id_alias: string | null;
   created_at: number;
   modified_at: number;
 }

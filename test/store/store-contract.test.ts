@@ -11,7 +11,7 @@ function service(apiKey: number, number: number): ServiceRecord {
 }
 
 function client(clientId: number, serviceId: number, number: number, developer: string | null = null): ClientRecord {
-  return { clientId, serviceId, number, developer, data: { clientName: `c${number}` }, secretSealed: 'secret', createdAt: 2000, modifiedAt: 2000 };
+  return { clientId, serviceId, number, developer, data: { clientName: `c${number}` }, secretSealed: 'secret', clientIdAlias: null, createdAt: 2000, modifiedAt: 2000 };
 }
 
 describe.each(DIALECTS)('store contract on %s', (dialect) => {
@@ -22,7 +22,7 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
     dataDir = mkdtempSync(join(tmpdir(), 'openciba-store-'));
     const databaseUrl = dialect === 'postgres' ? await freshPostgresUrl() : undefined;
     const opened = await openStore({ dataDir, databaseUrl });
-    expect(opened.appliedMigrations).toEqual(['0001-initial', '0002-ciba', '0003-front']);
+    expect(opened.appliedMigrations).toEqual(['0001-initial', '0002-ciba', '0003-front', '0004-client-alias']);
     store = opened.store;
     expect(store.dialect).toBe(dialect);
   });
@@ -85,13 +85,37 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
     const byDev = await store.listClients(a, 0, 10, 'dev2');
     expect(byDev.items.map((c) => c.clientId)).toEqual([12_345_678_901_235]);
 
-    expect(await store.updateClient(a, 12_345_678_901_234, { clientName: 'x' }, null, 'secret2', 9000)).toBe(true);
-    expect(await store.updateClient(b, 12_345_678_901_234, {}, null, 's', 9000)).toBe(false);
+    expect(await store.updateClient(a, 12_345_678_901_234, { data: { clientName: 'x' }, developer: null, secretSealed: 'secret2', clientIdAlias: null, modifiedAt: 9000 })).toBe('updated');
+    expect(await store.updateClient(b, 12_345_678_901_234, { data: {}, developer: null, secretSealed: 's', clientIdAlias: null, modifiedAt: 9000 })).toBe('not-found');
     const updated = await store.getClient(a, 12_345_678_901_234);
     expect(updated).toMatchObject({ developer: null, secretSealed: 'secret2', modifiedAt: 9000, data: { clientName: 'x' } });
 
     expect(await store.deleteClient(b, 12_345_678_901_235)).toBe(false);
     expect(await store.deleteClient(a, 12_345_678_901_235)).toBe(true);
+  });
+
+  it('indexes custom client id aliases per service, one client each', async () => {
+    const a = 900_000_000_001;
+    const b = 900_000_000_002;
+    expect(await store.createClient({ ...client(22_345_678_901_234, a, 11), clientIdAlias: 'app' })).toBe('created');
+    expect(await store.createClient({ ...client(22_345_678_901_235, a, 12), clientIdAlias: 'app' })).toBe('alias-taken');
+    expect(await store.getClient(a, 22_345_678_901_235)).toBeUndefined(); // nothing half-written
+    expect(await store.createClient({ ...client(22_345_678_901_236, b, 13), clientIdAlias: 'app' })).toBe('created'); // another service
+    expect(await store.createClient(client(22_345_678_901_237, a, 14))).toBe('created');
+    expect(await store.createClient(client(22_345_678_901_238, a, 15))).toBe('created'); // many without an alias
+
+    expect(await store.findClientIdByAlias(a, 'app')).toBe(22_345_678_901_234);
+    expect(await store.findClientIdByAlias(b, 'app')).toBe(22_345_678_901_236);
+    expect(await store.findClientIdByAlias(a, 'nope')).toBeUndefined();
+    expect((await store.getClient(a, 22_345_678_901_234))?.clientIdAlias).toBe('app');
+
+    const change = { data: {}, developer: null, secretSealed: 's', modifiedAt: 9 };
+    expect(await store.updateClient(a, 22_345_678_901_237, { ...change, clientIdAlias: 'app' })).toBe('alias-taken');
+    expect(await store.updateClient(a, 22_345_678_901_234, { ...change, clientIdAlias: 'app' })).toBe('updated'); // keeping its own
+    expect(await store.updateClient(a, 22_345_678_901_234, { ...change, clientIdAlias: 'app2' })).toBe('updated');
+    expect(await store.updateClient(a, 22_345_678_901_237, { ...change, clientIdAlias: 'app' })).toBe('updated'); // freed, taken
+    expect(await store.findClientIdByAlias(a, 'app')).toBe(22_345_678_901_237);
+    expect(await store.findClientIdByAlias(a, 'app2')).toBe(22_345_678_901_234);
   });
 
   it('keeps api tokens by digest and tells organization tokens apart', async () => {

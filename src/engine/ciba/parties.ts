@@ -54,14 +54,21 @@ export function toAuthClient(ctx: EngineContext, record: ClientRecord): AuthClie
   };
 }
 
+/** A client by its numeric id (also its default alias) or by its custom alias. */
 export async function loadClient(ctx: EngineContext, serviceId: number, clientIdOrAlias: string): Promise<ClientParty | undefined> {
-  // Ids are numbers; the default alias is the same digits. Custom aliases are not indexed yet.
-  if (!/^[0-9]{1,15}$/.test(clientIdOrAlias)) return undefined;
+  if (/^[0-9]{1,15}$/.test(clientIdOrAlias)) return loadClientById(ctx, serviceId, Number(clientIdOrAlias));
+  if (clientIdOrAlias === '' || clientIdOrAlias.length > 255) return undefined;
+  // Aliases can move between clients, ids cannot: resolve the alias afresh, cache by id.
+  const clientId = await ctx.store.findClientIdByAlias(serviceId, clientIdOrAlias);
+  return clientId === undefined ? undefined : loadClientById(ctx, serviceId, clientId);
+}
+
+async function loadClientById(ctx: EngineContext, serviceId: number, clientId: number): Promise<ClientParty | undefined> {
   const cache = partyCaches<ServiceParty, ClientParty>(ctx.store).clients;
-  const key = `${serviceId}:${Number(clientIdOrAlias)}`;
+  const key = `${serviceId}:${clientId}`;
   const cached = cache.get(key);
   if (cached) return cached;
-  const record = await ctx.store.getClient(serviceId, Number(clientIdOrAlias));
+  const record = await ctx.store.getClient(serviceId, clientId);
   if (!record) return undefined;
   const party = { record, data: record.data, auth: toAuthClient(ctx, record) };
   cache.set(key, party);

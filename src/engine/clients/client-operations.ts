@@ -53,6 +53,25 @@ function splitDeveloper(data: Record<string, unknown>): { data: Record<string, u
   return { data: rest, developer: typeof developer === 'string' ? developer : null };
 }
 
+// client_id is VSCHAR (RFC 6749 Appendix A.1); no spaces, so it survives Basic auth and forms alike.
+const ALIAS_PATTERN = /^[\x21-\x7E]{1,255}$/;
+
+/**
+ * The custom alias to index for a client (null when it has only its id), or the 400 for an
+ * unusable one. A number other than the client's own id is refused: it would name another client.
+ */
+function customAlias(data: Record<string, unknown>, clientId: number): string | null | ApiError {
+  const alias = data.clientIdAlias;
+  if (alias === undefined || alias === String(clientId)) return null;
+  if (typeof alias !== 'string' || !ALIAS_PATTERN.test(alias)) {
+    return apiErrors.badRequest("'clientIdAlias' must be 1 to 255 printable ASCII characters without spaces.");
+  }
+  if (/^[0-9]+$/.test(alias)) return apiErrors.badRequest("'clientIdAlias' must not be a number other than the client's id.");
+  return alias;
+}
+
+const aliasTaken = () => apiErrors.badRequest("'clientIdAlias' is already used by another client of this service.");
+
 async function serviceNumberOf(ctx: EngineContext, serviceId: number): Promise<number | ApiError> {
   const service = await ctx.store.getService(serviceId);
   return service ? service.number : apiErrors.serviceNotFound(String(serviceId));
@@ -67,17 +86,21 @@ export async function createClient(ctx: EngineContext, serviceId: number, input:
 
   const now = ctx.clock.now();
   const { data, developer } = splitDeveloper(merged);
+  const clientId = ctx.random.numericId(CLIENT_ID_DIGITS);
+  const alias = customAlias(data, clientId);
+  if (alias !== null && typeof alias !== 'string') return alias;
   const record: ClientRecord = {
-    clientId: ctx.random.numericId(CLIENT_ID_DIGITS),
+    clientId,
     serviceId,
     number: await ctx.store.nextNumber('client'),
     developer,
     data,
     secretSealed: ctx.keyring.seal(ctx.random.token(CLIENT_SECRET_BYTES)),
+    clientIdAlias: alias,
     createdAt: now,
     modifiedAt: now,
   };
-  await ctx.store.createClient(record);
+  if ((await ctx.store.createClient(record)) === 'alias-taken') return aliasTaken();
   return viewOfClient(ctx, record, serviceNumber);
 }
 
@@ -114,11 +137,14 @@ export async function updateClient(ctx: EngineContext, serviceId: number, client
   const invalid = validateClient(merged, ctx.mode);
   if (invalid) return invalid;
   const { data, developer } = splitDeveloper(merged);
+  const alias = customAlias(data, clientId);
+  if (alias !== null && typeof alias !== 'string') return alias;
   const modifiedAt = ctx.clock.now();
-  const updated = await ctx.store.updateClient(serviceId, clientId, data, developer, record.secretSealed, modifiedAt);
+  const updated = await ctx.store.updateClient(serviceId, clientId, { data, developer, secretSealed: record.secretSealed, clientIdAlias: alias, modifiedAt });
   forgetClient(ctx.store, serviceId, clientId);
-  if (!updated) return apiErrors.clientNotFound(String(clientId));
-  return viewOfClient(ctx, { ...record, data, developer, modifiedAt }, serviceNumber);
+  if (updated === 'alias-taken') return aliasTaken();
+  if (updated === 'not-found') return apiErrors.clientNotFound(String(clientId));
+  return viewOfClient(ctx, { ...record, data, developer, clientIdAlias: alias, modifiedAt }, serviceNumber);
 }
 
 export async function deleteClient(ctx: EngineContext, serviceId: number, clientId: number): Promise<undefined | ApiError> {

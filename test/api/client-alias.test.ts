@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  backchannel, complete, content, defaultParams, newClient, newService, rawPost, startCiba, tokenRequest,
+  type CibaEnv, type TestClient, type TestService,
+} from '../support/ciba-fixtures.js';
+import { CIBA_GRANT } from '../support/ciba-fixtures.js';
+
+describe('custom client id aliases (clientIdAlias presented as client_id)', () => {
+  let env: CibaEnv;
+  let service: TestService;
+  let byId: TestClient;
+  let byAlias: TestClient;
+
+  beforeAll(async () => {
+    env = await startCiba();
+    service = await newService(env, { backchannelPollingInterval: 1 });
+    byId = await newClient(env, service.serviceId, { clientIdAlias: 'my-app' });
+    byAlias = { ...byId, clientId: 'my-app' };
+  });
+  afterAll(() => env?.close());
+
+  it('the alias authenticates at /backchannel/authentication and /auth/token, and the answers say it was used', async () => {
+    const client = await env.sdk.client.get({ serviceId: service.serviceId, clientId: byId.clientId });
+    expect(client.clientIdAlias).toBe('my-app');
+
+    const started = await backchannel(env, service.serviceId, byAlias, defaultParams(byAlias));
+    expect(started).toMatchObject({ action: 'USER_IDENTIFICATION', clientId: Number(byId.clientId), clientIdAlias: 'my-app', clientIdAliasUsed: true });
+    const byNumber = await backchannel(env, service.serviceId, byId, defaultParams(byId));
+    expect(byNumber).toMatchObject({ action: 'USER_IDENTIFICATION', clientIdAliasUsed: false });
+
+    const issued = await env.sdk.ciba.issue({ serviceId: service.serviceId, backchannelAuthenticationIssueRequest: { ticket: String(started.ticket) } });
+    await complete(env, service.serviceId, String(started.ticket), 'AUTHORIZED');
+    const tokens = await tokenRequest(env, service.serviceId, byAlias, { grant_type: CIBA_GRANT, auth_req_id: String(issued.authReqId) });
+    expect(tokens.action).toBe('OK');
+    expect(tokens.clientId).toBe(Number(byId.clientId));
+    expect(content(tokens).access_token).toEqual(expect.any(String));
+  });
+
+  it('an unknown alias or a wrong secret with the alias is a failed client authentication', async () => {
+    const unknown = await backchannel(env, service.serviceId, { ...byAlias, clientId: 'other-app' }, defaultParams(byAlias));
+    expect(unknown.action).toBe('UNAUTHORIZED');
+    const wrong = await backchannel(env, service.serviceId, { ...byAlias, clientSecret: 'x'.repeat(86) }, defaultParams(byAlias));
+    expect(wrong.action).toBe('UNAUTHORIZED');
+  });
+
+  it('an alias is one client\'s within a service; it may repeat in another service', async () => {
+    const taken = await rawPost(env, `/api/${service.serviceId}/client/create`, { clientName: 'second', clientIdAlias: 'my-app' });
+    expect(taken.status).toBe(400);
+    expect(taken.json.resultMessage).toMatch(/already used/);
+    expect(taken.headers.get('cache-control')).toBe('no-store');
+    const other = await newService(env);
+    const elsewhere = await newClient(env, other.serviceId, { clientIdAlias: 'my-app' });
+    expect((await env.sdk.client.get({ serviceId: other.serviceId, clientId: elsewhere.clientId })).clientIdAlias).toBe('my-app');
+  });
+
+  it('refuses aliases that could not be told from ids or presented as client_id', async () => {
+    for (const clientIdAlias of ['12345', 'has space', 'x'.repeat(256), '']) {
+      const refused = await rawPost(env, `/api/${service.serviceId}/client/create`, { clientName: 'bad', clientIdAlias });
+      expect(refused.status, JSON.stringify(clientIdAlias)).toBe(400);
+      expect(refused.json.resultCode).toEqual(expect.any(String));
+    }
+  });
+
+  it('renaming the alias frees the old one at once', async () => {
+    const second = await newClient(env, service.serviceId, { clientName: 'second' });
+    const updated = await env.sdk.client.update({ serviceId: service.serviceId, clientId: byId.clientId, client: { clientName: 'ciba test client', bcDeliveryMode: 'POLL', clientIdAlias: 'renamed' } });
+    expect(updated.clientIdAlias).toBe('renamed');
+    expect((await backchannel(env, service.serviceId, byAlias, defaultParams(byAlias))).action).toBe('UNAUTHORIZED');
+    expect((await backchannel(env, service.serviceId, { ...byId, clientId: 'renamed' }, defaultParams(byId))).action).toBe('USER_IDENTIFICATION');
+
+    const moved = await rawPost(env, `/api/${service.serviceId}/client/update/${second.clientId}`, { clientName: 'second', bcDeliveryMode: 'POLL', clientIdAlias: 'my-app' });
+    expect(moved.status).toBe(200);
+    expect((await backchannel(env, service.serviceId, { ...second, clientId: 'my-app' }, defaultParams(second))).clientId).toBe(Number(second.clientId));
+    const clash = await rawPost(env, `/api/${service.serviceId}/client/update/${second.clientId}`, { clientName: 'second', bcDeliveryMode: 'POLL', clientIdAlias: 'renamed' });
+    expect(clash.status).toBe(400);
+  });
+});
