@@ -7,6 +7,7 @@ import { revocationEndpoint } from './endpoints/revocation-endpoint.js';
 import { tokenEndpoint } from './endpoints/token-endpoint.js';
 import { userinfoEndpoint } from './endpoints/userinfo-endpoint.js';
 import { simulatorRoutes } from './device/simulator-routes.js';
+import { OpenCibaApiError, OpenCibaTransportError } from '../sdk/errors.js';
 
 type Handler = (op: OpContext, serviceId: number, request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
 
@@ -29,7 +30,10 @@ export async function registerFront(app: FastifyInstance, op: OpContext): Promis
     scope.addContentTypeParser(FORM, { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
     scope.setErrorHandler((error: FastifyError, request, reply) => {
-      const status = (error as { status?: number }).status ?? error.statusCode ?? 500;
+      // The engine's 404 is an unknown service; any other refusal or failure of the engine (the
+      // front's token, its availability) is the server's problem, never the client's.
+      const engineStatus = error instanceof OpenCibaApiError ? (error.status === 404 ? 404 : 500) : error instanceof OpenCibaTransportError ? 500 : undefined;
+      const status = engineStatus ?? (error as { status?: number }).status ?? error.statusCode ?? 500;
       if (status === 404) return sendOAuthError(reply, 404, 'not_found', 'No such service.');
       if (status === 413) return sendOAuthError(reply, 413, 'invalid_request', 'The request body is too large.');
       if (status >= 400 && status < 500) return sendOAuthError(reply, 400, 'invalid_request', 'The request is malformed.');

@@ -17,6 +17,7 @@ describe('the front over HTTP in front of a remote engine', () => {
   let issuer: string;
   let poll: { clientId: number; clientSecret: string };
   let ping: { clientId: number; clientSecret: string };
+  let frontToken: string;
 
   beforeAll(async () => {
     engine = await startTestServer();
@@ -31,7 +32,8 @@ describe('the front over HTTP in front of a remote engine', () => {
     // The service is created on the engine first; the front's address is known only once it runs.
     const service = await call('POST', engine.baseUrl, engine.adminToken, '/api/service/create', { serviceName: 'remote', backchannelPollingInterval: 1 });
     serviceId = service.apiKey;
-    front = await startTestServer({ env: { OPENCIBA_ENGINE_URL: engine.baseUrl, OPENCIBA_ENGINE_TOKEN: await serviceToken(serviceId) } });
+    frontToken = await serviceToken(serviceId);
+    front = await startTestServer({ env: { OPENCIBA_ENGINE_URL: engine.baseUrl, OPENCIBA_ENGINE_TOKEN: frontToken } });
     issuer = `${front.baseUrl}/s/${serviceId}`;
     await call('POST', engine.baseUrl, engine.adminToken, `/api/${serviceId}/service/update`, {
       ...service,
@@ -85,5 +87,29 @@ describe('the front over HTTP in front of a remote engine', () => {
       method: 'PUT', headers: { ...bearer(front.adminToken), 'content-type': 'application/json' }, body: '{}',
     });
     expect(response.status).toBe(404);
+  });
+
+  // Last: it takes the front's access to the engine away.
+  it('a decision the engine does not record is undone: the request is pending again, for the user or the expiry sweep', async () => {
+    const started = await postForm(`${issuer}/backchannel/authentication`, { scope: 'openid', login_hint: 'alice' }, basicAuth(poll.clientId, poll.clientSecret));
+    expect(started.status, started.text).toBe(200);
+    const revoked = await request(`${engine.baseUrl}/admin/services/${serviceId}/tokens`, {
+      method: 'DELETE', headers: { ...bearer(engine.adminToken), 'content-type': 'application/json' }, body: JSON.stringify({ token: frontToken }),
+    });
+    expect(revoked.status).toBe(204);
+
+    const failed = await request(`${issuer}/device/api/ciba/${started.json.auth_req_id}/allow`, { method: 'POST' });
+    expect(failed.status).toBe(500);
+    expect(failed.json.error).toBe('server_error');
+    const record = await front.runtime.store.findFrontRequest(serviceId, front.runtime.engine.keyring.digest(started.json.auth_req_id));
+    expect(record?.status).toBe('pending');
+    const listed = await request(`${issuer}/device/api/requests?subject=alice`);
+    expect(listed.json.requests.length).toBeGreaterThan(0);
+
+    // The engine refusing the front is the server's fault, not the client's: 500, not 4xx.
+    const next = await postForm(`${issuer}/backchannel/authentication`, { scope: 'openid', login_hint: 'alice' }, basicAuth(poll.clientId, poll.clientSecret));
+    expect(next.status).toBe(500);
+    expect(next.json.error).toBe('server_error');
+    expect(next.headers.get('cache-control')).toBe('no-store');
   });
 });
