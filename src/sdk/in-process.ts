@@ -4,7 +4,7 @@ import { completeForApi } from '../engine/ciba/complete-managed.js';
 import { failBackchannelAuthentication } from '../engine/ciba/fail.js';
 import { issueAuthReqId } from '../engine/ciba/issue.js';
 import { HeldTickets } from '../engine/ciba/held-tickets.js';
-import { createClient, deleteClient, getClient, listClients, updateClient } from '../engine/clients/client-operations.js';
+import { createClient, deleteClient, getClient, listClients, resolveClientId, updateClient } from '../engine/clients/client-operations.js';
 import type { EngineContext } from '../engine/context.js';
 import { createService, deleteService, getService, getServiceJwks, listServices, updateService } from '../engine/services/service-operations.js';
 import { introspectAccessToken } from '../engine/token-apis/introspection.js';
@@ -74,9 +74,10 @@ export function createInProcessApi(ctx: EngineContext, options: InProcessOptions
     return NUMERIC_ID.test(text) ? Number(text) : apiErrors.serviceNotFound(text.slice(0, 32));
   }
 
-  function clientIdOf(raw: string): number | ApiError {
+  /** A client id or custom alias, as the HTTP API resolves it. */
+  async function clientIdOf(serviceId: number, raw: string): Promise<number | ApiError> {
     const text = String(raw);
-    return NUMERIC_ID.test(text) ? Number(text) : apiErrors.clientNotFound(text.slice(0, 32));
+    return (await resolveClientId(ctx, serviceId, text)) ?? apiErrors.clientNotFound(text.slice(0, 32));
   }
 
   /** A service-scoped operation on a checked body: serviceId first, then the body, as the HTTP route orders its checks. */
@@ -163,7 +164,7 @@ export function createInProcessApi(ctx: EngineContext, options: InProcessOptions
         run(apiPaths.clientGet(r.clientId), 'client', async () => {
           const serviceId = serviceIdOf(r.serviceId);
           if (isApiError(serviceId)) return serviceId;
-          const clientId = clientIdOf(r.clientId);
+          const clientId = await clientIdOf(serviceId, r.clientId);
           return isApiError(clientId) ? clientId : getClient(ctx, serviceId, clientId);
         }),
       list: (r) =>
@@ -181,14 +182,14 @@ export function createInProcessApi(ctx: EngineContext, options: InProcessOptions
       create: (r) => scoped(apiPaths.clientCreate, r.serviceId, ['client', 'client'], r.client, (id, body) => createClient(ctx, id, body)),
       update: (r) =>
         scoped(apiPaths.clientUpdate(r.clientId), r.serviceId, ['client', 'client'], r.client, async (id, body) => {
-          const clientId = clientIdOf(r.clientId);
+          const clientId = await clientIdOf(id, r.clientId);
           return isApiError(clientId) ? clientId : updateClient(ctx, id, clientId, body);
         }),
       delete: (r) =>
         run(apiPaths.clientDelete(r.clientId), undefined, async () => {
           const serviceId = serviceIdOf(r.serviceId);
           if (isApiError(serviceId)) return serviceId;
-          const clientId = clientIdOf(r.clientId);
+          const clientId = await clientIdOf(serviceId, r.clientId);
           return isApiError(clientId) ? clientId : deleteClient(ctx, serviceId, clientId);
         }),
     },

@@ -4,12 +4,14 @@ import {
   type CibaEnv, type TestClient, type TestService,
 } from '../support/ciba-fixtures.js';
 import { CIBA_GRANT } from '../support/ciba-fixtures.js';
+import { basicAuth, postForm } from '../support/front-fixtures.js';
 
 describe('custom client id aliases (clientIdAlias presented as client_id)', () => {
   let env: CibaEnv;
   let service: TestService;
   let byId: TestClient;
   let byAlias: TestClient;
+  let accessToken: string;
 
   beforeAll(async () => {
     env = await startCiba();
@@ -33,7 +35,20 @@ describe('custom client id aliases (clientIdAlias presented as client_id)', () =
     const tokens = await tokenRequest(env, service.serviceId, byAlias, { grant_type: CIBA_GRANT, auth_req_id: String(issued.authReqId) });
     expect(tokens.action).toBe('OK');
     expect(tokens.clientId).toBe(Number(byId.clientId));
-    expect(content(tokens).access_token).toEqual(expect.any(String));
+    accessToken = content(tokens).access_token;
+    expect(accessToken).toEqual(expect.any(String));
+  });
+
+  it('the client APIs and the front\'s introspection endpoint take the alias too', async () => {
+    const got = await env.sdk.client.get({ serviceId: service.serviceId, clientId: 'my-app' });
+    expect(got.clientId).toBe(Number(byId.clientId));
+    await expect(env.sdk.client.get({ serviceId: service.serviceId, clientId: 'no-such-app' })).rejects.toThrow();
+
+    const introspected = await postForm(`${service.issuer}/introspect`, { token: accessToken }, basicAuth('my-app', byId.clientSecret));
+    expect(introspected.status, introspected.text).toBe(200);
+    expect(introspected.json).toMatchObject({ active: true, client_id: byId.clientId });
+    const wrong = await postForm(`${service.issuer}/introspect`, { token: accessToken }, basicAuth('my-app', 'x'.repeat(86)));
+    expect(wrong.status).toBe(401);
   });
 
   it('an unknown alias or a wrong secret with the alias is a failed client authentication', async () => {

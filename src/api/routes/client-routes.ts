@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { createClient, deleteClient, getClient, listClients, updateClient } from '../../engine/clients/client-operations.js';
+import { createClient, deleteClient, getClient, listClients, resolveClientId, updateClient } from '../../engine/clients/client-operations.js';
 import { apiErrors } from '../../engine/api-error.js';
 import { schemaOf } from '../../engine/wire/schemas.js';
 import type { ApiOptions } from '../api-context.js';
@@ -17,14 +17,10 @@ const clientParams = {
 };
 const tags = ['Client Management'];
 
-/** Client ids are numbers; the alias (by default the same digits) is accepted as well. */
-function clientIdOf(request: FastifyRequest): number | undefined {
-  const raw = (request.params as { clientId: string }).clientId;
-  return /^[0-9]{1,15}$/.test(raw) ? Number(raw) : undefined;
-}
-
 export function clientRoutes(app: FastifyInstance, options: ApiOptions): void {
   const ctx = options.engine;
+  /** Client ids are numbers; a custom alias is accepted as well. */
+  const clientIdOf = (request: FastifyRequest) => resolveClientId(ctx, serviceIdOf(request), (request.params as { clientId: string }).clientId);
   const clientBody = (request: FastifyRequest) => splitFormArrays(request, schemaOf('client'));
   const bodyOf = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
   const unknownClient = (request: FastifyRequest) =>
@@ -55,7 +51,7 @@ export function clientRoutes(app: FastifyInstance, options: ApiOptions): void {
     onRequest: callerHook(options, 'service'),
     schema: { tags, summary: 'Get a client', params: clientParams, response: { 200: { $ref: 'client#' }, ...errors } },
   }, async (request, reply) => {
-    const clientId = clientIdOf(request);
+    const clientId = await clientIdOf(request);
     if (clientId === undefined) return sendResult(request, reply, unknownClient(request));
     return sendResult(request, reply, await getClient(ctx, serviceIdOf(request), clientId));
   });
@@ -65,7 +61,7 @@ export function clientRoutes(app: FastifyInstance, options: ApiOptions): void {
     preValidation: async (request) => clientBody(request),
     schema: { tags, summary: 'Update a client', params: clientParams, body: { $ref: 'client#' }, response: { 200: { $ref: 'client#' }, ...errors } },
   }, async (request, reply) => {
-    const clientId = clientIdOf(request);
+    const clientId = await clientIdOf(request);
     if (clientId === undefined) return sendResult(request, reply, unknownClient(request));
     return sendResult(request, reply, await updateClient(ctx, serviceIdOf(request), clientId, bodyOf(request)));
   });
@@ -74,7 +70,7 @@ export function clientRoutes(app: FastifyInstance, options: ApiOptions): void {
     onRequest: callerHook(options, 'service'),
     schema: { tags, summary: 'Delete a client', params: clientParams, response: { 204: { type: 'null' }, ...errors } },
   }, async (request, reply) => {
-    const clientId = clientIdOf(request);
+    const clientId = await clientIdOf(request);
     if (clientId === undefined) return sendResult(request, reply, unknownClient(request));
     return sendResult(request, reply, await deleteClient(ctx, serviceIdOf(request), clientId));
   });

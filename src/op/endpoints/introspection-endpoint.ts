@@ -18,7 +18,8 @@ export async function introspectionEndpoint(op: OpContext, serviceId: number, re
   const basic = basicCredentials(request.headers.authorization);
   const credentials = basic && basic !== 'malformed' ? basic : { clientId: form.get('client_id') ?? '', clientSecret: form.get('client_secret') ?? '' };
   const refuse = () => sendOAuthError(reply, 401, 'invalid_client', 'Client authentication failed.', { 'www-authenticate': 'Basic realm="introspect"' });
-  if (basic === 'malformed' || !/^[0-9]{1,15}$/.test(credentials.clientId) || !credentials.clientSecret) return refuse();
+  // A numeric id or a custom alias (VSCHAR without spaces, as the engine accepts them).
+  if (basic === 'malformed' || !/^[\x21-\x7E]{1,255}$/.test(credentials.clientId) || !credentials.clientSecret) return refuse();
   let client: Record<string, unknown>;
   try {
     client = await op.engine.client.get({ serviceId: String(serviceId), clientId: credentials.clientId });
