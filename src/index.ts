@@ -5,6 +5,10 @@
  *
  *   import { loadConfig, serve } from 'openciba';
  *   await serve(loadConfig(process.env), { authenticationDevice: { requestReceived: (request, decide) => … } });
+ *
+ * `serve` behaves like `openciba serve`: it listens, and on SIGINT/SIGTERM closes the server and
+ * exits the process. To keep those to your program, use `createRuntime` and call
+ * `runtime.app.listen(…)` and `runtime.close()` yourself.
  */
 export { loadConfig, ConfigError, type Config } from './server/config.js';
 export { createRuntime, type Runtime, type RuntimeOverrides } from './server/runtime.js';

@@ -30,9 +30,11 @@ export async function registerFront(app: FastifyInstance, op: OpContext): Promis
     scope.addContentTypeParser(FORM, { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
     scope.setErrorHandler((error: FastifyError, request, reply) => {
-      // The engine's 404 is an unknown service; any other refusal or failure of the engine (the
-      // front's token, its availability) is the server's problem, never the client's.
-      const engineStatus = error instanceof OpenCibaApiError ? (error.status === 404 ? 404 : 500) : error instanceof OpenCibaTransportError ? 500 : undefined;
+      // The engine's 404 is an unknown service and its 413 a request too large to relay; any other
+      // refusal or failure of the engine (the front's token, its availability) is the server's
+      // problem, never the client's.
+      const engineStatus =
+        error instanceof OpenCibaApiError ? (error.status === 404 || error.status === 413 ? error.status : 500) : error instanceof OpenCibaTransportError ? 500 : undefined;
       const status = engineStatus ?? (error as { status?: number }).status ?? error.statusCode ?? 500;
       if (status === 404) return sendOAuthError(reply, 404, 'not_found', 'No such service.');
       if (status === 413) return sendOAuthError(reply, 413, 'invalid_request', 'The request body is too large.');

@@ -218,6 +218,7 @@ export class KyselyStore implements Store {
   }
 
   async findClientIdByAlias(serviceId: number, alias: string): Promise<number | undefined> {
+    if (!storableText(alias)) return undefined;
     const row = (await this.q.clientByAlias(this.db, serviceId, alias)).rows[0];
     return row ? Number(row.client_id) : undefined;
   }
@@ -316,11 +317,13 @@ export class KyselyStore implements Store {
   }
 
   async getUser(serviceId: number, subject: string): Promise<UserRecord | undefined> {
+    if (!storableText(subject)) return undefined;
     const row = (await this.q.user(this.db, serviceId, subject)).rows[0];
     return row ? toUser(row) : undefined;
   }
 
   async findUserByHint(serviceId: number, hint: string): Promise<UserRecord | undefined> {
+    if (!storableText(hint)) return undefined;
     for (const query of [this.q.userBySubject, this.q.userByEmail, this.q.userByPhone]) {
       const row = (await query(this.db, serviceId, hint)).rows[0];
       if (row) return toUser(row);
@@ -524,7 +527,7 @@ export class KyselyStore implements Store {
       .set({ status: 'pending' })
       .where('service_id', '=', serviceId)
       .where('auth_req_id_digest', '=', authReqIdDigest)
-      .where('status', 'in', ['allowed', 'denied'])
+      .where('status', 'in', ['allowed', 'denied', 'failed'])
       .execute();
   }
 
@@ -857,4 +860,12 @@ function valuesOf<T>(columns: readonly (keyof T)[], row: T): unknown[] {
 function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}
+
+/**
+ * Whether a text can be stored at all: PostgreSQL's text cannot hold NUL (it fails the whole
+ * statement), so a lookup by such a value can only find nothing — on both databases alike.
+ */
+function storableText(value: string): boolean {
+  return !value.includes('\u0000');
 }

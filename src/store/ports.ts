@@ -228,7 +228,7 @@ export interface Store {
   listPendingFrontRequests(serviceId: number, subject: string | undefined, now: number, limit: number): Promise<FrontRequestRecord[]>;
   /** pending → `status`, once and only before expiry; undefined when someone decided first or it expired. */
   decideFrontRequest(serviceId: number, authReqIdDigest: string, status: 'allowed' | 'denied' | 'failed', now: number): Promise<FrontRequestRecord | undefined>;
-  /** Undoes a decision whose completion failed, so that it can be decided (or swept) again. */
+  /** Undoes a decision (or a failure) whose completion failed, so that it can be decided (or swept) again. */
   reopenFrontRequest(serviceId: number, authReqIdDigest: string): Promise<void>;
   /** Takes pending requests that expire before `horizon` (pending → failed) for the expiry sweep; safe on several nodes. */
   claimExpiringFrontRequests(horizon: number, limit: number): Promise<FrontRequestRecord[]>;

@@ -35,6 +35,7 @@ describe('custom client id aliases (clientIdAlias presented as client_id)', () =
     const tokens = await tokenRequest(env, service.serviceId, byAlias, { grant_type: CIBA_GRANT, auth_req_id: String(issued.authReqId) });
     expect(tokens.action).toBe('OK');
     expect(tokens.clientId).toBe(Number(byId.clientId));
+    expect(tokens.clientIdAliasUsed).toBe(true);
     accessToken = content(tokens).access_token;
     expect(accessToken).toEqual(expect.any(String));
   });

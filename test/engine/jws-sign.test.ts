@@ -16,7 +16,8 @@ describe('signCompact (node:crypto JWS), verified by jose', () => {
     const { payload, protectedHeader } = await jwtVerify(token, publicKey, { algorithms: [alg], audience: 'c1' });
     expect(protectedHeader).toEqual({ alg, typ: 'JWT', kid: `k-${alg}` });
     expect(payload).toEqual({ sub: 'alice', aud: ['c1'], iat: 1, exp: 4_000_000_000, n: 'ü' });
-    // A key imported once is reused, and still signs afresh (ECDSA/PSS signatures differ each time, all verify).
+    // The same JWK object gives the same imported key, which still signs afresh.
+    expect(signingKeyObject(jwk, alg)).toBe(signingKeyObject(jwk, alg));
     const again = signCompact({ alg }, { x: 1 }, alg, signingKeyObject(jwk, alg));
     await expect(compactVerify(again, publicKey)).resolves.toBeDefined();
   });
@@ -27,6 +28,35 @@ describe('signCompact (node:crypto JWS), verified by jose', () => {
     const token = signCompact({ alg: 'HS256' }, { sub: 'bob' }, 'HS256', signingKeyObject(jwk, 'HS256'));
     expect((await jwtVerify(token, secret)).payload).toEqual({ sub: 'bob' });
     expect(decodeProtectedHeader(token)).toEqual({ alg: 'HS256' });
+  });
+
+  it('never signs with another tenant\'s key that shares its kid and public members', async () => {
+    const victim = await generateKeyPair('ES256', { extractable: true });
+    const victimJwk = { ...(await exportJWK(victim.privateKey)), kid: 'shared-kid' };
+    const victimToken = signCompact({ alg: 'ES256', kid: 'shared-kid' }, { sub: 'v' }, 'ES256', signingKeyObject(victimJwk, 'ES256'));
+    await expect(compactVerify(victimToken, victim.publicKey)).resolves.toBeDefined();
+
+    // Another service uploads the victim's public key material with a private part of its own.
+    const other = await exportJWK((await generateKeyPair('ES256', { extractable: true })).privateKey);
+    const forged = { ...victimJwk, d: other.d };
+    let token: string | undefined;
+    try {
+      token = signCompact({ alg: 'ES256', kid: 'shared-kid' }, { sub: 'attacker' }, 'ES256', signingKeyObject(forged, 'ES256'));
+    } catch {
+      token = undefined; // refusing the inconsistent key is as good
+    }
+    if (token !== undefined) await expect(compactVerify(token, victim.publicKey)).rejects.toThrow();
+  });
+
+  it('refuses keys that do not fit the algorithm (RFC 7518 §3)', async () => {
+    const p384 = await exportJWK((await generateKeyPair('ES384', { extractable: true })).privateKey);
+    expect(() => signingKeyObject(p384, 'ES256')).toThrow(/prime256v1/);
+    const { generateKeyPairSync } = await import('node:crypto');
+    const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'jwk' });
+    expect(() => signingKeyObject(small as never, 'RS256')).toThrow(/2048/);
+    const ed = await exportJWK((await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true })).privateKey);
+    expect(() => signingKeyObject(ed, 'ES256')).toThrow();
+    expect(() => signingKeyObject({ kty: 'oct', k: Buffer.alloc(16).toString('base64url') }, 'HS256')).toThrow(/too short/);
   });
 
   it('refuses an algorithm it does not know instead of signing with a guess', async () => {

@@ -15,16 +15,23 @@ function scriptedDevice() {
   const seen: DeviceRequest[] = [];
   const later = new Map<string, Decide>();
   const outcomes: DecisionOutcome[] = [];
+  const release = new Map<string, (fail: boolean) => void>();
   const device: AuthenticationDevice = {
+    waitMs: 300,
     async requestReceived(request, decide) {
       seen.push(request);
       if (request.bindingMessage === 'now-allow') outcomes.push(await decide('allow'));
       else if (request.bindingMessage === 'now-deny') outcomes.push(await decide('deny'));
       else if (request.bindingMessage === 'throw') throw new Error('the device is unreachable');
-      else later.set(request.bindingMessage ?? '', decide);
+      else if (request.bindingMessage?.startsWith('hang')) {
+        // Waits for the user inside the hook, which it should not: the client must not wait with it.
+        const fail = await new Promise<boolean>((resolve) => release.set(request.bindingMessage!, resolve));
+        if (fail) throw new Error('gave up waiting');
+        outcomes.push(await decide('allow'));
+      } else later.set(request.bindingMessage ?? '', decide);
     },
   };
-  return { device, seen, later, outcomes };
+  return { device, seen, later, outcomes, release };
 }
 
 describe('embedded authentication device (createRuntime option, `embedded` channel)', () => {
@@ -99,6 +106,41 @@ describe('embedded authentication device (createRuntime option, `embedded` chann
     await oidc.initiateBackchannelAuthentication(config, { scope: 'openid', login_hint: 'alice', binding_message: 'later-2' });
     const listed = await request(`${front.issuer}/device/api/requests?subject=alice`);
     expect(listed.json.requests.map((r: { bindingMessage?: string }) => r.bindingMessage)).toContain('later-2');
+  });
+
+  it('a device that keeps the hook busy does not hold the client: the answer comes after waitMs, the decision when it is made', async () => {
+    const started = Date.now();
+    const response = await postForm(
+      `${front.issuer}/backchannel/authentication`,
+      { scope: 'openid', login_hint: 'alice', binding_message: 'hang-1' },
+      basicAuth(front.clientId, front.clientSecret),
+    );
+    expect(response.status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    const token = () => postForm(
+      `${front.issuer}/token`,
+      { grant_type: 'urn:openid:params:grant-type:ciba', auth_req_id: response.json.auth_req_id },
+      basicAuth(front.clientId, front.clientSecret),
+    );
+    expect((await token()).json.error).toBe('authorization_pending');
+    script.release.get('hang-1')!(false);
+    await expect.poll(async () => (await token()).status, { timeout: 5_000, interval: 1_100 }).toBe(200);
+  });
+
+  it('a device that fails after the client got its answer still fails the request', async () => {
+    const response = await postForm(
+      `${front.issuer}/backchannel/authentication`,
+      { scope: 'openid', login_hint: 'alice', binding_message: 'hang-2' },
+      basicAuth(front.clientId, front.clientSecret),
+    );
+    expect(response.status).toBe(200);
+    script.release.get('hang-2')!(true);
+    const token = () => postForm(
+      `${front.issuer}/token`,
+      { grant_type: 'urn:openid:params:grant-type:ciba', auth_req_id: response.json.auth_req_id },
+      basicAuth(front.clientId, front.clientSecret),
+    );
+    await expect.poll(async () => (await token()).json.error, { timeout: 5_000, interval: 1_100 }).toBe('expired_token');
   });
 
   it('a device that throws fails the request at once (expired_token, as for TRANSACTION_FAILED), and the client still gets its auth_req_id', async () => {

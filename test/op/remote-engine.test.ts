@@ -89,6 +89,19 @@ describe('the front over HTTP in front of a remote engine', () => {
     expect(response.status).toBe(404);
   });
 
+  it('a request the front accepts but the engine finds too large to relay is a 413, not a server error', async () => {
+    // Just under the front's 1 MiB limit, sent raw: each `"` doubles when quoted into the engine's
+    // JSON body, which is then over the engine's limit.
+    const body = `scope=openid&login_hint=alice&binding_message=${'"'.repeat(1024 * 1024 - 200)}`;
+    const response = await request(`${issuer}/backchannel/authentication`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...basicAuth(poll.clientId, poll.clientSecret) },
+      body,
+    });
+    expect(response.status, response.text.slice(0, 200)).toBe(413);
+    expect(response.json.error).toBe('invalid_request');
+  });
+
   // Last: it takes the front's access to the engine away.
   it('a decision the engine does not record is undone: the request is pending again, for the user or the expiry sweep', async () => {
     const started = await postForm(`${issuer}/backchannel/authentication`, { scope: 'openid', login_hint: 'alice' }, basicAuth(poll.clientId, poll.clientSecret));

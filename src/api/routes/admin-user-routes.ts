@@ -8,16 +8,18 @@ import { pageOf, pagingQuerySchema } from './paging.js';
 
 const errors = { '4xx': { $ref: 'result#' }, '5xx': { $ref: 'result#' } };
 const tags = ['OpenCIBA Administration'];
+// Identifiers are matched against hints: no control characters (PostgreSQL cannot even hold NUL).
+const PRINTABLE = '^[^\\u0000-\\u001F\\u007F]*$';
 const params = {
   type: 'object',
-  properties: { serviceId: { type: 'string' }, subject: { type: 'string', minLength: 1, maxLength: 255 } },
+  properties: { serviceId: { type: 'string' }, subject: { type: 'string', minLength: 1, maxLength: 255, pattern: PRINTABLE } },
   required: ['serviceId', 'subject'],
 };
 const userBody = {
   type: 'object',
   properties: {
-    email: { type: 'string', maxLength: 320 },
-    phone_number: { type: 'string', maxLength: 64 },
+    email: { type: 'string', maxLength: 320, pattern: PRINTABLE },
+    phone_number: { type: 'string', maxLength: 64, pattern: PRINTABLE },
     name: { type: 'string', maxLength: 256 },
     status: { type: 'string', enum: ['active', 'locked'] },
     userCode: { type: 'string', minLength: 1, maxLength: 64 },

@@ -2,6 +2,8 @@ import type { BackchannelRequestRecord } from '../../store/ports.js';
 
 /** Long enough for the front to identify the user between /backchannel/authentication and /issue. */
 const HOLD_MS = 30_000;
+/** Far above what one node holds at once (one per backchannel request in flight). */
+const MAX_HELD = 10_000;
 
 /**
  * Requests that passed /backchannel/authentication for OpenCIBA's own in-process front, kept in
@@ -18,6 +20,8 @@ export class HeldTickets {
 
   hold(record: BackchannelRequestRecord, now: number): void {
     this.forgetExpired(now);
+    // Bounded whatever happens between /backchannel/authentication and /issue: the oldest goes.
+    if (this.held.size >= MAX_HELD) this.held.delete(this.held.keys().next().value as string);
     this.held.set(record.ticketDigest, { record, until: now + HOLD_MS });
   }
 

@@ -1,5 +1,6 @@
 import type { JWK } from 'jose';
 import type { EngineContext } from '../context.js';
+import { isClientIdAliasSyntax } from '../clients/client-id-alias.js';
 import type { AuthClient, ClientAuthContext, ClientAuthMethod } from '../client-auth/types.js';
 import type { JwkSet } from '../keys/service-keys.js';
 import { openServiceJwks } from '../services/service-operations.js';
@@ -39,7 +40,8 @@ export function toAuthClient(ctx: EngineContext, record: ClientRecord): AuthClie
   const str = (name: string) => (typeof d[name] === 'string' ? (d[name] as string) : undefined);
   return {
     clientId: record.clientId,
-    clientIdAlias: str('clientIdAlias') ?? String(record.clientId),
+    // Only an indexed alias names the client (a legacy, unusable one in its JSON does not).
+    clientIdAlias: record.clientIdAlias ?? String(record.clientId),
     clientType: d.clientType === 'PUBLIC' ? 'PUBLIC' : 'CONFIDENTIAL',
     tokenAuthMethod: (str('tokenAuthMethod') ?? 'CLIENT_SECRET_BASIC') as ClientAuthMethod,
     ...(str('tokenAuthSignAlg') ? { tokenAuthSignAlg: str('tokenAuthSignAlg') } : {}),
@@ -57,7 +59,7 @@ export function toAuthClient(ctx: EngineContext, record: ClientRecord): AuthClie
 /** A client by its numeric id (also its default alias) or by its custom alias. */
 export async function loadClient(ctx: EngineContext, serviceId: number, clientIdOrAlias: string): Promise<ClientParty | undefined> {
   if (/^[0-9]{1,15}$/.test(clientIdOrAlias)) return loadClientById(ctx, serviceId, Number(clientIdOrAlias));
-  if (clientIdOrAlias === '' || clientIdOrAlias.length > 255) return undefined;
+  if (!isClientIdAliasSyntax(clientIdOrAlias)) return undefined;
   // Aliases can move between clients, ids cannot: resolve the alias afresh, cache by id.
   const clientId = await ctx.store.findClientIdByAlias(serviceId, clientIdOrAlias);
   return clientId === undefined ? undefined : loadClientById(ctx, serviceId, clientId);

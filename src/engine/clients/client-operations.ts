@@ -5,6 +5,7 @@ import { pickMembers, writableMembers } from '../wire/schemas.js';
 import { withoutNulls } from '../wire/json.js';
 import { validateClient } from './validate-client.js';
 import { forgetClient } from '../cache/party-caches.js';
+import { isClientIdAliasSyntax, isNumericId } from './client-id-alias.js';
 
 // Assigned by the server, never taken from the caller.
 const ASSIGNED = new Set(['clientId', 'clientSecret', 'number', 'serviceNumber', 'createdAt', 'modifiedAt', 'derivedSectorIdentifier', 'dynamicallyRegistered', 'registrationAccessTokenHash']);
@@ -53,20 +54,21 @@ function splitDeveloper(data: Record<string, unknown>): { data: Record<string, u
   return { data: rest, developer: typeof developer === 'string' ? developer : null };
 }
 
-// client_id is VSCHAR (RFC 6749 Appendix A.1); no spaces, so it survives Basic auth and forms alike.
-const ALIAS_PATTERN = /^[\x21-\x7E]{1,255}$/;
-
 /**
  * The custom alias to index for a client (null when it has only its id), or the 400 for an
  * unusable one. A number other than the client's own id is refused: it would name another client.
  */
-function customAlias(data: Record<string, unknown>, clientId: number): string | null | ApiError {
+function customAlias(data: Record<string, unknown>, clientId: number, previous?: unknown): string | null | ApiError {
   const alias = data.clientIdAlias;
   if (alias === undefined || alias === String(clientId)) return null;
-  if (typeof alias !== 'string' || !ALIAS_PATTERN.test(alias)) {
+  const usable = typeof alias === 'string' && isClientIdAliasSyntax(alias) && !isNumericId(alias);
+  // An alias stored before aliases were checked stays as it was, unusable as client_id, rather
+  // than blocking every update of its client.
+  if (!usable && alias === previous) return null;
+  if (typeof alias !== 'string' || !isClientIdAliasSyntax(alias)) {
     return apiErrors.badRequest("'clientIdAlias' must be 1 to 255 printable ASCII characters without spaces.");
   }
-  if (/^[0-9]+$/.test(alias)) return apiErrors.badRequest("'clientIdAlias' must not be a number other than the client's id.");
+  if (isNumericId(alias)) return apiErrors.badRequest("'clientIdAlias' must not be a number other than the client's id.");
   return alias;
 }
 
@@ -76,7 +78,7 @@ function customAlias(data: Record<string, unknown>, clientId: number): string | 
  */
 export async function resolveClientId(ctx: EngineContext, serviceId: number, raw: string): Promise<number | undefined> {
   if (/^[0-9]{1,15}$/.test(raw)) return Number(raw);
-  if (!ALIAS_PATTERN.test(raw)) return undefined;
+  if (!isClientIdAliasSyntax(raw)) return undefined;
   return ctx.store.findClientIdByAlias(serviceId, raw);
 }
 
@@ -147,7 +149,7 @@ export async function updateClient(ctx: EngineContext, serviceId: number, client
   const invalid = validateClient(merged, ctx.mode);
   if (invalid) return invalid;
   const { data, developer } = splitDeveloper(merged);
-  const alias = customAlias(data, clientId);
+  const alias = customAlias(data, clientId, record.data.clientIdAlias);
   if (alias !== null && typeof alias !== 'string') return alias;
   const modifiedAt = ctx.clock.now();
   const updated = await ctx.store.updateClient(serviceId, clientId, { data, developer, secretSealed: record.secretSealed, clientIdAlias: alias, modifiedAt });

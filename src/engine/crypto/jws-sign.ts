@@ -32,18 +32,35 @@ function signatureOf(alg: string, key: KeyObject, data: Buffer): Buffer {
   }
 }
 
-// Importing a JWK costs about as much as a signature; keys are immutable per kid (a new key set
-// brings new kids), so each imported key is kept.
-const imported = new Map<string, KeyObject>();
+// Importing a JWK costs about as much as a signature, so each imported key is kept — by the JWK
+// object itself (the service's cached key set), never by anything a tenant could copy from
+// another tenant's public keys (kid, x, n), which would hand it the other's private key.
+const imported = new WeakMap<JWK, Map<string, KeyObject>>();
 
-/** The private (or secret) KeyObject of a JWK, imported once. */
+/** The private (or secret) KeyObject of a JWK, imported once, checked to fit `alg` (RFC 7518 §3). */
 export function signingKeyObject(jwk: JWK, alg: string): KeyObject {
-  const id = `${alg}:${jwk.kid ?? ''}:${jwk.x ?? jwk.n?.slice(0, 32) ?? jwk.k?.slice(0, 16) ?? ''}`;
-  let key = imported.get(id);
+  let byAlg = imported.get(jwk);
+  let key = byAlg?.get(alg);
   if (!key) {
     key = jwk.kty === 'oct' ? createSecretKey(Buffer.from(jwk.k ?? '', 'base64url')) : createPrivateKey({ key: jwk as never, format: 'jwk' });
-    if (imported.size > 1000) imported.clear();
-    imported.set(id, key);
+    const problem = misfit(key, alg);
+    if (problem) throw new Error(`the key${jwk.kid ? ` ${jwk.kid}` : ''} cannot sign ${alg}: ${problem}`);
+    if (!byAlg) imported.set(jwk, (byAlg = new Map()));
+    byAlg.set(alg, key);
   }
   return key;
+}
+
+const CURVE_OF_ALG: Record<string, string> = { ES256: 'prime256v1', ES384: 'secp384r1', ES512: 'secp521r1', ES256K: 'secp256k1' };
+
+// RFC 7518 §3.3/§3.5: RSA keys of at least 2048 bits; §3.4: the curve the algorithm names;
+// RFC 8037: EdDSA with an OKP key; HS with a secret of at least the hash's size (§3.2).
+function misfit(key: KeyObject, alg: string): string | undefined {
+  const details = key.asymmetricKeyDetails;
+  const family = alg.slice(0, 2);
+  if (family === 'HS') return key.type !== 'secret' ? 'HS needs a symmetric key' : (key.symmetricKeySize ?? 0) * 8 < Number(alg.slice(2)) ? 'the secret is too short' : undefined;
+  if (family === 'RS' || family === 'PS') return key.asymmetricKeyType !== 'rsa' ? 'not an RSA key' : (details?.modulusLength ?? 0) < 2048 ? 'RSA keys must have at least 2048 bits' : undefined;
+  if (family === 'ES') return key.asymmetricKeyType !== 'ec' || details?.namedCurve !== CURVE_OF_ALG[alg] ? `needs an EC key on ${CURVE_OF_ALG[alg] ?? 'its curve'}` : undefined;
+  if (alg === 'EdDSA') return key.asymmetricKeyType !== 'ed25519' && key.asymmetricKeyType !== 'ed448' ? 'needs an Ed25519 or Ed448 key' : undefined;
+  return 'unsupported algorithm';
 }

@@ -21,7 +21,7 @@ export function tokenOkAnswer(g: GrantContext, minted: MintedTokens, grant: Gran
     grantType,
     clientId: g.client.record.clientId,
     clientIdAlias: g.client.auth.clientIdAlias,
-    clientIdAliasUsed: false,
+    clientIdAliasUsed: g.clientIdAliasUsed,
     clientAuthMethod: g.clientAuthMethod,
     subject: grant.subject,
     scopes: grant.scopes,

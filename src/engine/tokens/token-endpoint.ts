@@ -30,6 +30,8 @@ export interface GrantContext {
   service: ServiceParty;
   client: ClientParty;
   clientAuthMethod: string;
+  /** Whether the client named itself by its custom alias rather than its numeric id. */
+  clientIdAliasUsed: boolean;
   parameters: ReadonlyMap<string, unknown>;
   input: TokenRequestInput;
 }
@@ -74,5 +76,7 @@ async function evaluate(ctx: EngineContext, service: ServiceParty, input: TokenR
   const clientGrants = Array.isArray(client.data.grantTypes) ? (client.data.grantTypes as unknown[]) : [];
   if (!clientGrants.includes(grant.name)) return refuse('unauthorized_client', codes.tokenUnauthorizedClient);
 
-  return grant.handle({ ctx, service, client, clientAuthMethod: authenticated.method, parameters: form, input });
+  const presentedId = input.clientId ?? single(form, 'client_id');
+  const clientIdAliasUsed = presentedId !== undefined && presentedId !== String(client.record.clientId);
+  return grant.handle({ ctx, service, client, clientAuthMethod: authenticated.method, clientIdAliasUsed, parameters: form, input });
 }

@@ -24,9 +24,20 @@ export interface DeviceRequest {
  * `decide` records the user's answer exactly as the simulator or the webhook's `/complete`
  * would (a user locked meanwhile is denied; ping/push notifications are queued). It may be
  * called right away, or later (after the program has reached the user its own way), at most
- * once. If `requestReceived` throws, the request fails at once (TRANSACTION_FAILED) so the
- * client is not left polling until expiry.
+ * once; keep `requestReceived` itself short (see `waitMs`) and decide later for answers that
+ * take a user's time. If `requestReceived` throws or rejects, the request fails at once
+ * (TRANSACTION_FAILED) so the client is not left polling until expiry. A decision made inside
+ * `requestReceived` for a push-mode client is delivered as the client gets its auth_req_id, so
+ * the push may arrive before the backchannel response (as with node-oidc-provider).
+ *
+ * Requests of the `embedded` channel also show in the device simulator's list, where (in
+ * development mode, or with the admin token) they can be decided too.
  */
 export interface AuthenticationDevice {
+  /**
+   * How long the backchannel response waits for `requestReceived` to finish, in milliseconds
+   * (default 5000). A device still busy after that carries on; the client gets its auth_req_id.
+   */
+  waitMs?: number;
   requestReceived(request: DeviceRequest, decide: (decision: Decision) => Promise<DecisionOutcome>): Promise<void> | void;
 }

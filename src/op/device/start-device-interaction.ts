@@ -31,7 +31,7 @@ export async function startDeviceInteraction(op: OpContext, settings: FrontSetti
     acrs: request.answer.acrs,
     deliveryMode: request.answer.deliveryMode,
   };
-  const channel = channelOf(op, settings);
+  const channel = channelOf(op, settings, request.serviceId);
   const authReqIdDigest = op.keyring.digest(request.authReqId);
   await op.store.createFrontRequest({
     authReqIdDigest,
@@ -90,21 +90,46 @@ export async function startDeviceInteraction(op: OpContext, settings: FrontSetti
   );
 }
 
-function channelOf(op: OpContext, settings: FrontSettings): 'simulator' | 'webhook' | 'embedded' {
+function channelOf(op: OpContext, settings: FrontSettings, serviceId: number): 'simulator' | 'webhook' | 'embedded' {
   if (settings.deviceChannel === 'webhook' && settings.webhookUrl) return 'webhook';
-  // A node started without the device (a misconfigured cluster) leaves the request to the simulator's list.
-  if (settings.deviceChannel === 'embedded' && op.embeddedDevice) return 'embedded';
+  if (settings.deviceChannel === 'embedded') {
+    if (op.embeddedDevice) return 'embedded';
+    // A node started without the device (a misconfigured cluster) leaves the request to the simulator's list.
+    op.log.warn({ serviceId }, 'the service uses the embedded device channel, but this node has no device: the request waits in the simulator');
+  }
   return 'simulator';
 }
+
+/**
+ * How long the backchannel response waits for the embedded device's `requestReceived` unless it
+ * says otherwise: enough to decide at once (node-oidc-provider's hook is awaited too), never long
+ * enough to hold the client for a user's answer. A device still busy after that carries on.
+ */
+const DEVICE_WAIT_MS = 5_000;
 
 /** Hands the request to the embedding program's device; a device that throws fails the request at once. */
 async function runEmbeddedDevice(op: OpContext, request: DeviceRequest, authReqIdDigest: string): Promise<void> {
   const decide = (decision: 'allow' | 'deny') => decideRequest(op, request.serviceId, { digest: authReqIdDigest }, decision);
+  const running = Promise.resolve()
+    .then(() => op.embeddedDevice!.requestReceived(request, decide))
+    .catch((error: unknown) => failRequest(op, request, authReqIdDigest, error));
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, op.embeddedDevice!.waitMs ?? DEVICE_WAIT_MS);
+    timer.unref();
+  });
+  await Promise.race([running, waited]);
+  clearTimeout(timer);
+}
+
+async function failRequest(op: OpContext, request: DeviceRequest, authReqIdDigest: string, error: unknown): Promise<void> {
+  op.log.warn({ err: error, serviceId: request.serviceId }, 'the embedded authentication device failed; the request fails');
   try {
-    await op.embeddedDevice!.requestReceived(request, decide);
-  } catch (error) {
-    op.log.warn({ err: error, serviceId: request.serviceId }, 'the embedded authentication device failed; the request fails');
     const failed = await op.store.decideFrontRequest(request.serviceId, authReqIdDigest, 'failed', op.clock.now());
     if (failed) await completeFrontRequest(op, failed, 'TRANSACTION_FAILED');
+  } catch (completion) {
+    // Not recorded by the engine: pending again, so the expiry sweep completes it.
+    op.log.warn({ err: completion, serviceId: request.serviceId }, 'could not fail the request now; the expiry sweep will');
+    await op.store.reopenFrontRequest(request.serviceId, authReqIdDigest).catch(() => {});
   }
 }
