@@ -98,4 +98,17 @@ describe('withoutNulls', () => {
   it('drops null and undefined members at every depth', () => {
     expect(withoutNulls({ a: null, b: 1, c: { d: undefined, e: [1, null, { f: null }] } })).toEqual({ b: 1, c: { e: [1, {}] } });
   });
+
+  it('copies own enumerable members only, keeps falsy values, and never shares nested objects', () => {
+    const withInherited = Object.create({ inherited: 1 }, { own: { value: 2, enumerable: true }, hidden: { value: 3, enumerable: false } });
+    expect(withoutNulls(withInherited)).toEqual({ own: 2 });
+    expect(Object.keys(withoutNulls(withInherited))).toEqual(['own']);
+    const nested = { list: [0, '', false], inner: { n: 0 } };
+    const copy = withoutNulls(nested);
+    expect(copy).toEqual({ list: [0, '', false], inner: { n: 0 } });
+    expect(copy.inner).not.toBe(nested.inner);
+    expect(copy.list).not.toBe(nested.list);
+    expect(withoutNulls([null, undefined, 'x'])).toEqual(['x']);
+    expect(withoutNulls('text')).toBe('text');
+  });
 });
