@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { createClient, deleteClient, getClient, listClients, resolveClientId, updateClient } from '../../engine/clients/client-operations.js';
+import { createClient, deleteClient, getClient, listClients, updateClient } from '../../engine/clients/client-operations.js';
+import { resolveClientId } from '../../engine/clients/client-id-alias.js';
 import { apiErrors } from '../../engine/api-error.js';
 import { schemaOf } from '../../engine/wire/schemas.js';
 import type { ApiOptions } from '../api-context.js';

@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
 import type { EngineContext } from '../context.js';
-import { isClientIdAliasSyntax } from '../clients/client-id-alias.js';
+import { resolveClientId } from '../clients/client-id-alias.js';
 import type { AuthClient, ClientAuthContext, ClientAuthMethod } from '../client-auth/types.js';
 import type { JwkSet } from '../keys/service-keys.js';
 import { openServiceJwks } from '../services/service-operations.js';
@@ -58,10 +58,8 @@ export function toAuthClient(ctx: EngineContext, record: ClientRecord): AuthClie
 
 /** A client by its numeric id (also its default alias) or by its custom alias. */
 export async function loadClient(ctx: EngineContext, serviceId: number, clientIdOrAlias: string): Promise<ClientParty | undefined> {
-  if (/^[0-9]{1,15}$/.test(clientIdOrAlias)) return loadClientById(ctx, serviceId, Number(clientIdOrAlias));
-  if (!isClientIdAliasSyntax(clientIdOrAlias)) return undefined;
-  // Aliases can move between clients, ids cannot: resolve the alias afresh, cache by id.
-  const clientId = await ctx.store.findClientIdByAlias(serviceId, clientIdOrAlias);
+  // Aliases can move between clients, ids cannot: an alias is resolved afresh, the party cached by id.
+  const clientId = await resolveClientId(ctx, serviceId, clientIdOrAlias);
   return clientId === undefined ? undefined : loadClientById(ctx, serviceId, clientId);
 }
 

@@ -1,3 +1,5 @@
+import type { EngineContext } from '../context.js';
+
 // client_id is VSCHAR (RFC 6749 Appendix A.1); aliases leave out the space, so they survive HTTP
 // Basic authentication and forms alike, and control characters, which no database key should hold.
 const ALIAS_SYNTAX = /^[\x21-\x7E]{1,255}$/;
@@ -10,4 +12,14 @@ export function isClientIdAliasSyntax(value: string): boolean {
 /** Numeric aliases other than the client's own id would name another client. */
 export function isNumericId(value: string): boolean {
   return /^[0-9]+$/.test(value);
+}
+
+/**
+ * The client a presented name means: its numeric id, or its custom alias (Authlete's APIs take
+ * either). Undefined when it names none.
+ */
+export async function resolveClientId(ctx: EngineContext, serviceId: number, name: string): Promise<number | undefined> {
+  if (/^[0-9]{1,15}$/.test(name)) return Number(name);
+  if (!isClientIdAliasSyntax(name)) return undefined;
+  return ctx.store.findClientIdByAlias(serviceId, name);
 }

@@ -72,16 +72,6 @@ function customAlias(data: Record<string, unknown>, clientId: number, previous?:
   return alias;
 }
 
-/**
- * The client a path names: its numeric id, or its custom alias (Authlete's client APIs take
- * either). Undefined when it names none.
- */
-export async function resolveClientId(ctx: EngineContext, serviceId: number, raw: string): Promise<number | undefined> {
-  if (/^[0-9]{1,15}$/.test(raw)) return Number(raw);
-  if (!isClientIdAliasSyntax(raw)) return undefined;
-  return ctx.store.findClientIdByAlias(serviceId, raw);
-}
-
 const aliasTaken = () => apiErrors.badRequest("'clientIdAlias' is already used by another client of this service.");
 
 async function serviceNumberOf(ctx: EngineContext, serviceId: number): Promise<number | ApiError> {

@@ -23,14 +23,26 @@ export async function decideRequest(op: OpContext, serviceId: number, which: { a
   }
   const user = await op.store.getUser(serviceId, decided.subject);
   const result = decision === 'allow' && user?.status === 'active' ? 'AUTHORIZED' : 'ACCESS_DENIED';
+  await completeDecided(op, decided, result, user ? { name: user.data.name, email: user.email, phone_number: user.phoneNumber } : {});
+  return { ok: true, result };
+}
+
+/**
+ * Completes a request this node has just decided (or failed). If the engine does not record it,
+ * the decision is undone — pending again, for the user or the expiry sweep — and the error thrown.
+ */
+export async function completeDecided(
+  op: OpContext,
+  decided: FrontRequestRecord,
+  result: 'AUTHORIZED' | 'ACCESS_DENIED' | 'TRANSACTION_FAILED',
+  claims: Record<string, unknown> = {},
+): Promise<Answer> {
   try {
-    await completeFrontRequest(op, decided, result, user ? { name: user.data.name, email: user.email, phone_number: user.phoneNumber } : {});
+    return await completeFrontRequest(op, decided, result, claims);
   } catch (error) {
-    // Not recorded by the engine: let the user decide again (or the sweep fail it at expiry).
-    await op.store.reopenFrontRequest(serviceId, digest);
+    await op.store.reopenFrontRequest(decided.serviceId, decided.authReqIdDigest);
     throw error;
   }
-  return { ok: true, result };
 }
 
 /** Reports a front request's outcome to the engine and makes sure its notification is queued. */

@@ -2,7 +2,7 @@ import { webhookRecord } from '../../engine/notifications/outbox-records.js';
 import type { Answer } from '../front-engine.js';
 import type { FrontSettings } from '../front-settings.js';
 import type { OpContext } from '../op-context.js';
-import { completeFrontRequest, decideRequest } from './decide-request.js';
+import { completeDecided, decideRequest } from './decide-request.js';
 import type { DeviceRequest } from './embedded-device.js';
 
 export interface NewDeviceRequest {
@@ -126,10 +126,8 @@ async function failRequest(op: OpContext, request: DeviceRequest, authReqIdDiges
   op.log.warn({ err: error, serviceId: request.serviceId }, 'the embedded authentication device failed; the request fails');
   try {
     const failed = await op.store.decideFrontRequest(request.serviceId, authReqIdDigest, 'failed', op.clock.now());
-    if (failed) await completeFrontRequest(op, failed, 'TRANSACTION_FAILED');
+    if (failed) await completeDecided(op, failed, 'TRANSACTION_FAILED');
   } catch (completion) {
-    // Not recorded by the engine: pending again, so the expiry sweep completes it.
     op.log.warn({ err: completion, serviceId: request.serviceId }, 'could not fail the request now; the expiry sweep will');
-    await op.store.reopenFrontRequest(request.serviceId, authReqIdDigest).catch(() => {});
   }
 }

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { constantTimeEqual } from '../../engine/crypto/keyring.js';
+import { isClientIdAliasSyntax } from '../../engine/clients/client-id-alias.js';
 import type { OpContext } from '../op-context.js';
 import { basicCredentials } from '../http/client-credentials.js';
 import { sendJsonContent, sendOAuthError } from '../http/oauth-reply.js';
@@ -18,8 +19,8 @@ export async function introspectionEndpoint(op: OpContext, serviceId: number, re
   const basic = basicCredentials(request.headers.authorization);
   const credentials = basic && basic !== 'malformed' ? basic : { clientId: form.get('client_id') ?? '', clientSecret: form.get('client_secret') ?? '' };
   const refuse = () => sendOAuthError(reply, 401, 'invalid_client', 'Client authentication failed.', { 'www-authenticate': 'Basic realm="introspect"' });
-  // A numeric id or a custom alias (VSCHAR without spaces, as the engine accepts them).
-  if (basic === 'malformed' || !/^[\x21-\x7E]{1,255}$/.test(credentials.clientId) || !credentials.clientSecret) return refuse();
+  // A numeric id or a custom alias: both fit the alias syntax.
+  if (basic === 'malformed' || !isClientIdAliasSyntax(credentials.clientId) || !credentials.clientSecret) return refuse();
   let client: Record<string, unknown>;
   try {
     client = await op.engine.client.get({ serviceId: String(serviceId), clientId: credentials.clientId });
