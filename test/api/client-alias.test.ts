@@ -5,6 +5,7 @@ import {
 } from '../support/ciba-fixtures.js';
 import { CIBA_GRANT } from '../support/ciba-fixtures.js';
 import { basicAuth, postForm } from '../support/front-fixtures.js';
+import { bearer, request } from '../support/http.js';
 
 describe('custom client id aliases (clientIdAlias presented as client_id)', () => {
   let env: CibaEnv;
@@ -67,6 +68,21 @@ describe('custom client id aliases (clientIdAlias presented as client_id)', () =
     const other = await newService(env);
     const elsewhere = await newClient(env, other.serviceId, { clientIdAlias: 'my-app' });
     expect((await env.sdk.client.get({ serviceId: other.serviceId, clientId: elsewhere.clientId })).clientIdAlias).toBe('my-app');
+  });
+
+  it('hostile names in client API paths are JSON 404s, never a 500', async () => {
+    for (const name of ['%00', `${'x'.repeat(300)}`, 'a%20b', '%F0%9F%98%80', '..%2F..%2Fservice']) {
+      for (const [method, path] of [['GET', 'get'], ['POST', 'update'], ['DELETE', 'delete']] as const) {
+        const response = await request(`${env.server.baseUrl}/api/${service.serviceId}/client/${path}/${name}`, {
+          method,
+          headers: { ...bearer(env.server.adminToken), ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+          ...(method === 'POST' ? { body: JSON.stringify({ clientName: 'x' }) } : {}),
+        });
+        expect([400, 404], `${method} ${name} ${response.status} ${response.text.slice(0, 120)}`).toContain(response.status);
+        expect(response.headers.get('cache-control')).toBe('no-store');
+        expect(typeof response.json.resultMessage).toBe('string');
+      }
+    }
   });
 
   it('refuses aliases that could not be told from ids or presented as client_id', async () => {
