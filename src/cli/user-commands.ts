@@ -1,6 +1,7 @@
 import { ConfigError, type Config } from '../server/config.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/ports.js';
+import { hashUserCode } from '../store/user-code-hash.js';
 
 export interface UserFlags {
   service?: string | undefined;
@@ -41,7 +42,8 @@ export async function runUserCommand(config: Config, action: string | undefined,
           data: {
             ...existing?.data,
             ...(flags.name !== undefined ? { name: flags.name } : {}),
-            ...(flags['user-code'] !== undefined ? { userCode: flags['user-code'] } : {}),
+            // Only the salted hash is stored.
+            ...(flags['user-code'] !== undefined ? { userCode: await hashUserCode(flags['user-code']) } : {}),
           },
           createdAt: existing?.createdAt ?? now,
           modifiedAt: now,

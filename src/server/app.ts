@@ -9,6 +9,7 @@ import { registerApi, registerWireSchemas } from '../api/register-api.js';
 import { sendApiError } from '../api/http/api-error-reply.js';
 import { apiErrorFor } from '../api/http/error-handler.js';
 import type { Config } from './config.js';
+import { installJsonBodyParser } from '../api/http/json-body-parser.js';
 import { createHttpApi } from '../sdk/http-client.js';
 
 export interface AppOptions {
@@ -40,6 +41,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
 
+  installJsonBodyParser(app);
   await app.register(formbody, { bodyLimit: config.bodyLimit });
   registerWireSchemas(app);
 

@@ -23,6 +23,58 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * The master key from its text: hex (an even number of digits) or base64 / base64url, at least
+ * 32 bytes. Strict, because Buffer's decoders skip what they do not understand, and a key with
+ * a typo must not silently become another key.
+ */
+export function decodeMasterKey(text: string): Buffer {
+  const trimmed = text.trim();
+  if (/^[0-9a-fA-F]{64,}$/.test(trimmed)) {
+    if (trimmed.length % 2 !== 0) throw new ConfigError('OPENCIBA_MASTER_KEY in hex must have an even number of digits');
+    return Buffer.from(trimmed, 'hex');
+  }
+  const unpadded = trimmed.replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/');
+  const key = Buffer.from(unpadded, 'base64');
+  if (!/^[A-Za-z0-9+/]+$/.test(unpadded) || key.toString('base64').replace(/=+$/, '') !== unpadded) {
+    throw new ConfigError('OPENCIBA_MASTER_KEY must be base64 or hex (it holds characters or a length neither allows)');
+  }
+  if (key.length < 32) throw new ConfigError(`OPENCIBA_MASTER_KEY must hold at least 32 bytes (base64 or hex), got ${key.length}`);
+  return key;
+}
+
+/** A whole number within bounds, from its decimal text, else a ConfigError naming the setting. */
+function wholeNumber(name: string, text: string, min: number, max: number): number {
+  const value = /^[0-9]{1,15}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= min && value <= max)) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got ${text}`);
+  return value;
+}
+
+function checkDatabaseUrl(value: string | undefined): void {
+  if (value === undefined) return;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  // Never echo the value: it usually holds a password.
+  if (!url || !/^postgres(ql)?:$/i.test(url.protocol)) throw new ConfigError('DATABASE_URL must be a postgres:// URL (leave it unset for SQLite)');
+}
+
+function checkEngineUrl(value: string | undefined): void {
+  if (value === undefined) return;
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return;
+  } catch {
+    // Reported below.
+  }
+  throw new ConfigError(`OPENCIBA_ENGINE_URL must be an absolute http(s) URL, got ${value}`);
+}
+
 /** Flag names are the environment names in kebab case: --port, --public-url, --database-url … */
 export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string | boolean> = {}): Config {
   const read = (name: string): string | undefined => {
@@ -32,8 +84,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
     return value === undefined || value === '' ? undefined : value;
   };
 
-  const port = Number(read('PORT') ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number, got ${read('PORT')}`);
+  const portText = read('PORT') ?? '8080';
+  // Decimal digits only: Number() would also take "0x1f90", "1e3" or " 80".
+  const port = /^[0-9]{1,5}$/.test(portText) ? Number(portText) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) throw new ConfigError(`PORT must be a port number, got ${portText}`);
   const host = read('HOST') ?? '127.0.0.1';
 
   const modeValue = flags.production === true ? 'production' : (read('OPENCIBA_MODE') ?? 'development');
@@ -62,21 +116,32 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
     throw new ConfigError('OPENCIBA_ADMIN_TOKEN must be at least 16 characters of token syntax (RFC 6750)');
   }
 
+  const databaseUrl = read('DATABASE_URL');
+  checkDatabaseUrl(databaseUrl);
+  const masterKey = read('OPENCIBA_MASTER_KEY');
+  if (masterKey !== undefined) decodeMasterKey(masterKey);
+  const logLevel = read('LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${logLevel}`);
+  const bodyLimitText = read('OPENCIBA_BODY_LIMIT');
+  const leaseText = read('OPENCIBA_OUTBOX_LEASE_MS');
+  const engineUrl = read('OPENCIBA_ENGINE_URL');
+  checkEngineUrl(engineUrl);
+
   const demoValue = read('OPENCIBA_DEMO');
   return {
     port,
     host,
     dataDir: resolve(read('OPENCIBA_DATA_DIR') ?? './data'),
-    databaseUrl: read('DATABASE_URL'),
+    databaseUrl,
     adminToken,
     publicUrl,
     mode,
     demo: mode === 'development' && demoValue !== '0' && demoValue !== 'false',
-    masterKey: read('OPENCIBA_MASTER_KEY'),
-    logLevel: read('LOG_LEVEL') ?? (mode === 'development' ? 'info' : 'info'),
-    bodyLimit: Number(read('OPENCIBA_BODY_LIMIT') ?? 1024 * 1024),
-    engineUrl: read('OPENCIBA_ENGINE_URL')?.replace(/\/+$/, ''),
+    masterKey,
+    logLevel,
+    bodyLimit: bodyLimitText === undefined ? 1024 * 1024 : wholeNumber('OPENCIBA_BODY_LIMIT', bodyLimitText, 1, 2 ** 31 - 1),
+    engineUrl: engineUrl?.replace(/\/+$/, ''),
     engineToken: read('OPENCIBA_ENGINE_TOKEN'),
-    outboxLeaseMs: read('OPENCIBA_OUTBOX_LEASE_MS') === undefined ? undefined : Number(read('OPENCIBA_OUTBOX_LEASE_MS')),
+    outboxLeaseMs: leaseText === undefined ? undefined : wholeNumber('OPENCIBA_OUTBOX_LEASE_MS', leaseText, 1, 2 ** 31 - 1),
   };
 }

@@ -26,7 +26,8 @@ export async function runHousekeeping(store: Store, clock: Clock, maxBatches = 2
   return total;
 }
 
-export function startHousekeeping(store: Store, clock: Clock, log: FastifyBaseLogger): () => Promise<void> {
+/** Runs housekeeping every `intervalMs` (tests shorten it) until the returned stop is called. */
+export function startHousekeeping(store: Store, clock: Clock, log: FastifyBaseLogger, intervalMs = HOUSEKEEPING_INTERVAL_MS): () => Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   const loop = () => {
@@ -34,10 +35,10 @@ export function startHousekeeping(store: Store, clock: Clock, log: FastifyBaseLo
       .then((n) => n > 0 && log.info({ deleted: n }, 'housekeeping purged expired rows'))
       .catch((error: unknown) => log.warn({ err: error }, 'housekeeping failed'))
       .finally(() => {
-        if (timer) timer = setTimeout(loop, HOUSEKEEPING_INTERVAL_MS).unref();
+        if (timer) timer = setTimeout(loop, intervalMs).unref();
       });
   };
-  timer = setTimeout(loop, HOUSEKEEPING_INTERVAL_MS).unref();
+  timer = setTimeout(loop, intervalMs).unref();
   return async () => {
     if (timer) clearTimeout(timer);
     timer = undefined;

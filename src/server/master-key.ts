@@ -1,14 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, type Config } from './config.js';
-
-function decodeKey(text: string): Buffer {
-  const trimmed = text.trim();
-  const key = /^[0-9a-fA-F]{64,}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
-  if (key.length < 32) throw new ConfigError('OPENCIBA_MASTER_KEY must hold at least 32 bytes (base64 or hex)');
-  return key;
-}
+import { decodeMasterKey, type Config } from './config.js';
 
 /**
  * The master key seals secrets and keys token digests. From OPENCIBA_MASTER_KEY (needed when
@@ -16,7 +9,7 @@ function decodeKey(text: string): Buffer {
  * first start with mode 0600.
  */
 export function loadMasterKey(config: Config): { key: Buffer; source: string } {
-  if (config.masterKey) return { key: decodeKey(config.masterKey), source: 'OPENCIBA_MASTER_KEY' };
+  if (config.masterKey) return { key: decodeMasterKey(config.masterKey), source: 'OPENCIBA_MASTER_KEY' };
   const file = join(config.dataDir, 'master.key');
   if (!existsSync(file)) {
     mkdirSync(config.dataDir, { recursive: true });
@@ -28,5 +21,5 @@ export function loadMasterKey(config: Config): { key: Buffer; source: string } {
     }
   }
   chmodSync(file, 0o600);
-  return { key: decodeKey(readFileSync(file, 'utf8')), source: file };
+  return { key: decodeMasterKey(readFileSync(file, 'utf8')), source: file };
 }

@@ -31,8 +31,10 @@ export interface RuntimeOverrides {
   clock?: Clock;
   random?: Random;
   logger?: boolean | Record<string, unknown>;
-  /** Run the notification dispatcher and the expiry sweep on timers (default true). */
+  /** Run the notification dispatcher, the expiry sweep and housekeeping on timers (default true). */
   background?: boolean;
+  /** How often housekeeping runs in the background (default HOUSEKEEPING_INTERVAL_MS). */
+  housekeepingIntervalMs?: number;
   /** An authentication device in this program, for services whose front uses the `embedded` channel. */
   authenticationDevice?: AuthenticationDevice;
 }
@@ -40,7 +42,8 @@ export interface RuntimeOverrides {
 /** Opens storage, checks the master key, bootstraps tokens and the demo, and builds the app. */
 export async function createRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
   const keyring = createKeyring(loadMasterKey(config).key);
-  const { store, location, appliedMigrations } = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const clock = overrides.clock ?? systemClock;
+  const { store, location, appliedMigrations } = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, now: () => clock.now() });
   try {
     const check = await store.putMetaIfAbsent('master_key_check', keyring.checkValue);
     if (check !== keyring.checkValue) {
@@ -49,7 +52,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     const engine: EngineContext = {
       store,
       keyring,
-      clock: overrides.clock ?? systemClock,
+      clock,
       random: overrides.random ?? cryptoRandom,
       publicUrl: config.publicUrl,
       mode: config.mode,
@@ -60,7 +63,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     const app = await buildApp({ config, engine, embeddedDevice, ...(overrides.logger !== undefined ? { logger: overrides.logger } : {}) });
     const background = overrides.background ?? true;
     const front = await mountFront(app, config, engine, { background, authenticationDevice: overrides.authenticationDevice });
-    const stopHousekeeping = background ? startHousekeeping(store, engine.clock, app.log) : async () => {};
+    const stopHousekeeping = background ? startHousekeeping(store, engine.clock, app.log, overrides.housekeepingIntervalMs) : async () => {};
     return {
       app,
       engine,

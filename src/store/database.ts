@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type PostgresPool, type PostgresPoolClient, type PostgresQueryResult, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -45,7 +45,11 @@ function openSqlite(dataDir: string): OpenedDatabase {
     db,
     dialect: 'sqlite',
     location: file,
-    close: () => db.destroy(),
+    // Kysely's destroy skips a driver it never used, which would leave this file open.
+    close: async () => {
+      await db.destroy();
+      if (sqlite.open) sqlite.close();
+    },
   };
 }
 
@@ -82,12 +86,65 @@ function openPostgres(url: string, poolSize: number): OpenedDatabase {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
   // An idle client that loses its connection must not crash the process.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // Nor one that is checked out: the pool listens only to idle clients, so a backend terminated
+  // mid-query (failover, pg_terminate_backend) would emit an unhandled 'error'. The query in
+  // flight fails on its own, and the pool drops the dead client when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: discardingDeadClients(pool) }) });
   const parsed = new URL(url);
   return {
     db,
     dialect: 'postgres',
     location: `postgres://${parsed.host}${parsed.pathname}`,
-    close: () => db.destroy(),
+    // Kysely's destroy skips a driver it never used, which would leave this pool usable.
+    close: async () => {
+      await db.destroy();
+      if (!pool.ending) await pool.end();
+    },
+  };
+}
+
+/**
+ * Whether a query error means the session is over: the server ended it (class 57P: terminated,
+ * shutting down) or the connection broke (class 08, or a socket error, which has no code).
+ */
+function endsSession(error: unknown): boolean {
+  if (!(error instanceof pg.DatabaseError)) return true;
+  return /^(08|57P)/.test(error.code ?? '');
+}
+
+/**
+ * The pool as Kysely sees it, except that a client whose session ended under a query is
+ * destroyed on release. Kysely releases without saying why, and pg would hand the dead client
+ * to the next query, which would fail too (after a failover, one failure per pooled client).
+ */
+function discardingDeadClients(pool: pg.Pool): PostgresPool {
+  const wrappers = new WeakMap<pg.PoolClient, { client: PostgresPoolClient; dead: boolean }>();
+  const wrap = (raw: pg.PoolClient) => {
+    const wrapper = {
+      dead: false,
+      client: {
+        // Only the (sql, parameters) form: the dialect is given no cursor to stream with.
+        query: (async <R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> => {
+          try {
+            return (await raw.query(sql, [...parameters])) as unknown as PostgresQueryResult<R>;
+          } catch (error) {
+            if (endsSession(error)) wrapper.dead = true;
+            throw error;
+          }
+        }) as PostgresPoolClient['query'],
+        release: (destroy?: boolean) => raw.release(destroy === true || wrapper.dead),
+      },
+    };
+    wrappers.set(raw, wrapper);
+    return wrapper;
+  };
+  return {
+    async connect() {
+      const raw = await pool.connect();
+      // The same wrapper for the same client, so that Kysely's per-client state is kept.
+      return (wrappers.get(raw) ?? wrap(raw)).client;
+    },
+    end: () => pool.end(),
   };
 }

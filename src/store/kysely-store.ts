@@ -32,7 +32,7 @@ import type {
 export class KyselyStore implements Store {
   readonly dialect: 'sqlite' | 'postgres';
   private readonly db: Kysely<Database>;
-  private readonly frontSettings = new ShortLivedCache<number, { record: FrontSettingsRecord | undefined }>(2_000);
+  private readonly frontSettings: ShortLivedCache<number, { record: FrontSettingsRecord | undefined }>;
 
   // The statements of every CIBA flow, compiled once per store (see preparedQuery).
   private readonly q = {
@@ -94,15 +94,18 @@ export class KyselyStore implements Store {
     consume: preparedQuery((db: Kysely<Database>, id: string, now: number) =>
       db
         .updateTable('backchannel_requests')
-        .set({ status: 'consumed' })
+        // The redemption is the last poll: its time starts the replay grace window.
+        .set({ status: 'consumed', last_polled_at: now })
         .where('id', '=', id)
         .where('status', '=', 'authorized')
         .where('expires_at', '>', now)),
   };
 
-  constructor(private readonly opened: OpenedDatabase) {
+  /** `now` ages the node-local caches (the engine's clock; tests move a manual one). */
+  constructor(private readonly opened: OpenedDatabase, now: () => number = Date.now) {
     this.db = opened.db;
     this.dialect = opened.dialect;
+    this.frontSettings = new ShortLivedCache(2_000, undefined, now);
   }
 
   async getMeta(name: string): Promise<string | undefined> {
@@ -458,6 +461,25 @@ export class KyselyStore implements Store {
     return Number(result.numDeletedRows);
   }
 
+  async revokeReplayedGrant(grantId: string, redeemedBefore: number): Promise<number> {
+    // One statement, so the check of the redemption time and the deletion cannot be split by
+    // another request. A consumed request without a time was redeemed before times were kept.
+    const result = await this.db
+      .deleteFrom('tokens')
+      .where('grant_id', '=', grantId)
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('backchannel_requests')
+            .select('id')
+            .where('id', '=', grantId)
+            .where('status', '=', 'consumed')
+            .where((eb) => eb.or([eb('last_polled_at', 'is', null), eb('last_polled_at', '<=', redeemedBefore)])),
+        ),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async claimJti(scope: string, jti: string, expiresAt: number, now: number): Promise<boolean> {
     // Insert, or take over a record whose lifetime is over; a live record means replay.
     const row = await this.db
@@ -563,10 +585,13 @@ export class KyselyStore implements Store {
       .orderBy('next_attempt_at')
       .limit(limit);
     // The re-checked conditions make a row that another node leased meanwhile drop out.
+    // On PostgreSQL `id IN (…LIMIT…)` may become a semi-join that rescans the locking
+    // sub-select once per row, leasing far more than `limit` rows (all of them, one node
+    // hoarding the queue); ARRAY(…) is an init-plan, run once.
     const rows = await this.db
       .updateTable('outbox')
       .set({ claimed_until: leaseUntil })
-      .where('id', 'in', this.dialect === 'postgres' ? due.forUpdate().skipLocked() : due)
+      .where((eb) => (this.dialect === 'postgres' ? sql<boolean>`id = any(array(${due.forUpdate().skipLocked()}))` : eb('id', 'in', due)))
       .where('status', '=', 'pending')
       .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
       .returningAll()

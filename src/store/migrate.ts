@@ -3,6 +3,7 @@ import * as initial from './migrations/0001-initial.js';
 import * as ciba from './migrations/0002-ciba.js';
 import * as front from './migrations/0003-front.js';
 import * as clientAlias from './migrations/0004-client-alias.js';
+import * as userCodeHash from './migrations/0005-user-code-hash.js';
 
 // Migrations are compiled in, so a build runs the same on every node and in every package layout.
 const MIGRATIONS: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-ciba': ciba,
   '0003-front': front,
   '0004-client-alias': clientAlias,
+  '0005-user-code-hash': userCodeHash,
 };
 
 class StaticProvider implements MigrationProvider {

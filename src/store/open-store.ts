@@ -10,11 +10,11 @@ export interface OpenStoreResult {
 }
 
 /** Opens the configured database and brings its schema up to date. */
-export async function openStore(options: DatabaseOptions & { migrate?: boolean }): Promise<OpenStoreResult> {
+export async function openStore(options: DatabaseOptions & { migrate?: boolean; now?: () => number }): Promise<OpenStoreResult> {
   const opened = openDatabase(options);
   try {
     const applied = options.migrate === false ? [] : (await migrateToLatest(opened.db)).applied;
-    return { store: new KyselyStore(opened), location: opened.location, appliedMigrations: applied };
+    return { store: new KyselyStore(opened, options.now), location: opened.location, appliedMigrations: applied };
   } catch (error) {
     await opened.close();
     throw error;

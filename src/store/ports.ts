@@ -41,7 +41,7 @@ export interface UserRecord {
   email: string | null;
   phoneNumber: string | null;
   status: 'active' | 'locked';
-  /** Other claims (name, …) and `userCode` when the user has one. */
+  /** Other claims (name, …) and `userCode` when the user has one: its salted hash (user-code-hash.ts), never the code. */
   data: Record<string, unknown>;
   createdAt: number;
   modifiedAt: number;
@@ -63,6 +63,7 @@ export interface BackchannelRequestRecord {
   result: Record<string, unknown> | null;
   /** Seconds between polls; raised by slow_down. */
   interval: number;
+  /** The last token request that counted as a poll; once consumed, when it was redeemed. */
   lastPolledAt: number | null;
   createdAt: number;
   /** Ticket expiry before /issue, auth_req_id expiry after. */
@@ -205,7 +206,10 @@ export interface Store {
    * one, the interval grows by `penalty` seconds (CIBA §11 slow_down). Returns the interval now in force.
    */
   recordPoll(id: string, now: number, penalty: number): Promise<number | undefined>;
-  /** authorized → consumed with the tokens stored, atomically; false when someone else won or it expired. */
+  /**
+   * authorized → consumed with the tokens stored and the redemption time kept (`lastPolledAt`),
+   * atomically; false when someone else won or it expired.
+   */
   consumeAuthorizedRequest(id: string, now: number, tokens: TokenRecord): Promise<boolean>;
 
   insertToken(record: TokenRecord): Promise<void>;
@@ -214,8 +218,13 @@ export interface Store {
   /** Replaces the token pair holding `refreshDigest` with `next`, atomically, if it is still unexpired. */
   rotateRefreshToken(serviceId: number, refreshDigest: string, now: number, next: TokenRecord): Promise<boolean>;
   deleteToken(id: string): Promise<boolean>;
-  /** Revokes every token issued from one CIBA transaction (auth_req_id replay). */
+  /** Revokes every token issued from one CIBA transaction, unconditionally (see revokeReplayedGrant for a replay). */
   deleteTokensOfGrant(grantId: string): Promise<number>;
+  /**
+   * Revokes every token issued from one CIBA transaction, only if it was redeemed at or before
+   * `redeemedBefore` (an auth_req_id replayed after the grace window); atomic. The count revoked.
+   */
+  revokeReplayedGrant(grantId: string, redeemedBefore: number): Promise<number>;
 
   /** Records a JWT id for its lifetime; false when it is already recorded and unexpired (replay). */
   claimJti(scope: string, jti: string, expiresAt: number, now: number): Promise<boolean>;

@@ -66,7 +66,7 @@ export interface UsersTable {
   phone_number: string | null;
   /** 'active' | 'locked' */
   status: string;
-  /** Other claims and the optional user code, as JSON. */
+  /** Other claims and the optional user code's salted hash, as JSON. */
   data: string;
   created_at: number;
   modified_at: number;
@@ -86,6 +86,7 @@ export interface BackchannelRequestsTable {
   /** What /complete recorded, as JSON. */
   result: string | null;
   interval: number;
+  /** The last token request that counted as a poll; once consumed, when it was redeemed. */
   last_polled_at: number | null;
   created_at: number;
   expires_at: number;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuthleteDefaultError } from '@authlete/typescript-sdk/models/errors';
 import {
   backchannel, complete, content, defaultParams, newClient, newService, rawPost, startCiba, tokenRequest,
   type CibaEnv, type TestClient, type TestService,
@@ -44,7 +45,11 @@ describe('custom client id aliases (clientIdAlias presented as client_id)', () =
   it('the client APIs and the front\'s introspection endpoint take the alias too', async () => {
     const got = await env.sdk.client.get({ serviceId: service.serviceId, clientId: 'my-app' });
     expect(got.clientId).toBe(Number(byId.clientId));
-    await expect(env.sdk.client.get({ serviceId: service.serviceId, clientId: 'no-such-app' })).rejects.toThrow();
+    const unknown = await env.sdk.client.get({ serviceId: service.serviceId, clientId: 'no-such-app' }).catch((e: unknown) => e);
+    // A 404, which the SDK hands over untyped, with the standard error body.
+    expect(unknown).toBeInstanceOf(AuthleteDefaultError);
+    expect((unknown as AuthleteDefaultError).statusCode).toBe(404);
+    expect(JSON.parse((unknown as AuthleteDefaultError).body)).toEqual({ resultCode: 'A001206', resultMessage: '[A001206] /client/get/no-such-app, The client (ID = no-such-app) does not exist.' });
 
     const introspected = await postForm(`${service.issuer}/introspect`, { token: accessToken }, basicAuth('my-app', byId.clientSecret));
     expect(introspected.status, introspected.text).toBe(200);

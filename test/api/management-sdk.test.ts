@@ -1,8 +1,15 @@
 import { Authlete } from '@authlete/typescript-sdk';
-import { ResultError } from '@authlete/typescript-sdk/models/errors';
+import { AuthleteDefaultError, ResultError } from '@authlete/typescript-sdk/models/errors';
 import { importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, startTestServer, type TestServer } from '../support/test-server.js';
+
+/** A 404 from the API: the SDK has no typed error for it, so read the standard error body it carries. */
+function expectNotFound(error: unknown, resultCode: string, resultMessage: string): void {
+  expect(error).toBeInstanceOf(AuthleteDefaultError);
+  expect((error as AuthleteDefaultError).statusCode).toBe(404);
+  expect(JSON.parse((error as AuthleteDefaultError).body)).toEqual({ resultCode, resultMessage });
+}
 
 describe.each(DIALECTS)('service and client management with the official SDK (%s)', (dialect) => {
   let server: TestServer;
@@ -63,7 +70,8 @@ describe.each(DIALECTS)('service and client management with the official SDK (%s
     expect(withPrivate.keys?.every((k) => 'd' in k)).toBe(true);
 
     await sdk.service.delete({ serviceId: id });
-    await expect(sdk.service.get({ serviceId: id })).rejects.toThrow();
+    const gone = await sdk.service.get({ serviceId: id }).catch((e: unknown) => e);
+    expectNotFound(gone, 'A001205', `[A001205] /service/get, The service (API key = ${id}) does not exist.`);
   });
 
   it('creates, gets, lists, updates and deletes clients with Authlete field names', async () => {
@@ -110,7 +118,8 @@ describe.each(DIALECTS)('service and client management with the official SDK (%s
     expect(updated.clientSecret).toBe(client.clientSecret);
 
     await sdk.client.delete({ serviceId, clientId });
-    await expect(sdk.client.get({ serviceId, clientId })).rejects.toThrow();
+    const gone = await sdk.client.get({ serviceId, clientId }).catch((e: unknown) => e);
+    expectNotFound(gone, 'A001206', `[A001206] /client/get/${clientId}, The client (ID = ${clientId}) does not exist.`);
   });
 
   it('serves the JWK Set and the discovery document of a service', async () => {
@@ -121,7 +130,7 @@ describe.each(DIALECTS)('service and client management with the official SDK (%s
     expect(jwks.keys?.some((k) => 'd' in k)).toBe(false);
 
     // The SDK types this document as an empty object and strips its members, so read it raw too.
-    await expect(sdk.service.getConfiguration({ serviceId })).resolves.toBeDefined();
+    await expect(sdk.service.getConfiguration({ serviceId })).resolves.toEqual({});
     const configuration = async (query = '') => {
       const response = await fetch(`${server.baseUrl}/api/${serviceId}/service/configuration${query}`, {
         headers: { authorization: `Bearer ${server.adminToken}` },
@@ -152,7 +161,8 @@ describe.each(DIALECTS)('service and client management with the official SDK (%s
     for (const priv of privateSet.keys ?? []) {
       const alg = String(priv.alg);
       const pub = publicSet.keys?.find((k) => k.kid === priv.kid);
-      expect(pub).toBeDefined();
+      const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicPart } = priv as JWK;
+      expect(pub).toEqual(publicPart);
       const jwt = await new SignJWT({ x: 1 }).setProtectedHeader({ alg, kid: String(priv.kid) }).sign(await importJWK(priv as JWK, alg));
       const { payload } = await jwtVerify(jwt, await importJWK(pub as JWK, alg));
       expect(payload.x).toBe(1);

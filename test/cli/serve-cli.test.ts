@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -191,10 +191,41 @@ describe('openciba command line', () => {
       const user = await request(`${started.baseUrl}/admin/services/${serviceId}/users/dave`, { headers: bearer(env.OPENCIBA_ADMIN_TOKEN) });
       expect(user.json).toMatchObject({ subject: 'dave', status: 'locked', email: 'dave@example.com', name: 'Dave', hasUserCode: true });
       expect(cli1(['user', 'delete', '--service', String(serviceId), '--subject', 'dave'])).toContain('deleted user dave');
-      expect(() => cli1(['user', 'delete', '--service', String(serviceId), '--subject', 'dave'])).toThrow();
-      expect(() => cli1(['user', 'put', '--service', '1', '--subject', 'x'])).toThrow(/no service/);
+      // Exit status and message, so that a crash or a database error cannot pass for the refusal.
+      const run = (args: string[]) => {
+        const done = spawnSync(process.execPath, [cli, ...args], { env, encoding: 'utf8' });
+        return { status: done.status, stdout: done.stdout, stderr: done.stderr };
+      };
+      expect(run(['user', 'delete', '--service', String(serviceId), '--subject', 'dave'])).toEqual({ status: 1, stdout: '', stderr: 'openciba: no user dave\n' });
+      expect(run(['user', 'put', '--service', '1', '--subject', 'x'])).toEqual({ status: 2, stdout: '', stderr: 'openciba: no service 1\n' });
     } finally {
       await stop(started);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('serve refuses bad settings and a database sealed with another master key: exit status 2 and the reason', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openciba-refusals-'));
+    const base = { PATH: process.env.PATH ?? '', OPENCIBA_DATA_DIR: dir, LOG_LEVEL: 'warn' };
+    const run = (env: Record<string, string>) => {
+      const done = spawnSync(process.execPath, [cli, 'serve'], { env: { ...base, ...env }, encoding: 'utf8', timeout: 20_000 });
+      return { status: done.status, stderr: done.stderr };
+    };
+    try {
+      expect(run({ PORT: 'abc' })).toEqual({ status: 2, stderr: 'openciba: PORT must be a port number, got abc\n' });
+      expect(run({ DATABASE_URL: 'mysql://openciba:hunter2@db/openciba' })).toEqual({ status: 2, stderr: 'openciba: DATABASE_URL must be a postgres:// URL (leave it unset for SQLite)\n' });
+      expect(run({ OPENCIBA_MASTER_KEY: 'correct horse battery staple correct horse battery staple' })).toEqual({
+        status: 2,
+        stderr: 'openciba: OPENCIBA_MASTER_KEY must be base64 or hex (it holds characters or a length neither allows)\n',
+      });
+
+      const started = await serve({ ...base, OPENCIBA_MASTER_KEY: Buffer.alloc(32, 1).toString('base64') });
+      expect(await stop(started)).toBe(0);
+      expect(run({ PORT: '0', OPENCIBA_MASTER_KEY: Buffer.alloc(32, 2).toString('base64') })).toEqual({
+        status: 2,
+        stderr: "openciba: This database was set up with another master key: set OPENCIBA_MASTER_KEY (or the data directory's master.key) to the original one.\n",
+      });
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);

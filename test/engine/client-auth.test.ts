@@ -9,6 +9,9 @@ import { authenticateClient } from '../../src/engine/client-auth/authenticate-cl
 import { distinguishedNamesMatch } from '../../src/engine/client-auth/distinguished-name.js';
 import type { AuthClient, AuthenticatedClient, ClientAuthContext, ClientAuthInput, ClientAuthMethod } from '../../src/engine/client-auth/types.js';
 import { isOAuthError, type OAuthError } from '../../src/engine/oauth-error.js';
+import { createFront, postForm } from '../support/front-fixtures.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startReceiver, type Receiver } from '../op/notifications/support.js';
 
 const ISSUER = 'https://as.example.com';
 const TOKEN_ENDPOINT = 'https://as.example.com/api/token';
@@ -102,7 +105,6 @@ beforeAll(async () => {
     client(1015, 'CLIENT_SECRET_BASIC', { locked: true }),
     client(1016, 'NONE', { clientType: 'PUBLIC', clientSecret: '' }),
     client(1017, 'NONE'),
-    client(1018, 'PRIVATE_KEY_JWT', { jwks: 'unreachable' }),
   ];
 });
 
@@ -129,10 +131,7 @@ function harness(at: number = now): Harness {
       used.add(key);
       return true;
     },
-    clientKeys: async (c) => {
-      if (c.jwks === 'unreachable') throw new Error('jwks_uri fetch failed');
-      return c.jwks === undefined ? [] : (JSON.parse(c.jwks) as { keys: JWK[] }).keys;
-    },
+    clientKeys: async (c) => (c.jwks === undefined ? [] : (JSON.parse(c.jwks) as { keys: JWK[] }).keys),
     now: at,
     clockSkew: SKEW,
   };
@@ -394,11 +393,6 @@ describe('private_key_jwt: rejections', () => {
   it('rejects an assertion that is not a JWT', async () => {
     expectError(await authenticate({ parameters: assertionForm('not-a-jwt', { client_id: '1004' }) }), 'invalid_client', /not a well-formed signed JWT/);
   });
-
-  it('rejects when the client keys cannot be obtained', async () => {
-    const jwt = await signedBy(ps256, '1018');
-    expectError(await authenticate({ parameters: assertionForm(jwt) }), 'invalid_client', /public keys could not be obtained/);
-  });
 });
 
 describe('identification, client state and method count', () => {
@@ -525,5 +519,71 @@ describe('distinguishedNamesMatch', () => {
   it('never matches an empty or malformed name', () => {
     expect(distinguishedNamesMatch('', '')).toBe(false);
     expect(distinguishedNamesMatch('not a dn', 'not a dn')).toBe(false);
+  });
+});
+
+describe('private_key_jwt with a jwks_uri, end to end at the token endpoint', () => {
+  let server: TestServer;
+  let signer: Signer;
+  let live: Receiver;
+  let failing: Receiver;
+  let dropping: Receiver;
+  let deadUri: string;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    signer = await makeSigner('ES256', 'uri-key');
+    live = await startReceiver((_request, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [signer.publicJwk] })));
+    failing = await startReceiver((_request, res) => void res.writeHead(500, { 'content-type': 'text/html' }).end('<h1>oops</h1>'));
+    // Takes the request, then drops the connection without an answer.
+    dropping = await startReceiver((_request, res) => void res.socket?.destroy());
+    // A port that listened a moment ago and now has nothing behind it.
+    const gone = await startReceiver();
+    deadUri = gone.url('/jwks');
+    await gone.close();
+  });
+  afterAll(async () => {
+    await Promise.all([live, failing, dropping].map((r) => r?.close()));
+    await server?.close();
+  });
+
+  /** Registers a private_key_jwt client with this jwks_uri and presents an assertion at the front's token endpoint. */
+  async function presentAssertion(jwksUri: string) {
+    const front = await createFront(server, { tokenAuthMethod: 'PRIVATE_KEY_JWT', tokenAuthSignAlg: 'ES256', jwksUri });
+    const at = Math.floor(Date.now() / 1000);
+    const claims = { iss: String(front.clientId), sub: String(front.clientId), aud: front.issuer, jti: randomUUID(), iat: at, exp: at + 60 };
+    const assertion = await sign(signer.privateKey, 'ES256', claims, signer.kid);
+    return postForm(`${front.issuer}/token`, {
+      grant_type: 'urn:openid:params:grant-type:ciba',
+      auth_req_id: 'no-such-request',
+      client_assertion_type: ASSERTION_TYPE,
+      client_assertion: assertion,
+    });
+  }
+
+  const keysUnavailable = { error: 'invalid_client', error_description: "[A244306] the client's public keys could not be obtained" };
+
+  it('authenticates the client when its jwks_uri serves the key (and then refuses the unknown auth_req_id)', async () => {
+    const answer = await presentAssertion(live.url('/jwks'));
+    expect(answer.status).toBe(400);
+    expect(answer.json).toMatchObject({ error: 'invalid_grant' });
+    expect(live.requests.map((r) => r.path)).toEqual(['/jwks']);
+  });
+
+  it('refuses with invalid_client when nothing listens at the jwks_uri', async () => {
+    const answer = await presentAssertion(deadUri);
+    expect([answer.status, answer.json]).toEqual([401, keysUnavailable]);
+  });
+
+  it('refuses with invalid_client when the jwks_uri answers 500', async () => {
+    const answer = await presentAssertion(failing.url('/jwks'));
+    expect([answer.status, answer.json]).toEqual([401, keysUnavailable]);
+    expect(failing.requests.map((r) => r.path)).toEqual(['/jwks']);
+  });
+
+  it('refuses with invalid_client when the jwks_uri drops the connection', async () => {
+    const answer = await presentAssertion(dropping.url('/jwks'));
+    expect([answer.status, answer.json]).toEqual([401, keysUnavailable]);
+    expect(dropping.requests.map((r) => r.path)).toEqual(['/jwks']);
   });
 });

@@ -253,8 +253,13 @@ describe('ping, push and webhook through the front (manual clock, dispatcher dri
     const idToken = (await redeem(front, first)).json.id_token as string;
     expect(decodeJwt(idToken).sub).toBe('alice');
     const second = await start(front, { scope: 'openid', id_token_hint: idToken });
+    expect(second).not.toBe(first);
+    // The first flow was decided and redeemed, so alice has exactly the second one waiting.
     const pending = await request(`${front.issuer}/device/api/requests?subject=alice`);
-    expect(pending.json.requests.length).toBeGreaterThanOrEqual(1);
-    expect(second).toBeTruthy();
+    expect(pending.json.requests).toHaveLength(1);
+    expect(pending.json.requests[0]).toMatchObject({ id: server.runtime.engine.keyring.digest(second), subject: 'alice', clientId: front.clientId });
+    // And it is alice's to decide: approving it by its auth_req_id yields tokens for alice.
+    expect((await request(`${front.issuer}/device/api/ciba/${second}/allow`, { method: 'POST' })).json.result).toBe('AUTHORIZED');
+    expect(decodeJwt((await redeem(front, second)).json.id_token as string).sub).toBe('alice');
   });
 });

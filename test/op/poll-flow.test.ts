@@ -3,15 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { createFront, postForm, type FrontFixture } from '../support/front-fixtures.js';
 import { request } from '../support/http.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { DIALECTS, startTestServer, type TestServer } from '../support/test-server.js';
 
-describe('CIBA poll flow end to end with openid-client', () => {
+describe.each(DIALECTS)('CIBA poll flow end to end with openid-client (%s)', (dialect) => {
   let server: TestServer;
   let front: FrontFixture;
   let config: oidc.Configuration;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ dialect });
     front = await createFront(server);
     config = await oidc.discovery(new URL(front.issuer), String(front.clientId), undefined, oidc.ClientSecretBasic(front.clientSecret), {
       execute: [oidc.allowInsecureRequests],

@@ -1,36 +1,39 @@
-import { describe, expect, it } from 'vitest';
+import type { ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpApi, OpenCibaApiError, OpenCibaTransportError, type OpenCibaApi } from '../../src/sdk/index.js';
+import { startReceiver, type ReceivedRequest, type Receiver } from '../op/notifications/support.js';
 
 interface Sent {
   method: string;
   url: string;
-  headers: Record<string, string>;
+  headers: Record<string, string | string[] | undefined>;
   body: unknown;
 }
 
-/** A fetch that records what it is asked and answers with `reply`. */
-function recordingFetch(reply: (sent: Sent) => Response) {
-  const sent: Sent[] = [];
-  const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const headers = Object.fromEntries(new Headers(init?.headers).entries());
-    const entry: Sent = {
-      method: init?.method ?? 'GET',
-      url: String(input),
-      headers,
-      body: typeof init?.body === 'string' ? JSON.parse(init.body) : init?.body,
-    };
-    sent.push(entry);
-    return reply(entry);
-  };
-  return { sent, fetch: fetch as typeof globalThis.fetch };
+type Reply = (request: ReceivedRequest, res: ServerResponse) => void;
+
+const open: Receiver[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((r) => r.close()));
+});
+
+/** A real server on loopback that records what the client sends and answers with `reply`. */
+async function recordingServer(reply: Reply) {
+  const receiver = await startReceiver(reply);
+  open.push(receiver);
+  const baseUrl = `http://127.0.0.1:${receiver.port}`;
+  const sent = (): Sent[] =>
+    receiver.requests.map((r) => ({ method: r.method, url: `${baseUrl}${r.path}`, headers: r.headers, body: r.body === '' ? undefined : JSON.parse(r.body) }));
+  return { receiver, baseUrl, sent };
 }
 
-const json = (value: unknown, status = 200) => new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json' } });
+const json = (value: unknown, status = 200): Reply => (_request, res) => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+const noContent: Reply = (_request, res) => void res.writeHead(204).end();
 
 describe('createHttpApi', () => {
   it("uses Authlete's v3 methods, paths and query strings", async () => {
-    const { sent, fetch } = recordingFetch((s) => (s.method === 'DELETE' ? new Response(null, { status: 204 }) : json({ action: 'OK' })));
-    const api = createHttpApi({ baseUrl: 'https://api.example.com/', token: 'tok', fetch });
+    const { sent, baseUrl } = await recordingServer((request, res) => (request.method === 'DELETE' ? noContent : json({ action: 'OK' }))(request, res));
+    const api = createHttpApi({ baseUrl: `${baseUrl}/`, token: 'tok' });
     const sid = '715948317';
 
     const calls: [(api: OpenCibaApi) => Promise<unknown>, string, string, unknown][] = [
@@ -61,78 +64,93 @@ describe('createHttpApi', () => {
     ];
     for (const [call, method, path, body] of calls) {
       await call(api);
-      const last = sent.at(-1) as Sent;
-      expect({ method: last.method, url: last.url, body: last.body }).toEqual({ method, url: `https://api.example.com${path}`, body });
+      const last = sent().at(-1) as Sent;
+      expect({ method: last.method, url: last.url, body: last.body }).toEqual({ method, url: `${baseUrl}${path}`, body });
       expect(last.headers.authorization).toBe('Bearer tok');
       expect(last.headers['content-type']).toBe(body === undefined ? undefined : 'application/json');
     }
-    expect(sent).toHaveLength(calls.length);
+    expect(sent()).toHaveLength(calls.length);
   });
 
   it('escapes ids in paths', async () => {
-    const { sent, fetch } = recordingFetch(() => json({}));
-    const api = createHttpApi({ baseUrl: 'http://h', token: 't', fetch });
+    const { sent, baseUrl } = await recordingServer(json({}));
+    const api = createHttpApi({ baseUrl, token: 't' });
     await api.client.get({ serviceId: '1/../2', clientId: 'a b' });
-    expect(sent[0]?.url).toBe('http://h/api/1%2F..%2F2/client/get/a%20b');
+    expect(sent()[0]?.url).toBe(`${baseUrl}/api/1%2F..%2F2/client/get/a%20b`);
   });
 
   it('answers 204 with nothing for deletes and an empty JWK Set for jwks/get', async () => {
-    const { fetch } = recordingFetch(() => new Response(null, { status: 204 }));
-    const api = createHttpApi({ baseUrl: 'http://h', token: 't', fetch });
+    const { baseUrl } = await recordingServer(noContent);
+    const api = createHttpApi({ baseUrl, token: 't' });
     await expect(api.client.delete({ serviceId: '1', clientId: '2' })).resolves.toBeUndefined();
     await expect(api.jwkSetEndpoint.serviceJwksGetApi({ serviceId: '1' })).resolves.toEqual({});
   });
 
   it('rejects with the standard error body of a non-2xx answer', async () => {
     const body = { resultCode: 'A001215', resultMessage: '[A001215] /auth/token, The client (ID = 5) is locked.' };
-    const { fetch } = recordingFetch(() => json(body, 403));
-    const api = createHttpApi({ baseUrl: 'http://h', token: 't', fetch });
+    const { baseUrl } = await recordingServer(json(body, 403));
+    const api = createHttpApi({ baseUrl, token: 't' });
     const error = await api.token.process({ serviceId: '1', tokenRequest: { parameters: 'x' } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenCibaApiError);
     expect(error).toMatchObject({ status: 403, ...body, message: body.resultMessage });
   });
 
   it('rejects with a generic OpenCibaApiError when the error body is not the standard one', async () => {
-    const { fetch } = recordingFetch(() => new Response('<html>Bad Gateway</html>', { status: 502, statusText: 'Bad Gateway' }));
-    const api = createHttpApi({ baseUrl: 'http://h', token: 't', fetch });
+    // What a proxy in front of the API answers when the API is down.
+    const { baseUrl } = await recordingServer((_request, res) => void res.writeHead(502, 'Bad Gateway', { 'content-type': 'text/html' }).end('<html>Bad Gateway</html>'));
+    const api = createHttpApi({ baseUrl, token: 't' });
     const error = (await api.service.get({ serviceId: '1' }).catch((e: unknown) => e)) as OpenCibaApiError;
     expect(error).toBeInstanceOf(OpenCibaApiError);
     expect(error.status).toBe(502);
     expect(error.resultCode).toBe('A001101');
-    expect(error.resultMessage).toContain('HTTP 502');
+    expect(error.resultMessage).toBe('[A001101] /service/get, HTTP 502 Bad Gateway without the standard error body: <html>Bad Gateway</html>');
     expect(error.body).toBe('<html>Bad Gateway</html>');
 
-    const { fetch: fetch404 } = recordingFetch(() => new Response('nope', { status: 404 }));
-    const notFound = (await createHttpApi({ baseUrl: 'http://h', token: 't', fetch: fetch404 }).service.get({ serviceId: '1' }).catch((e: unknown) => e)) as OpenCibaApiError;
-    expect([notFound.status, notFound.resultCode]).toEqual([404, 'A001201']);
+    const { baseUrl: base404 } = await recordingServer((_request, res) => void res.writeHead(404, 'Not Found').end('nope'));
+    const notFound = (await createHttpApi({ baseUrl: base404, token: 't' }).service.get({ serviceId: '1' }).catch((e: unknown) => e)) as OpenCibaApiError;
+    expect([notFound.status, notFound.resultCode, notFound.resultMessage]).toEqual([404, 'A001201', '[A001201] /service/get, HTTP 404 Not Found without the standard error body: nope']);
   });
 
   it('rejects a 2xx answer that is not JSON as a transport failure', async () => {
-    const { fetch } = recordingFetch(() => new Response('ok', { status: 200 }));
-    const api = createHttpApi({ baseUrl: 'http://h', token: 't', fetch });
+    const { baseUrl } = await recordingServer((_request, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'));
+    const api = createHttpApi({ baseUrl, token: 't' });
     const error = await api.service.get({ serviceId: '1' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenCibaTransportError);
     expect((error as OpenCibaTransportError).failure).toBe('invalid-response');
+    expect((error as OpenCibaTransportError).message).toBe('GET /api/1/service/get: HTTP 200 with a body that is not JSON.');
   });
 
   it('gives up after the timeout', async () => {
-    const hanging = ((_input: string | URL | Request, init?: RequestInit) =>
-      new Promise<Response>((_resolve, reject) => {
-        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
-      })) as typeof globalThis.fetch;
-    const api = createHttpApi({ baseUrl: 'http://h', token: 't', fetch: hanging, timeoutMs: 50 });
+    // Takes the request and never answers.
+    const { baseUrl, receiver } = await recordingServer(() => {});
+    const api = createHttpApi({ baseUrl, token: 't', timeoutMs: 200 });
     const started = Date.now();
     const error = await api.service.get({ serviceId: '1' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenCibaTransportError);
     expect((error as OpenCibaTransportError).failure).toBe('timeout');
+    expect((error as OpenCibaTransportError).message).toBe('GET /api/1/service/get: no answer within 200 ms.');
+    expect(receiver.requests.map((r) => r.path)).toEqual(['/api/1/service/get']);
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('gives up after the timeout when the answer starts but its body never ends', async () => {
+    const { baseUrl } = await recordingServer((_request, res) => void res.writeHead(200, { 'content-type': 'application/json' }).write('{"serviceName":'));
+    const api = createHttpApi({ baseUrl, token: 't', timeoutMs: 200 });
+    const error = await api.service.get({ serviceId: '1' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenCibaTransportError);
+    expect((error as OpenCibaTransportError).failure).toBe('timeout');
+  });
+
   it('reports an unreachable server as a network failure', async () => {
-    // Port 9 (discard) on loopback is closed on any sane test machine.
-    const api = createHttpApi({ baseUrl: 'http://127.0.0.1:9', token: 't', timeoutMs: 5000 });
+    // A port that listened a moment ago and has nothing behind it now.
+    const gone = await startReceiver();
+    const baseUrl = `http://127.0.0.1:${gone.port}`;
+    await gone.close();
+    const api = createHttpApi({ baseUrl, token: 't', timeoutMs: 5000 });
     const error = await api.service.get({ serviceId: '1' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenCibaTransportError);
     expect((error as OpenCibaTransportError).failure).toBe('network');
+    expect((error as OpenCibaTransportError).message).toBe('GET /api/1/service/get: fetch failed');
+    expect(((error as Error).cause as { cause?: { code?: string } }).cause?.code).toBe('ECONNREFUSED');
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
-import { migrateTo, migrateToLatest } from '../../src/store/migrate.js';
+import { migrateTo } from '../../src/store/migrate.js';
 import { DIALECTS, freshPostgresUrl } from '../support/test-server.js';
 
 describe.each(DIALECTS)('migration 0004 (client id aliases) on %s', (dialect) => {
@@ -22,7 +22,7 @@ describe.each(DIALECTS)('migration 0004 (client id aliases) on %s', (dialect) =>
       await migrateTo(db, '0003-front');
       // As if the process died right after adding the column.
       await db.schema.alterTable('clients').addColumn('client_id_alias', 'varchar(255)').execute();
-      expect((await migrateToLatest(db)).applied).toEqual(['0004-client-alias']);
+      expect((await migrateTo(db, '0004-client-alias')).applied).toEqual(['0004-client-alias']);
     } finally {
       await half.close();
       rmSync(dir, { recursive: true, force: true });
@@ -50,7 +50,7 @@ describe.each(DIALECTS)('migration 0004 (client id aliases) on %s', (dialect) =>
       client(19, 9, { clientIdAlias: 'ok-app' }),
     ]).execute();
 
-    expect((await migrateToLatest(db)).applied).toEqual(['0004-client-alias']);
+    expect((await migrateTo(db, '0004-client-alias')).applied).toEqual(['0004-client-alias']);
     const rows = await db.selectFrom('clients').select(['client_id', 'client_id_alias']).orderBy('client_id').execute();
     expect(rows.map((r: { client_id: unknown; client_id_alias: unknown }) => [Number(r.client_id), r.client_id_alias])).toEqual([
       [11, 'shared'], [12, null], [13, null], [14, null], [15, null], [16, null], [17, null], [18, null], [19, 'ok-app'],

@@ -86,7 +86,7 @@ describe.each(DIALECTS)('CIBA store contract on %s', (dialect) => {
     const push = request({ status: 'issued', deliveryMode: 'PUSH' });
     await store.createBackchannelRequest(push);
     const t = token({ grantId: push.id });
-    expect(await store.completeBackchannelRequest(SERVICE, push.ticketDigest, 'consumed', {}, 2_000, t)).toBeDefined();
+    expect(await store.completeBackchannelRequest(SERVICE, push.ticketDigest, 'consumed', {}, 2_000, t)).toEqual({ ...push, status: 'consumed', result: {} });
     expect((await store.findTokenByAccessDigest(SERVICE, t.accessTokenDigest))?.grantId).toBe(push.id);
   });
 
@@ -163,8 +163,8 @@ describe.each(DIALECTS)('housekeeping on %s', (dialect) => {
       const second = await store.purgeExpired(500_000, retention, 3);
       expect(second.backchannelRequests).toBe(2);
       expect(await store.purgeExpired(500_000, retention, 3)).toEqual({ backchannelRequests: 0, tokens: 0, usedJtis: 0, outbox: 0, frontRequests: 0 });
-      expect(await store.findBackchannelRequestByTicket(SERVICE, live.ticketDigest)).toBeDefined();
-      expect(await store.findTokenByRefreshDigest(SERVICE, refreshable.refreshTokenDigest!)).toBeDefined();
+      expect(await store.findBackchannelRequestByTicket(SERVICE, live.ticketDigest)).toEqual(live);
+      expect(await store.findTokenByRefreshDigest(SERVICE, refreshable.refreshTokenDigest!)).toEqual(refreshable);
       expect(await store.claimJti('s', 'new', 1_000_000, 500_000)).toBe(false);
     } finally {
       await store.close();

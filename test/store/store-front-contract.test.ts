@@ -83,8 +83,11 @@ describe.each(DIALECTS)('front store contract on %s', (dialect) => {
       store.decideFrontRequest(SERVICE, a.authReqIdDigest, 'denied', 100),
     ]);
     expect(decisions.filter(Boolean)).toHaveLength(1);
+    const winner = decisions.find(Boolean)!;
+    expect(['allowed', 'denied']).toContain(winner.status);
+    expect(winner).toEqual({ ...a, status: winner.status });
     expect(await store.decideFrontRequest(SERVICE, expired.authReqIdDigest, 'allowed', 100)).toBeUndefined();
-    expect((await store.findFrontRequest(SERVICE, a.authReqIdDigest))?.status).not.toBe('pending');
+    expect(await store.findFrontRequest(SERVICE, a.authReqIdDigest)).toEqual({ ...a, status: winner.status });
   });
 
   it('hands each expiring request to one sweeper', async () => {
@@ -125,7 +128,7 @@ describe.each(DIALECTS)('front store contract on %s', (dialect) => {
     };
     await store.createBackchannelRequest(request);
     const row = outbox();
-    expect(await store.completeBackchannelRequest(SERVICE, 'tk-1', 'authorized', {}, 2_000, undefined, row)).toBeDefined();
+    expect(await store.completeBackchannelRequest(SERVICE, 'tk-1', 'authorized', {}, 2_000, undefined, row)).toEqual({ ...request, status: 'authorized', result: {} });
     expect((await store.listOutbox(SERVICE, 0, 100)).items.some((r) => r.id === row.id)).toBe(true);
     // A refused completion writes nothing.
     const late = outbox();

@@ -26,6 +26,11 @@ export interface FlowRecord {
   tokenOutcomes: string[];
   /** A token request whose answer was lost because its node died. */
   lostTokenRequest: boolean;
+  /**
+   * What introspecting the one access token the burst yielded said, once every duplicate was
+   * answered: a concurrent retry must not revoke what the winner got. Undefined without a winner.
+   */
+  winner?: { active: boolean; sub: unknown };
   finished: boolean;
 }
 
@@ -106,6 +111,7 @@ export async function runFlow(setup: DriverSetup, index: number, duplicates: num
     }
   }
 
+  const accessTokens: string[] = [];
   const attempts = await Promise.all(
     Array.from({ length: duplicates }, async () => {
       const node = pickNode(setup.nodes);
@@ -115,7 +121,11 @@ export async function runFlow(setup: DriverSetup, index: number, duplicates: num
           headers: { authorization: basic(client), 'content-type': 'application/x-www-form-urlencoded' },
           body: new URLSearchParams({ grant_type: CIBA, auth_req_id: record.authReqId }).toString(),
         });
-        return response.status === 200 && typeof response.json.access_token === 'string' ? 'ok' : String(response.json?.error ?? response.status);
+        if (response.status === 200 && typeof response.json.access_token === 'string') {
+          accessTokens.push(response.json.access_token);
+          return 'ok';
+        }
+        return String(response.json?.error ?? response.status);
       } catch {
         return 'lost';
       }
@@ -124,8 +134,16 @@ export async function runFlow(setup: DriverSetup, index: number, duplicates: num
   record.tokenOutcomes = attempts;
   record.tokenSuccesses = attempts.filter((a) => a === 'ok').length;
   record.lostTokenRequest = attempts.includes('lost');
+  if (accessTokens.length === 1) record.winner = await introspect(setup, client, accessTokens[0]!);
   record.finished = record.tokenSuccesses === 1 || record.lostTokenRequest;
   return record;
+}
+
+/** RFC 7662 at the service's front, as the client itself, on any live node. */
+async function introspect(setup: DriverSetup, client: { clientId: number; clientSecret: string }, token: string): Promise<{ active: boolean; sub: unknown }> {
+  const response = await postToAny(setup.nodes, `/s/${setup.serviceId}/introspect`, { token }, basic(client));
+  if (response.status !== 200) throw new Error(`introspection: ${response.status} ${response.text}`);
+  return { active: response.json.active === true, sub: response.json.sub };
 }
 
 /** Runs `count` flows, `concurrency` at a time; `onStarted(n)` sees each flow start. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import type { Clock } from '../../src/engine/clock.js';
+import { withFreePort } from './ports.js';
 import type { Mode } from '../../src/engine/context.js';
 import { loadConfig, type Config } from '../../src/server/config.js';
 import { createRuntime, type Runtime, type RuntimeOverrides } from '../../src/server/runtime.js';
@@ -46,29 +47,27 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     OPENCIBA_ADMIN_TOKEN: adminToken,
     OPENCIBA_MODE: options.mode ?? 'development',
     OPENCIBA_DEMO: options.demo ? '1' : '0',
-    PORT: '0',
     ...options.env,
   };
   if (options.dialect === 'postgres') env.DATABASE_URL = await freshPostgresUrl();
-  // The public URL needs the real port, known only after listen: bind first, then build.
-  const probe = await import('node:net').then(
-    (net) =>
-      new Promise<number>((resolve) => {
-        const s = net.createServer().listen(0, '127.0.0.1', () => {
-          const port = (s.address() as { port: number }).port;
-          s.close(() => resolve(port));
-        });
-      }),
-  );
-  env.PORT = String(probe);
-  const config = loadConfig(env);
-  const runtime = await createRuntime(config, {
-    logger: false,
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.background !== undefined ? { background: options.background } : {}),
-    ...(options.authenticationDevice ? { authenticationDevice: options.authenticationDevice } : {}),
+  // The public URL needs the real port before the runtime is built, so a probed port is bound
+  // afterwards; if another process took it in between, the runtime is built again on a new one.
+  const { config, runtime } = await withFreePort(async (port) => {
+    const config = loadConfig({ ...env, PORT: String(port) });
+    const runtime = await createRuntime(config, {
+      logger: false,
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.background !== undefined ? { background: options.background } : {}),
+      ...(options.authenticationDevice ? { authenticationDevice: options.authenticationDevice } : {}),
+    });
+    try {
+      await runtime.app.listen({ port: config.port, host: '127.0.0.1' });
+    } catch (error) {
+      await runtime.close();
+      throw error;
+    }
+    return { config, runtime };
   });
-  await runtime.app.listen({ port: config.port, host: '127.0.0.1' });
   return {
     baseUrl: `http://127.0.0.1:${config.port}`,
     adminToken,
@@ -81,13 +80,5 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
 }
 
-/** A clock that tests move by hand. */
-export class ManualClock implements Clock {
-  constructor(private current = Date.UTC(2026, 0, 1)) {}
-  now(): number {
-    return this.current;
-  }
-  advance(ms: number): void {
-    this.current += ms;
-  }
-}
+/** Kept here too for the files that take everything from the test server. */
+export { ManualClock } from './clock.js';

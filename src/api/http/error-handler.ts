@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { apiErrors, type ApiError } from '../../engine/api-error.js';
 import { sendApiError } from './api-error-reply.js';
+import { JSON_TOO_DEEP } from './json-body-parser.js';
 
 /** Maps Fastify's own failures (parsing, validation, limits) and anything unexpected to API errors. */
 export function apiErrorFor(error: FastifyError, bodyLimit: number): ApiError {
@@ -17,6 +18,8 @@ export function apiErrorFor(error: FastifyError, bodyLimit: number): ApiError {
       return apiErrors.badRequest('The request body is empty but the content type says JSON.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return apiErrors.badRequest('The request body is not valid JSON.');
+    case JSON_TOO_DEEP:
+      return apiErrors.badRequest(error.message);
   }
   if (error instanceof SyntaxError || error.statusCode === 400) return apiErrors.badRequest('The request body could not be parsed.');
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {

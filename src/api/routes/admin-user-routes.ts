@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { apiErrors } from '../../engine/api-error.js';
 import type { UserRecord } from '../../store/ports.js';
+import { hashUserCode } from '../../store/user-code-hash.js';
 import type { ApiOptions } from '../api-context.js';
 import { callerHook, serviceIdOf } from '../http/caller-hook.js';
 import { sendResult } from '../http/send-result.js';
@@ -69,6 +70,8 @@ export function adminUserRoutes(app: FastifyInstance, options: ApiOptions): void
     if (!(await serviceExists(id))) return sendResult(request, reply, apiErrors.serviceNotFound(String(id)));
     const { email, phone_number, status, ...claims } = (request.body ?? {}) as Record<string, unknown>;
     for (const reserved of ['sub', 'subject']) delete claims[reserved];
+    // Only the salted hash is stored (the schema made it a string).
+    if (typeof claims.userCode === 'string') claims.userCode = await hashUserCode(claims.userCode);
     const now = ctx.clock.now();
     const existing = await ctx.store.getUser(id, subjectOf(request));
     const user: UserRecord = {

@@ -1,4 +1,5 @@
 import { invalidRequest, type OAuthError } from '../oauth-error.js';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../wire/json.js';
 
 /**
  * Upper bound on the `request` parameter's length. A CIBA request object carries a handful of
@@ -58,8 +59,12 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
   }
 }
 
-/** Parses JSON text and keeps it only when it is an object (not an array, null or a scalar). */
+/**
+ * Parses JSON text and keeps it only when it is an object (not an array, null or a scalar), and
+ * nested no deeper than request JSON may be (its members are walked and stored later).
+ */
 export function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);

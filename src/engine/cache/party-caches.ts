@@ -1,4 +1,5 @@
 import type { Store } from '../../store/ports.js';
+import { systemClock, type Clock } from '../clock.js';
 import { ShortLivedCache } from '../../store/short-lived-cache.js';
 
 /**
@@ -15,11 +16,12 @@ export interface PartyCaches<S, C> {
 
 const byStore = new WeakMap<Store, PartyCaches<unknown, unknown>>();
 
-/** The caches of one store (one per process and database). */
-export function partyCaches<S, C>(store: Store): PartyCaches<S, C> {
+/** The caches of one store (one per process and database), aged by the engine's clock. */
+export function partyCaches<S, C>(store: Store, clock: Clock = systemClock): PartyCaches<S, C> {
   let caches = byStore.get(store);
   if (!caches) {
-    caches = { services: new ShortLivedCache(PARTY_TTL_MS), clients: new ShortLivedCache(PARTY_TTL_MS) };
+    const now = () => clock.now();
+    caches = { services: new ShortLivedCache(PARTY_TTL_MS, undefined, now), clients: new ShortLivedCache(PARTY_TTL_MS, undefined, now) };
     byStore.set(store, caches);
   }
   return caches as PartyCaches<S, C>;

@@ -132,7 +132,8 @@ async function checkAndKeep(
     hint: hint.hint,
     sub,
     bindingMessage,
-    userCode: userCode.userCode,
+    // Not the user code: the front checks it from this call's answer, and nothing later needs
+    // it, so it is never stored (it is a secret of the user's, kept only as a hash).
     requestedExpiry,
     requestContext,
     clientNotificationToken: notificationToken,

@@ -6,7 +6,7 @@ import type { JwkSet } from '../keys/service-keys.js';
 import { openServiceJwks } from '../services/service-operations.js';
 import { settings } from '../services/service-settings.js';
 import type { ClientRecord, ServiceRecord } from '../../store/ports.js';
-import { fetchClientJwks } from './client-jwks.js';
+import { fetchClientJwks, type JwksFetch } from './client-jwks.js';
 import { partyCaches } from '../cache/party-caches.js';
 
 /** A service as the protocol steps see it. */
@@ -25,7 +25,7 @@ export interface ClientParty {
 }
 
 export async function loadService(ctx: EngineContext, serviceId: number): Promise<ServiceParty | undefined> {
-  const cache = partyCaches<ServiceParty, ClientParty>(ctx.store).services;
+  const cache = partyCaches<ServiceParty, ClientParty>(ctx.store, ctx.clock).services;
   const cached = cache.get(serviceId);
   if (cached) return cached;
   const record = await ctx.store.getService(serviceId);
@@ -64,7 +64,7 @@ export async function loadClient(ctx: EngineContext, serviceId: number, clientId
 }
 
 async function loadClientById(ctx: EngineContext, serviceId: number, clientId: number): Promise<ClientParty | undefined> {
-  const cache = partyCaches<ServiceParty, ClientParty>(ctx.store).clients;
+  const cache = partyCaches<ServiceParty, ClientParty>(ctx.store, ctx.clock).clients;
   const key = `${serviceId}:${clientId}`;
   const cached = cache.get(key);
   if (cached) return cached;
@@ -75,18 +75,23 @@ async function loadClientById(ctx: EngineContext, serviceId: number, clientId: n
   return party;
 }
 
-/** The public keys a client registered: `jwks`, or fetched from `jwksUri`. */
+/** The public keys a client registered: `jwks`, or fetched from `jwksUri` (none when it cannot be read). */
 export async function clientPublicKeys(ctx: EngineContext, data: Record<string, unknown>): Promise<JWK[]> {
+  const found = await readClientPublicKeys(ctx, data);
+  return found.ok ? found.keys : [];
+}
+
+async function readClientPublicKeys(ctx: EngineContext, data: Record<string, unknown>): Promise<JwksFetch> {
   if (typeof data.jwks === 'string' && data.jwks !== '') {
     try {
       const parsed = JSON.parse(data.jwks) as { keys?: unknown };
-      return Array.isArray(parsed.keys) ? (parsed.keys as JWK[]) : [];
+      return { ok: true, keys: Array.isArray(parsed.keys) ? (parsed.keys as JWK[]) : [] };
     } catch {
-      return [];
+      return { ok: true, keys: [] };
     }
   }
-  if (typeof data.jwksUri === 'string' && data.jwksUri !== '') return fetchClientJwks(data.jwksUri, ctx.mode);
-  return [];
+  if (typeof data.jwksUri === 'string' && data.jwksUri !== '') return fetchClientJwks(data.jwksUri, { mode: ctx.mode, clock: ctx.clock });
+  return { ok: true, keys: [] };
 }
 
 /** The context client authentication runs in, for one service and one endpoint. */
@@ -104,7 +109,13 @@ export function clientAuthContext(ctx: EngineContext, service: ServiceParty, aud
     },
     claimJti: (clientId, jti, expiresAt) =>
       ctx.store.claimJti(`client-assertion:${service.record.apiKey}:${clientId}`, jti, expiresAt * 1000, ctx.clock.now()),
-    clientKeys: async (client) => clientPublicKeys(ctx, clients.get(client.clientId)?.data ?? {}),
+    // ClientAuthContext's contract: an unreadable jwks_uri rejects, and the client is told its
+    // keys could not be obtained rather than that none of them matches.
+    clientKeys: async (client) => {
+      const found = await readClientPublicKeys(ctx, clients.get(client.clientId)?.data ?? {});
+      if (!found.ok) throw new Error(`jwks_uri: ${found.reason}`);
+      return found.keys;
+    },
     now: nowSeconds,
     clockSkew: settings.clockSkew(service.data),
   };

@@ -1,4 +1,4 @@
-import { constants, createHmac, createPrivateKey, createSecretKey, sign, type KeyObject } from 'node:crypto';
+import { constants, createHmac, createPrivateKey, createPublicKey, createSecretKey, sign, verify, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 
 const HASH_OF_BITS: Record<string, string> = { '256': 'sha256', '384': 'sha384', '512': 'sha512', '256K': 'sha256' };
@@ -43,12 +43,40 @@ export function signingKeyObject(jwk: JWK, alg: string): KeyObject {
   let key = byAlg?.get(alg);
   if (!key) {
     key = jwk.kty === 'oct' ? createSecretKey(Buffer.from(jwk.k ?? '', 'base64url')) : createPrivateKey({ key: jwk as never, format: 'jwk' });
-    const problem = misfit(key, alg);
+    const problem = misfit(key, alg) ?? (jwk.kty === 'oct' ? undefined : publicPartMismatch(jwk, key, alg));
     if (problem) throw new Error(`the key${jwk.kid ? ` ${jwk.kid}` : ''} cannot sign ${alg}: ${problem}`);
     if (!byAlg) imported.set(jwk, (byAlg = new Map()));
     byAlg.set(alg, key);
   }
   return key;
+}
+
+const PROBE = Buffer.from('openciba signing key check');
+const PRIVATE_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth']);
+
+/**
+ * Node imports a JWK's private part without checking it against the public members, so a key
+ * set could publish one key and sign with another: relying parties would reject every token,
+ * and a tenant could pose with another's public key. A probe signature checked against the
+ * public members refuses such a key once, at import.
+ */
+function publicPartMismatch(jwk: JWK, key: KeyObject, alg: string): string | undefined {
+  try {
+    const members = Object.fromEntries(Object.entries(jwk).filter(([name]) => !PRIVATE_MEMBERS.has(name)));
+    const publicKey = createPublicKey({ key: members as never, format: 'jwk' });
+    if (verifies(alg, publicKey, PROBE, signatureOf(alg, key, PROBE))) return undefined;
+  } catch {
+    // An unusable public part is a mismatch too.
+  }
+  return 'its private part does not match its public members';
+}
+
+function verifies(alg: string, publicKey: KeyObject, data: Buffer, signature: Buffer): boolean {
+  if (alg === 'EdDSA') return verify(null, data, publicKey, signature);
+  const hash = HASH_OF_BITS[alg.slice(2)] ?? 'sha256';
+  if (alg.startsWith('PS')) return verify(hash, data, { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature);
+  if (alg.startsWith('RS')) return verify(hash, data, { key: publicKey, padding: constants.RSA_PKCS1_PADDING }, signature);
+  return verify(hash, data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature);
 }
 
 const CURVE_OF_ALG: Record<string, string> = { ES256: 'prime256v1', ES384: 'secp384r1', ES512: 'secp521r1', ES256K: 'secp256k1' };

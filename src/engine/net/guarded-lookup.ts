@@ -70,3 +70,24 @@ export function makeLookup(resolveHost: ResolveHost, policy: (addresses: LookupA
   };
 }
 
+
+/** What an outbound request of ours (a notification, a jwks_uri fetch) may be given besides the address rules. */
+export interface OutboundOptions extends AddressRules {
+  /** Replaces the system resolver (tests, or a resolver of the operator's choosing). */
+  resolveHost?: ResolveHost;
+  /** Extra trust anchors for https endpoints (PEM), e.g. a private CA; public CAs stay trusted. */
+  ca?: string | string[];
+}
+
+/**
+ * The `http(s).request` options that make a connection go only where the rules allow: a fresh
+ * socket (a pooled one would skip the lookup), the guarded lookup, and for https TLS 1.2 or
+ * later with any extra trust anchors.
+ */
+export function guardedRequestOptions(url: URL, options: OutboundOptions) {
+  return {
+    agent: false as const,
+    lookup: makeLookup(options.resolveHost ?? systemResolveHost, addressPolicy(url, options)),
+    ...(url.protocol === 'https:' ? { minVersion: 'TLSv1.2' as const, ...(options.ca ? { ca: options.ca } : {}) } : {}),
+  };
+}

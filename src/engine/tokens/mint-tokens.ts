@@ -55,7 +55,7 @@ export async function mintTokens(
   service: ServiceParty,
   client: ClientParty,
   grant: Grant,
-  options: { grantType: 'CIBA' | 'REFRESH_TOKEN'; grantId: string | null; authReqId?: string; refresh?: { token: string; expiresAt: number } | 'new' | 'none' },
+  options: { grantType: 'CIBA' | 'REFRESH_TOKEN'; grantId: string | null; authReqId?: string; refresh?: { token: string; expiresAt?: number } | 'new' | 'none' },
 ): Promise<MintedTokens | undefined> {
   const now = ctx.clock.now();
   const nowSeconds = Math.floor(now / 1000);
@@ -66,8 +66,9 @@ export async function mintTokens(
   const accessToken = ctx.random.token(TOKEN_BYTES);
   const refreshChoice = options.refresh ?? (refreshTokenAllowed(service, client) ? 'new' : 'none');
   const refreshToken = refreshChoice === 'none' ? undefined : refreshChoice === 'new' ? ctx.random.token(TOKEN_BYTES) : refreshChoice.token;
+  // A given token without an expiry gets a fresh duration, as a new one does.
   const refreshTokenExpiresAt =
-    refreshChoice === 'none' ? undefined : refreshChoice === 'new' ? now + refreshTokenDuration * 1000 : refreshChoice.expiresAt;
+    refreshChoice === 'none' ? undefined : refreshChoice === 'new' ? now + refreshTokenDuration * 1000 : (refreshChoice.expiresAt ?? now + refreshTokenDuration * 1000);
   let accessTokenExpiresAt = now + accessTokenDuration * 1000;
   if (settings.tokenExpirationLinked(service.data) && refreshTokenExpiresAt !== undefined) {
     accessTokenExpiresAt = Math.min(accessTokenExpiresAt, refreshTokenExpiresAt);

@@ -92,8 +92,8 @@ export class NotificationDispatcher {
 
   /**
    * Claims the due rows, sends them (at most `concurrency` at a time) and records the
-   * outcomes. Returns how many rows it took on (sent, or failed without sending). Never
-   * rejects: a problem is logged and the row is left to its lease.
+   * outcomes. Returns how many rows it claimed, skipped ones included (a full batch means more
+   * may be due). Never rejects: a problem is logged and the row is left to its lease.
    */
   runOnce(): Promise<number> {
     const run = this.claimAndDeliver();

@@ -1,6 +1,6 @@
 import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JWK } from 'jose';
-import { constantTimeEqual } from '../../engine/crypto/keyring.js';
 import type { Store, UserRecord } from '../../store/ports.js';
+import { verifyUserCode } from '../../store/user-code-hash.js';
 import type { Answer, FrontEngine } from '../front-engine.js';
 
 export type FailReason = 'UNKNOWN_USER_ID' | 'EXPIRED_LOGIN_HINT_TOKEN' | 'ACCESS_DENIED' | 'INVALID_USER_CODE';
@@ -35,11 +35,12 @@ export async function identifyUser(store: Store, engine: FrontEngine, serviceId:
   if (!user) return { reason: 'UNKNOWN_USER_ID', description: 'No user matches the hint.' };
   if (user.status !== 'active') return { reason: 'ACCESS_DENIED', description: 'The user cannot authenticate at this time.' };
 
-  const expected = typeof user.data.userCode === 'string' ? user.data.userCode : undefined;
+  // The directory holds only the code's salted hash; a value that is not one matches nothing.
+  const storedHash = typeof user.data.userCode === 'string' ? user.data.userCode : undefined;
   const given = typeof answer.userCode === 'string' ? answer.userCode : undefined;
-  if ((answer.userCodeRequired === true || given !== undefined) && expected !== undefined) {
-    if (given === undefined || !constantTimeEqual(given, expected)) return { reason: 'INVALID_USER_CODE', description: 'The user code is not correct.' };
-  } else if (answer.userCodeRequired === true && expected === undefined) {
+  if ((answer.userCodeRequired === true || given !== undefined) && storedHash !== undefined) {
+    if (given === undefined || !(await verifyUserCode(given, storedHash))) return { reason: 'INVALID_USER_CODE', description: 'The user code is not correct.' };
+  } else if (answer.userCodeRequired === true && storedHash === undefined) {
     return { reason: 'INVALID_USER_CODE', description: 'The user has no user code.' };
   }
   return { user };

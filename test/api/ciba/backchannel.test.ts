@@ -1,5 +1,6 @@
 import { UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../../support/test-server.js';
 import {
   approvedTokens,
   backchannel,
@@ -23,7 +24,7 @@ import {
 
 type Answer = Awaited<ReturnType<typeof backchannel>>;
 
-describe('/backchannel/authentication', () => {
+describe.each(DIALECTS)('/backchannel/authentication (%s)', (dialect) => {
   let env: CibaEnv;
   let service: TestService;
   let poll: TestClient;
@@ -33,7 +34,7 @@ describe('/backchannel/authentication', () => {
   let key: KeyPair;
 
   beforeAll(async () => {
-    env = await startCiba();
+    env = await startCiba({ dialect });
     service = await newService(env);
     poll = await newClient(env, service.serviceId);
     ping = await newClient(env, service.serviceId, { bcDeliveryMode: 'PING' });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../../support/test-server.js';
 import {
   complete,
   content,
@@ -22,13 +23,13 @@ type Result = 'AUTHORIZED' | 'ACCESS_DENIED' | 'TRANSACTION_FAILED';
 const AUTH_REQ_ID_CLAIM = 'urn:openid:params:jwt:claim:auth_req_id';
 const RT_HASH_CLAIM = 'urn:openid:params:jwt:claim:rt_hash';
 
-describe('/backchannel/authentication/complete', () => {
+describe.each(DIALECTS)('/backchannel/authentication/complete (%s)', (dialect) => {
   let env: CibaEnv;
   let service: TestService;
   let clients: Record<Mode, TestClient>;
 
   beforeAll(async () => {
-    env = await startCiba();
+    env = await startCiba({ dialect });
     service = await newService(env);
     clients = {
       POLL: await newClient(env, service.serviceId, { bcDeliveryMode: 'POLL' }),

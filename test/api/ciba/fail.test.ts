@@ -1,5 +1,6 @@
 import type { BackchannelAuthenticationFailRequest, BackchannelAuthenticationFailRequestReason } from '@authlete/typescript-sdk/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../../support/test-server.js';
 import { backchannel, content, defaultParams, newClient, newService, rawPost, startCiba, type CibaEnv, type TestClient } from '../../support/ciba-fixtures.js';
 
 /** Reference §5: reason → action and `error`. */
@@ -15,13 +16,13 @@ const CASES: [BackchannelAuthenticationFailRequestReason, 'BAD_REQUEST' | 'FORBI
   ['SERVER_ERROR', 'INTERNAL_SERVER_ERROR', 'server_error'],
 ];
 
-describe('/backchannel/authentication/fail', () => {
+describe.each(DIALECTS)('/backchannel/authentication/fail (%s)', (dialect) => {
   let env: CibaEnv;
   let serviceId: string;
   let client: TestClient;
 
   beforeAll(async () => {
-    env = await startCiba();
+    env = await startCiba({ dialect });
     ({ serviceId } = await newService(env));
     client = await newClient(env, serviceId);
   });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../../support/test-server.js';
 import {
   clientAssertion,
   content,
@@ -20,7 +21,7 @@ import {
  * Signed authentication requests (CIBA Core §7.1.1, FAPI-CIBA §5.2.2) sent through the API as the
  * conformance suite sends them (conformance §2.1, §2.2 modules 12–28 and 43).
  */
-describe('signed backchannel authentication requests (request objects)', () => {
+describe.each(DIALECTS)('signed backchannel authentication requests (request objects) (%s)', (dialect) => {
   let env: CibaEnv;
   let service: TestService;
   let key1: KeyPair;
@@ -29,7 +30,7 @@ describe('signed backchannel authentication requests (request objects)', () => {
   let client2: TestClient;
 
   beforeAll(async () => {
-    env = await startCiba();
+    env = await startCiba({ dialect });
     service = await newService(env);
     [key1, key2] = await Promise.all([keyPair('PS256'), keyPair('PS256')]);
     client1 = await newClient(env, service.serviceId, { bcRequestSignAlg: 'PS256', jwks: JSON.stringify({ keys: [key1.publicJwk] }) });
@@ -251,6 +252,59 @@ describe('signed backchannel authentication requests (request objects)', () => {
 
     it('a numeric-string exp is invalid_request', async () => {
       await expectInvalidRequest(await signJwt(key1, claims({ exp: String(now() + 300) })));
+    });
+  });
+
+  // FAPI-CIBA §5.2.2 / FAPI 1 Advanced §5.2.2-13 (src/engine/backchannel/request-object-claims.ts):
+  // exp at most 60 minutes after nbf, nbf at most 60 minutes in the past; the service's clock
+  // skew widens the checks against the server's time, never the lifetime.
+  describe('the 60-minute bounds at the boundary', () => {
+    const SKEW = 60;
+    let skewed: TestService;
+    let skewedClient: TestClient;
+
+    beforeAll(async () => {
+      skewed = await newService(env, { allowableClockSkew: SKEW });
+      skewedClient = await newClient(env, skewed.serviceId, { bcRequestSignAlg: 'PS256', jwks: JSON.stringify({ keys: [key1.publicJwk] }) });
+    });
+
+    const sendSkewed = async (times: { nbf: number; exp: number }) =>
+      env.sdk.ciba.processAuthentication({
+        serviceId: skewed.serviceId,
+        backchannelAuthenticationRequest: {
+          parameters: form({ request: await signJwt(key1, claims({ aud: skewed.issuer, iss: skewedClient.clientId, iat: times.nbf, ...times })) }),
+          clientId: skewedClient.clientId,
+          clientSecret: skewedClient.clientSecret,
+        },
+      });
+
+    it('a lifetime (exp − nbf) of exactly 60 minutes is accepted; 60 minutes and 1 s is refused', async () => {
+      const t = now();
+      expect((await send(await signJwt(key1, claims({ nbf: t, exp: t + 3600 })))).action).toBe('USER_IDENTIFICATION');
+      const longer = await send(await signJwt(key1, claims({ nbf: t, exp: t + 3601 })));
+      expect(longer.action).toBe('BAD_REQUEST');
+      expect(content(longer).error).toBe('invalid_request');
+      expect(content(longer).error_description).toContain('lifetime ("exp" minus "nbf") exceeds 60 minutes');
+      // The skew does not stretch the lifetime.
+      const skewedLonger = await sendSkewed({ nbf: t, exp: t + 3601 });
+      expect(content(skewedLonger).error_description).toContain('exceeds 60 minutes');
+    });
+
+    it('an nbf exactly 60 minutes old is accepted while exp is within the skew; older is refused', async () => {
+      const t = now();
+      const atBound = await sendSkewed({ nbf: t - 3600, exp: t });
+      expect(atBound.action).toBe('USER_IDENTIFICATION');
+      // One second older, with the longest lifetime allowed: exp is then 1 s past too, still within the skew.
+      expect((await sendSkewed({ nbf: t - 3601, exp: t - 1 })).action).toBe('USER_IDENTIFICATION');
+      // Older than 60 minutes plus the skew: refused. With a lifetime of at most 60 minutes, exp
+      // has then passed by the skew as well, so the expiry check is the one that answers.
+      const older = await sendSkewed({ nbf: t - 3600 - SKEW, exp: t - SKEW });
+      expect(older.action).toBe('BAD_REQUEST');
+      expect(content(older).error).toBe('invalid_request');
+      expect(content(older).error_description).toContain('expired');
+      // Without a skew, an nbf 60 minutes old leaves no room: exp (at most nbf + 60 min) is now.
+      const unskewed = await send(await signJwt(key1, claims({ nbf: t - 3600, iat: t - 3600, exp: t })));
+      expect(content(unskewed).error_description).toContain('expired');
     });
   });
 });

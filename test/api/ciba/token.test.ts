@@ -1,4 +1,6 @@
+import type { ServiceInput } from '@authlete/typescript-sdk/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPLAY_GRACE_MS } from '../../../src/engine/tokens/grants/ciba-grant.js';
 import { DIALECTS } from '../../support/test-server.js';
 import {
   approvedTokens,
@@ -90,6 +92,53 @@ describe('/auth/token for the CIBA and refresh-token grants', () => {
     });
   });
 
+  describe('slow_down: who is held to the interval, and how the penalty grows', () => {
+    it('a ping-mode client is exempt: early polls stay authorization_pending and it redeems as soon as it is told', async () => {
+      const ping = await newClient(env, sid(), { bcDeliveryMode: 'PING' });
+      const flow = await startFlow(env, sid(), ping);
+      expect(flow.interval).toBe(5);
+      await expectError(await pollToken(env, sid(), ping, flow.authReqId), 'authorization_pending');
+      seconds(1);
+      await expectError(await pollToken(env, sid(), ping, flow.authReqId), 'authorization_pending');
+      await expectError(await pollToken(env, sid(), ping, flow.authReqId), 'authorization_pending');
+      expect((await complete(env, sid(), flow.ticket, 'AUTHORIZED')).action).toBe('NOTIFICATION');
+      const tokens = await pollToken(env, sid(), ping, flow.authReqId);
+      expect(tokens.action).toBe('OK');
+    });
+
+    it('the penalty compounds: every early poll adds 5 s to the interval in force, which then holds', async () => {
+      const flow = await startFlow(env, sid(), client);
+      expect(flow.interval).toBe(5);
+      const poll = () => pollToken(env, sid(), client, flow.authReqId);
+      await expectError(await poll(), 'authorization_pending'); // interval 5
+      seconds(1);
+      const first = await poll();
+      await expectError(first, 'slow_down'); // 1 < 5: interval 10
+      expect(first.resultCode).toBe('A200306');
+      seconds(9);
+      await expectError(await poll(), 'slow_down'); // 9 < 10: interval 15
+      seconds(14);
+      await expectError(await poll(), 'slow_down'); // 14 < 15: interval 20
+      seconds(20);
+      await expectError(await poll(), 'authorization_pending'); // 20 = 20: still 20
+      seconds(19);
+      await expectError(await poll(), 'slow_down'); // 19 < 20: interval 25
+      seconds(24);
+      await expectError(await poll(), 'slow_down'); // 24 < 25: interval 30
+      seconds(30);
+      await expectError(await poll(), 'authorization_pending');
+    });
+
+    it('a poll exactly one interval after the previous one is on time', async () => {
+      const flow = await startFlow(env, sid(), client);
+      await expectError(await pollToken(env, sid(), client, flow.authReqId), 'authorization_pending');
+      env.clock.advance(flow.interval * 1000 - 1);
+      await expectError(await pollToken(env, sid(), client, flow.authReqId), 'slow_down');
+      seconds(flow.interval + 5);
+      await expectError(await pollToken(env, sid(), client, flow.authReqId), 'authorization_pending');
+    });
+  });
+
   describe('outcomes', () => {
     it('expired_token once expires_in has passed without approval', async () => {
       const flow = await startFlow(env, sid(), client);
@@ -162,13 +211,15 @@ describe('/auth/token for the CIBA and refresh-token grants', () => {
       await expectError(await pollToken(env, elsewhere.serviceId, stranger, flow.authReqId), 'invalid_grant');
     });
 
-    it('a replay is invalid_grant and revokes the tokens of the first exchange', async () => {
+    it('a replay after the grace window is invalid_grant and revokes the tokens of the first exchange', async () => {
       const { flow, tokens } = await approvedTokens(env, sid(), client);
       const introspect = (token: string) => env.sdk.introspection.process({ serviceId: sid(), introspectionRequest: { token } });
       expect((await introspect(String(tokens.accessToken))).action).toBe('OK');
 
+      env.clock.advance(REPLAY_GRACE_MS);
       const replay = await pollToken(env, sid(), client, flow.authReqId);
       await expectError(replay, 'invalid_grant');
+      expect(replay.resultCode).toBe('A200303');
       expect((await introspect(String(tokens.accessToken))).action).toBe('UNAUTHORIZED');
       const refreshed = await tokenRequest(env, sid(), client, { grant_type: 'refresh_token', refresh_token: String(tokens.refreshToken) });
       await expectError(refreshed, 'invalid_grant');
@@ -179,6 +230,7 @@ describe('/auth/token for the CIBA and refresh-token grants', () => {
       const { flow, tokens } = await approvedTokens(env, sid(), client);
       const refreshed = await tokenRequest(env, sid(), client, { grant_type: 'refresh_token', refresh_token: String(tokens.refreshToken) });
       expect(refreshed.action).toBe('OK');
+      env.clock.advance(REPLAY_GRACE_MS);
       await expectError(await pollToken(env, sid(), client, flow.authReqId), 'invalid_grant');
       const introspected = await env.sdk.introspection.process({ serviceId: sid(), introspectionRequest: { token: String(refreshed.accessToken) } });
       expect(introspected.action).toBe('UNAUTHORIZED');
@@ -194,11 +246,13 @@ describe('/auth/token for the CIBA and refresh-token grants', () => {
       await expectError(await pollToken(env, sid(), client, flow.authReqId), 'authorization_pending');
     });
 
-    it('no client credentials at all is not a success', async () => {
+    it('no client credentials at all is invalid_request (A244305) and does not count as a poll', async () => {
       const flow = await startFlow(env, sid(), client);
       const response = await env.sdk.token.process({ serviceId: sid(), tokenRequest: { parameters: `grant_type=${encodeURIComponent(CIBA_GRANT)}&auth_req_id=${flow.authReqId}` } });
-      expect(['BAD_REQUEST', 'INVALID_CLIENT']).toContain(response.action);
-      expect(['invalid_request', 'invalid_client']).toContain(content(response).error);
+      // Authlete's observed answer (reference §1.4, A244305): nothing names a client, so the request is malformed.
+      await expectError(response, 'invalid_request');
+      expect(response.resultCode).toBe('A244305');
+      await expectError(await pollToken(env, sid(), client, flow.authReqId), 'authorization_pending');
     });
 
     it('an unsupported grant type is unsupported_grant_type', async () => {
@@ -221,8 +275,8 @@ describe('/auth/token for the CIBA and refresh-token grants', () => {
       const push = await newClient(env, sid(), { bcDeliveryMode: 'PUSH' });
       const flow = await startFlow(env, sid(), push);
       const response = await pollToken(env, sid(), push, flow.authReqId);
-      expect(response.action).toBe('BAD_REQUEST');
-      expect(['invalid_grant', 'unauthorized_client']).toContain(content(response).error);
+      await expectError(response, 'invalid_grant');
+      expect(response.resultCode).toBe('A200310');
     });
   });
 
@@ -242,13 +296,14 @@ describe('/auth/token for the CIBA and refresh-token grants', () => {
       expect(body.access_token).not.toBe(tokens.accessToken);
       expect(body.refresh_token).toBeDefined();
       expect(body.refresh_token).not.toBe(tokens.refreshToken);
-      if (body.id_token !== undefined) {
-        const renewed = await verifyIdToken(env, sid(), String(body.id_token), { issuer: service.issuer, audience: client.clientId });
-        expect(renewed.payload.sub).toBe(first.payload.sub);
-        expect(renewed.payload.aud).toEqual(first.payload.aud);
-        expect(renewed.payload.iat).not.toBe(first.payload.iat);
-        expect(renewed.payload.auth_time).toBe(first.payload.auth_time);
-      }
+      // openid is still in scope, so the refresh brings a new ID token for the same authentication.
+      expect(typeof body.id_token).toBe('string');
+      expect(second.idToken).toBe(body.id_token);
+      const renewed = await verifyIdToken(env, sid(), String(body.id_token), { issuer: service.issuer, audience: client.clientId });
+      expect(renewed.payload.sub).toBe(first.payload.sub);
+      expect(renewed.payload.aud).toEqual(first.payload.aud);
+      expect(renewed.payload.iat).toBe(Number(first.payload.iat) + 10);
+      expect(renewed.payload.auth_time).toBe(first.payload.auth_time);
 
       await expectError(await refresh(client, String(tokens.refreshToken)), 'invalid_grant');
       const third = await refresh(client, String(body.refresh_token));
@@ -278,6 +333,99 @@ describe('/auth/token for the CIBA and refresh-token grants', () => {
     it('an unknown or missing refresh token is rejected', async () => {
       await expectError(await refresh(client, 'no-such-refresh-token'), 'invalid_grant');
       await expectError(await tokenRequest(env, sid(), client, { grant_type: 'refresh_token' }), 'invalid_request');
+    });
+  });
+
+  describe('refresh-token lifetime and the service settings that shape it', () => {
+    const DURATION = 1000;
+
+    /** A service with the settings, a client, and an approved flow's tokens; the clock at issue. */
+    async function issued(overrides: ServiceInput) {
+      const svc = await newService(env, { refreshTokenDuration: DURATION, ...overrides });
+      const c = await newClient(env, svc.serviceId);
+      const { tokens, body } = await approvedTokens(env, svc.serviceId, c);
+      const issuedAt = env.clock.now();
+      expect(tokens.refreshTokenExpiresAt).toBe(issuedAt + DURATION * 1000);
+      const refresh = (refreshToken: string) => tokenRequest(env, svc.serviceId, c, { grant_type: 'refresh_token', refresh_token: refreshToken });
+      const introspect = (token: string) => env.sdk.introspection.process({ serviceId: svc.serviceId, introspectionRequest: { token } });
+      return { tokens, body, issuedAt, refresh, introspect };
+    }
+
+    it('a refresh token works until its lifetime is over, then it is invalid_grant', async () => {
+      const a = await issued({});
+      env.clock.advance(DURATION * 1000 - 1);
+      expect((await a.refresh(String(a.tokens.refreshToken))).action).toBe('OK');
+      const b = await issued({});
+      seconds(DURATION);
+      const late = await b.refresh(String(b.tokens.refreshToken));
+      await expectError(late, 'invalid_grant');
+      expect(late.resultCode).toBe('A053302');
+    });
+
+    // Authlete's service flags (reference §7, OpenAPI `service`): kept = the same refresh token
+    // again; its expiry stays unless refreshTokenDurationReset. A new token gets a fresh duration
+    // unless refreshTokenDurationKept (refreshTokenDurationReset is then not read).
+    it.each<[string, ServiceInput, { same: boolean; expiryKept: boolean }]>([
+      ['defaults: a new token with a fresh duration', {}, { same: false, expiryKept: false }],
+      ['refreshTokenDurationKept: a new token with what was left', { refreshTokenDurationKept: true }, { same: false, expiryKept: true }],
+      [
+        'refreshTokenDurationKept and refreshTokenDurationReset: Reset is not read for a new token',
+        { refreshTokenDurationKept: true, refreshTokenDurationReset: true },
+        { same: false, expiryKept: true },
+      ],
+      ['refreshTokenKept: the same token, its expiry unchanged', { refreshTokenKept: true }, { same: true, expiryKept: true }],
+      ['refreshTokenKept and refreshTokenDurationKept: the same token, its expiry unchanged', { refreshTokenKept: true, refreshTokenDurationKept: true }, { same: true, expiryKept: true }],
+      ['refreshTokenKept and refreshTokenDurationReset: the same token with a fresh duration', { refreshTokenKept: true, refreshTokenDurationReset: true }, { same: true, expiryKept: false }],
+    ])('%s', async (_name, overrides, expected) => {
+      const { tokens, issuedAt, refresh } = await issued(overrides);
+      seconds(300);
+      const refreshed = await refresh(String(tokens.refreshToken));
+      expect(refreshed.action).toBe('OK');
+      const body = content(refreshed);
+      if (expected.same) expect(body.refresh_token).toBe(tokens.refreshToken);
+      else expect(body.refresh_token).not.toBe(tokens.refreshToken);
+      expect(refreshed.refreshToken).toBe(body.refresh_token);
+      const expiresAt = expected.expiryKept ? issuedAt + DURATION * 1000 : env.clock.now() + DURATION * 1000;
+      expect(refreshed.refreshTokenExpiresAt).toBe(expiresAt);
+      expect(refreshed.refreshTokenDuration).toBe(expected.expiryKept ? DURATION - 300 : DURATION);
+
+      // The old token: still the one in use when kept, else spent.
+      if (!expected.same) await expectError(await refresh(String(tokens.refreshToken)), 'invalid_grant');
+      // The stored expiry is the one reported: the token works up to it and not at it.
+      env.clock.advance(expiresAt - env.clock.now() - 1);
+      const before = await refresh(String(body.refresh_token));
+      expect(before.action).toBe('OK');
+      const next = String(content(before).refresh_token);
+      env.clock.advance(1);
+      if (expected.expiryKept) {
+        await expectError(await refresh(next), 'invalid_grant');
+      } else {
+        // The refresh just before the end started a fresh duration again.
+        expect((await refresh(next)).action).toBe('OK');
+      }
+    });
+
+    it('tokenExpirationLinked: an access token never outlives its refresh token', async () => {
+      const linked = await issued({ accessTokenDuration: 3600, tokenExpirationLinked: true, refreshTokenDurationKept: true });
+      expect(linked.body.expires_in).toBe(DURATION);
+      expect(linked.tokens.accessTokenExpiresAt).toBe(linked.issuedAt + DURATION * 1000);
+      seconds(200);
+      const refreshed = await linked.refresh(String(linked.tokens.refreshToken));
+      expect(refreshed.action).toBe('OK');
+      expect(content(refreshed).expires_in).toBe(DURATION - 200);
+      expect(refreshed.accessTokenExpiresAt).toBe(linked.issuedAt + DURATION * 1000);
+      expect(refreshed.refreshTokenExpiresAt).toBe(linked.issuedAt + DURATION * 1000);
+      env.clock.advance(linked.issuedAt + DURATION * 1000 - env.clock.now());
+      const expired = await linked.introspect(String(refreshed.accessToken));
+      expect(expired.action).toBe('UNAUTHORIZED');
+      expect(expired.usable).toBe(false);
+
+      const unlinked = await issued({ accessTokenDuration: 3600, refreshTokenDurationKept: true });
+      expect(unlinked.body.expires_in).toBe(3600);
+      seconds(200);
+      const longer = await unlinked.refresh(String(unlinked.tokens.refreshToken));
+      expect(content(longer).expires_in).toBe(3600);
+      expect(longer.accessTokenExpiresAt).toBe(env.clock.now() + 3600 * 1000);
     });
   });
 
@@ -336,10 +484,13 @@ describe('/auth/token for the CIBA and refresh-token grants', () => {
       expect(issued.resultCode).toBe('A183001');
       expect(content(issued)).toEqual({ auth_req_id: issued.authReqId, expires_in: 600, interval: 5 });
       const again = await env.sdk.ciba.issue({ serviceId: sid(), backchannelAuthenticationIssueRequest: { ticket: String(authn.ticket) } });
-      expect(again.action).not.toBe('OK');
+      expect(again.action).toBe('INVALID_TICKET');
+      expect(again.resultCode).toBe('A181202');
+      expect(again.authReqId).toBeUndefined();
+      expect(content(again).error).toBe('server_error');
     });
 
-    it('interval follows the service setting and is at least 1', async () => {
+    it('interval follows the service setting; 0 means the default', async () => {
       const fast = await newService(env, { backchannelPollingInterval: 1, backchannelAuthReqIdDuration: 120 });
       const fastClient = await newClient(env, fast.serviceId);
       const flow = await startFlow(env, fast.serviceId, fastClient);
@@ -348,21 +499,40 @@ describe('/auth/token for the CIBA and refresh-token grants', () => {
 
       const zero = await newService(env, { backchannelPollingInterval: 0 });
       const zeroClient = await newClient(env, zero.serviceId);
-      expect((await startFlow(env, zero.serviceId, zeroClient)).interval).toBeGreaterThanOrEqual(1);
+      // 0 is no duration: the service's interval falls back to the default of 5 s.
+      expect((await startFlow(env, zero.serviceId, zeroClient)).interval).toBe(5);
     });
   });
 });
 
 describe.each(DIALECTS)('concurrent redemption of one auth_req_id (%s)', (dialect) => {
   let env: CibaEnv;
+  let serviceId: string;
+  let client: TestClient;
   beforeAll(async () => {
     env = await startCiba({ dialect });
+    serviceId = (await newService(env)).serviceId;
+    client = await newClient(env, serviceId);
   });
   afterAll(() => env?.close());
 
-  it('20 concurrent token requests for one approved auth_req_id yield exactly one OK', async () => {
-    const { serviceId } = await newService(env);
-    const client = await newClient(env, serviceId);
+  const introspect = (token: string) => env.sdk.introspection.process({ serviceId, introspectionRequest: { token } });
+  const refresh = (refreshToken: string) => tokenRequest(env, serviceId, client, { grant_type: 'refresh_token', refresh_token: refreshToken });
+
+  async function expectUsable(accessToken: string) {
+    const answer = await introspect(accessToken);
+    expect(answer.action).toBe('OK');
+    expect(answer.usable).toBe(true);
+  }
+
+  async function expectRevoked(accessToken: string) {
+    const answer = await introspect(accessToken);
+    expect(answer.action).toBe('UNAUTHORIZED');
+    expect(answer.existent).toBe(false);
+    expect(answer.usable).toBe(false);
+  }
+
+  it('20 concurrent token requests for one approved auth_req_id yield exactly one OK, and the winner keeps its tokens', async () => {
     const flow = await startFlow(env, serviceId, client);
     expect((await complete(env, serviceId, flow.ticket, 'AUTHORIZED')).action).toBe('NO_ACTION');
     const responses = await Promise.all(Array.from({ length: 20 }, () => pollToken(env, serviceId, client, flow.authReqId)));
@@ -371,6 +541,40 @@ describe.each(DIALECTS)('concurrent redemption of one auth_req_id (%s)', (dialec
     for (const r of responses.filter((r) => r.action !== 'OK')) {
       expect(r.action).toBe('BAD_REQUEST');
       expect(content(r).error).toBe('invalid_grant');
+      expect(r.resultCode).toBe('A200303');
     }
+    // The losers raced the winner inside the grace window: what the winner got still works.
+    const winner = ok[0]!;
+    await expectUsable(String(winner.accessToken));
+    const refreshed = await refresh(String(winner.refreshToken));
+    expect(refreshed.action).toBe('OK');
+    await expectUsable(String(refreshed.accessToken));
+  });
+
+  it('a repeat inside the grace window is invalid_grant and revokes nothing; one at the end of the window revokes the grant', async () => {
+    const { flow, tokens } = await approvedTokens(env, serviceId, client);
+    env.clock.advance(REPLAY_GRACE_MS - 1);
+    const retry = await pollToken(env, serviceId, client, flow.authReqId);
+    expect(retry.action).toBe('BAD_REQUEST');
+    expect(content(retry).error).toBe('invalid_grant');
+    expect(retry.resultCode).toBe('A200303');
+    await expectUsable(String(tokens.accessToken));
+
+    env.clock.advance(1);
+    const replay = await pollToken(env, serviceId, client, flow.authReqId);
+    expect(content(replay).error).toBe('invalid_grant');
+    expect(replay.resultCode).toBe('A200303');
+    await expectRevoked(String(tokens.accessToken));
+    const refreshed = await refresh(String(tokens.refreshToken));
+    expect(content(refreshed).error).toBe('invalid_grant');
+  });
+
+  it('a replay long after the redemption revokes the tokens of the grant only', async () => {
+    const first = await approvedTokens(env, serviceId, client);
+    const second = await approvedTokens(env, serviceId, client);
+    env.clock.advance(60_000);
+    expect(content(await pollToken(env, serviceId, client, first.flow.authReqId)).error).toBe('invalid_grant');
+    await expectRevoked(String(first.tokens.accessToken));
+    await expectUsable(String(second.tokens.accessToken));
   });
 });

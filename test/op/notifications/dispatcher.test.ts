@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKeyring, type Keyring } from '../../../src/engine/crypto/keyring.js';
 import { NotificationDispatcher, type DispatcherDeps } from '../../../src/op/notifications/dispatcher.js';
@@ -14,6 +17,7 @@ import {
   type Receiver,
   type TestStore,
 } from './support.js';
+import { DIALECTS, type Dialect } from '../../support/test-server.js';
 
 const TOKEN = 'cnt-8d67dc78-7faa-4d41-aabd-67707b374255';
 const MINUTE = 60_000;
@@ -25,21 +29,6 @@ let clock: ManualClock;
 let receivers: Receiver[];
 let dispatchers: NotificationDispatcher[];
 let seq = 0;
-
-beforeEach(async () => {
-  db = await openTestStore();
-  store = db.store;
-  keyring = testKeyring();
-  clock = new ManualClock();
-  receivers = [];
-  dispatchers = [];
-});
-
-afterEach(async () => {
-  await Promise.all(dispatchers.map((d) => d.stop()));
-  await Promise.all(receivers.map((r) => r.close()));
-  await db.close();
-});
 
 async function receiver(handler?: Handler): Promise<Receiver> {
   const r = await startReceiver(handler);
@@ -80,7 +69,75 @@ async function row(id: string): Promise<OutboxRecord> {
   return found;
 }
 
-describe('NotificationDispatcher', () => {
+/** What a query on a closed handle fails with, per driver. */
+const CLOSED_HANDLE: Record<Dialect, RegExp> = {
+  sqlite: /^The database connection is not open$/,
+  postgres: /^Cannot use a pool after calling end on the pool$/,
+};
+
+/** What a claim fails with during the outages that breakClaims causes. */
+const OUTAGE_ERROR: Record<Dialect, RegExp> = {
+  sqlite: /^no such table: outbox$/,
+  postgres: /^relation "outbox" does not exist$/,
+};
+
+const WAITING_ON_LOCK = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
+const OTHER_BACKENDS = 'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()';
+const TERMINATE_OTHERS = 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()';
+
+/**
+ * pg_terminate_backend only signals; a backend goes once it stops waiting. Until it has gone,
+ * the store's pool may not yet have seen its connection close.
+ */
+async function waitForNoOtherBackends(admin: pg.Client): Promise<void> {
+  await expect.poll(async () => (await admin.query(OTHER_BACKENDS)).rows.length, { timeout: 5_000, interval: 10 }).toBe(0);
+}
+
+/**
+ * Makes every claim fail for real until `end()`: on SQLite the outbox table is renamed away
+ * from another connection; on PostgreSQL too, after terminating the store's backends (its pool
+ * must replace the dead connections on its own).
+ */
+async function breakClaims(dialect: Dialect, test: TestStore): Promise<{ end(): Promise<void> }> {
+  if (dialect === 'sqlite') {
+    const raw = new SQLite(join(test.dataDir, 'openciba.sqlite'));
+    raw.exec('ALTER TABLE outbox RENAME TO outbox_away');
+    return {
+      async end() {
+        raw.exec('ALTER TABLE outbox_away RENAME TO outbox');
+        raw.close();
+      },
+    };
+  }
+  const admin = new pg.Client({ connectionString: test.databaseUrl });
+  await admin.connect();
+  await admin.query(TERMINATE_OTHERS);
+  await waitForNoOtherBackends(admin);
+  await admin.query('ALTER TABLE outbox RENAME TO outbox_away');
+  return {
+    async end() {
+      await admin.query('ALTER TABLE outbox_away RENAME TO outbox');
+      await admin.end();
+    },
+  };
+}
+
+describe.each(DIALECTS)('NotificationDispatcher on %s', (dialect) => {
+  beforeEach(async () => {
+    db = await openTestStore(dialect);
+    store = db.store;
+    keyring = testKeyring();
+    clock = new ManualClock();
+    receivers = [];
+    dispatchers = [];
+  });
+
+  afterEach(async () => {
+    await Promise.all(dispatchers.map((d) => d.stop()));
+    await Promise.all(receivers.map((r) => r.close()));
+    await db.close();
+  });
+
   it('delivers a ping as CIBA §10.2 describes it and marks the row delivered', async () => {
     const r = await receiver();
     const record = await enqueuePing(r.url('/cb'), { authReqId: 'a1b2c3d4e5f6-rest-of-the-id' });
@@ -240,30 +297,89 @@ describe('NotificationDispatcher', () => {
     expect(stored.lastError).toMatch(/could not open the sealed notification/);
   });
 
-  it('survives a store that fails to claim', async () => {
-    const broken = Object.create(store) as Store;
-    broken.claimDueOutbox = () => Promise.reject(new Error('database is down'));
-    const warnings: string[] = [];
-    const d = dispatcher({ store: broken, log: { warn: (_o, msg) => warnings.push(msg), info: () => {} } });
-    expect(await d.runOnce()).toBe(0);
-    expect(warnings).toEqual(['could not claim due notifications']);
-  });
-
-  it('keeps its loop going after a run fails', async () => {
+  it('survives a store handle closed under it: logs the claim failure, sends nothing, leaves the row as it was', async () => {
     const r = await receiver();
     const record = await enqueuePing(r.url());
-    let failures = 2;
-    const flaky = Object.create(store) as Store;
-    flaky.claimDueOutbox = (...args) => (failures-- > 0 ? Promise.reject(new Error('database is down')) : store.claimDueOutbox(...args));
-    const d = dispatcher({ store: flaky });
+    const closed = await db.openAnother();
+    await closed.close();
+    const warnings: { msg: string; obj: object }[] = [];
+    const d = dispatcher({ store: closed, log: { warn: (obj, msg) => warnings.push({ obj, msg }), info: () => {} } });
 
-    d.start(5);
-    await expect.poll(async () => (await row(record.id)).status, { timeout: 2_000, interval: 10 }).toBe('delivered');
-    expect(failures).toBeLessThan(0);
+    expect(await d.runOnce()).toBe(0);
+    expect(warnings).toEqual([{ msg: 'could not claim due notifications', obj: { err: expect.stringMatching(CLOSED_HANDLE[dialect]) } }]);
+    expect(r.connections).toBe(0);
+    expect(await row(record.id)).toMatchObject({ status: 'pending', attempts: 0, claimedUntil: null });
+
+    // The row was never leased, so a live node sends it at once.
+    expect(await dispatcher().runOnce()).toBe(1);
     expect(r.requests).toHaveLength(1);
+    expect((await row(record.id)).status).toBe('delivered');
   });
 
-  it('with two dispatchers on one SQLite database, delivers every row exactly once', async () => {
+  it('keeps its loop going while claims fail for real, and delivers once the database is back', async () => {
+    const r = await receiver();
+    const record = await enqueuePing(r.url());
+    const warnings: { msg: string; obj: object }[] = [];
+    const d = dispatcher({ log: { warn: (obj, msg) => warnings.push({ obj, msg }), info: () => {} } });
+
+    const outage = await breakClaims(dialect, db);
+    d.start(5);
+    // Several failed runs in a row: the loop goes on after each.
+    await expect.poll(() => warnings.length, { timeout: 5_000, interval: 10 }).toBeGreaterThanOrEqual(2);
+    expect(r.connections).toBe(0);
+    await outage.end();
+
+    await expect.poll(async () => (await row(record.id)).status, { timeout: 5_000, interval: 10 }).toBe('delivered');
+    expect(r.requests).toHaveLength(1);
+    const failures = warnings.length;
+    expect(failures).toBeGreaterThanOrEqual(2);
+    for (const warning of warnings) {
+      expect(warning).toEqual({ msg: 'could not claim due notifications', obj: { err: expect.stringMatching(OUTAGE_ERROR[dialect]) } });
+    }
+    // Recovered for good: nothing more is logged and nothing more is sent.
+    await d.stop();
+    expect(warnings).toHaveLength(failures);
+    expect(await row(record.id)).toMatchObject({ status: 'delivered', attempts: 1 });
+  });
+
+  if (dialect === 'postgres') {
+    it('on PostgreSQL, a claim whose backend is terminated mid-statement is logged, and the next run delivers on a new connection', async () => {
+      const r = await receiver();
+      const record = await enqueuePing(r.url());
+      const warnings: { msg: string; obj: object }[] = [];
+      const d = dispatcher({ log: { warn: (obj, msg) => warnings.push({ obj, msg }), info: () => {} } });
+
+      const admin = new pg.Client({ connectionString: db.databaseUrl });
+      await admin.connect();
+      try {
+        // Hold the outbox so that the claim is certainly in flight when its backend is killed.
+        await admin.query('BEGIN');
+        await admin.query('LOCK TABLE outbox IN ACCESS EXCLUSIVE MODE');
+        const run = d.runOnce();
+        await expect
+          .poll(async () => (await admin.query(WAITING_ON_LOCK)).rows.length, { timeout: 5_000, interval: 10 })
+          .toBe(1);
+        const killed = await admin.query(TERMINATE_OTHERS);
+        expect(killed.rows.length).toBeGreaterThanOrEqual(1);
+        await admin.query('ROLLBACK');
+        await waitForNoOtherBackends(admin);
+
+        expect(await run).toBe(0);
+        expect(warnings).toEqual([{ msg: 'could not claim due notifications', obj: { err: 'terminating connection due to administrator command' } }]);
+        expect(r.connections).toBe(0);
+        expect(await row(record.id)).toMatchObject({ status: 'pending', attempts: 0, claimedUntil: null });
+      } finally {
+        await admin.end();
+      }
+
+      expect(await d.runOnce()).toBe(1);
+      expect(r.requests).toHaveLength(1);
+      expect(warnings).toHaveLength(1);
+      expect((await row(record.id)).status).toBe('delivered');
+    });
+  }
+
+  it('with two dispatchers on one database, delivers every row exactly once', async () => {
     const seen = new Map<string, number>();
     const r = await receiver((req, res) => {
       const id = (JSON.parse(req.body) as { auth_req_id: string }).auth_req_id;

@@ -4,10 +4,10 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Clock } from '../../../src/engine/clock.js';
 import { createKeyring, type Keyring } from '../../../src/engine/crypto/keyring.js';
 import { openStore } from '../../../src/store/open-store.js';
 import type { Store } from '../../../src/store/ports.js';
+import { freshPostgresUrl, type Dialect } from '../../support/test-server.js';
 
 /**
  * A self-signed certificate for `receiver.test` (valid 2000–2100), only for the TLS receiver
@@ -31,16 +31,7 @@ GcgP1kh//mxOrZcCIQCFAXVw4W4taeafgwxy+l2EmIdIx5QVcjyyM2cdLqoNoQ==
 -----END CERTIFICATE-----
 `;
 
-/** A clock the tests move by hand. */
-export class ManualClock implements Clock {
-  constructor(public current = Date.UTC(2026, 0, 1)) {}
-  now(): number {
-    return this.current;
-  }
-  advance(ms: number): void {
-    this.current += ms;
-  }
-}
+export { ManualClock } from '../../support/clock.js';
 
 export interface ReceivedRequest {
   method: string;
@@ -106,28 +97,38 @@ export const SERVICE_ID = 4_100_000_001;
 export interface TestStore {
   store: Store;
   dataDir: string;
-  /** Opens a second handle on the same SQLite file (another node, as far as the store knows). */
+  /** The PostgreSQL database's URL (undefined on SQLite). */
+  databaseUrl: string | undefined;
+  /** Opens a second handle on the same database (another node, as far as the store knows). */
   openAnother(): Promise<Store>;
   close(): Promise<void>;
 }
 
-/** A real SQLite store in a fresh directory, with the service that outbox rows refer to. */
-export async function openTestStore(): Promise<TestStore> {
+/**
+ * A real store with the service that outbox rows refer to: SQLite in a fresh directory, or a
+ * fresh database on the run's PostgreSQL server.
+ */
+export async function openTestStore(dialect: Dialect = 'sqlite'): Promise<TestStore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'openciba-notify-'));
-  const { store } = await openStore({ dataDir, databaseUrl: undefined });
+  const databaseUrl = dialect === 'postgres' ? await freshPostgresUrl() : undefined;
+  const { store } = await openStore({ dataDir, databaseUrl });
   await store.createService({ apiKey: SERVICE_ID, number: 1, data: {}, jwksSealed: null, createdAt: 1, modifiedAt: 1 });
   const others: Store[] = [];
+  let closed = false;
   return {
     store,
     dataDir,
+    databaseUrl,
     async openAnother() {
-      const other = (await openStore({ dataDir, databaseUrl: undefined, migrate: false })).store;
+      const other = (await openStore({ dataDir, databaseUrl, migrate: false })).store;
       others.push(other);
       return other;
     },
     async close() {
-      for (const other of others) await other.close();
-      await store.close();
+      if (closed) return;
+      closed = true;
+      // A test may have closed a handle itself; closing it again must not hide the test's result.
+      for (const handle of [...others, store]) await handle.close().catch(() => {});
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,4 +1,5 @@
 import { codes } from '../../result-codes.js';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../../wire/json.js';
 import { refuse, type Refusal } from '../refusal.js';
 
 const KNOWN = ['type', 'locations', 'actions', 'datatypes', 'identifier', 'privileges'];
@@ -17,6 +18,9 @@ export function checkAuthorizationDetails(value: unknown): AuthorizationDetails 
   const bad = (detail?: string) => refuse('invalid_authorization_details', codes.bcBadAuthorizationDetails, detail);
   let parsed: unknown = value;
   if (typeof value === 'string') {
+    // Unknown members are kept as JSON text: stringifying a value nested thousands deep would
+    // overflow the stack, so such a value is refused before it is parsed.
+    if (jsonNestsDeeperThan(value, MAX_JSON_DEPTH)) return bad(`The 'authorization_details' nests deeper than ${MAX_JSON_DEPTH} levels.`);
     try {
       parsed = JSON.parse(value);
     } catch {

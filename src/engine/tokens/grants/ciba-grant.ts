@@ -9,9 +9,18 @@ import type { GrantContext, TokenResponse } from '../token-endpoint.js';
 const SLOW_DOWN_PENALTY = 5;
 
 /**
+ * How long after a redemption a repeat of it is taken for the same client retrying (a resend
+ * after a timeout, a proxy retrying, requests racing the winner) rather than for a replay by
+ * someone else. CIBA and Authlete are silent; RFC 6749 §4.1.2 revokes on a reused code, which
+ * would take from a retrying client the tokens it just got. A few seconds covers retries and
+ * races while keeping short the time a stolen auth_req_id goes unnoticed.
+ */
+export const REPLAY_GRACE_MS = 5_000;
+
+/**
  * The CIBA grant (CIBA §10.1, §11; reference §7): pending, slow_down, expired, denied, failed,
- * or the tokens — once. An auth_req_id is single-use: a replay is invalid_grant and revokes what
- * the first exchange issued.
+ * or the tokens — once. An auth_req_id is single-use: a repeat is invalid_grant, and once the
+ * grace window after the redemption is over it also revokes what the redemption issued.
  */
 export async function cibaGrant(g: GrantContext): Promise<TokenResponse | Refusal> {
   const { ctx, service, client } = g;
@@ -22,13 +31,13 @@ export async function cibaGrant(g: GrantContext): Promise<TokenResponse | Refusa
   if (record.clientId !== client.record.clientId) return refuse('invalid_grant', codes.cibaOtherClient);
   if (record.deliveryMode === 'PUSH') return refuse('invalid_grant', codes.cibaPushClient);
 
+  const now = ctx.clock.now();
   const replay = async () => {
-    await ctx.store.deleteTokensOfGrant(record.id);
+    await ctx.store.revokeReplayedGrant(record.id, now - REPLAY_GRACE_MS);
     return refuse('invalid_grant', codes.cibaReplay);
   };
   if (record.status === 'consumed') return replay();
 
-  const now = ctx.clock.now();
   if (now >= record.expiresAt) return refuse('expired_token', codes.cibaExpired);
 
   switch (record.status) {

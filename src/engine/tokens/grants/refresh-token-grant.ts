@@ -31,19 +31,22 @@ export async function refreshTokenGrant(g: GrantContext): Promise<TokenResponse 
   }
   const grant: Grant = { ...previous, scopes };
 
-  const kept = settings.refreshTokenKept(service.data);
-  const keepExpiry = settings.refreshTokenDurationKept(service.data) && !settings.refreshTokenDurationReset(service.data);
-  const refreshDuration = settings.refreshTokenDuration(service.data, client.data);
+  const token = settings.refreshTokenKept(service.data) ? refreshToken : ctx.random.token(32);
   const minted = await mintTokens(ctx, service, client, grant, {
     grantType: 'REFRESH_TOKEN',
     grantId: current.grantId,
-    refresh: kept
-      ? { token: refreshToken, expiresAt: keepExpiry ? current.refreshExpiresAt : now + refreshDuration * 1000 }
-      : keepExpiry
-        ? { token: ctx.random.token(32), expiresAt: current.refreshExpiresAt }
-        : 'new',
+    refresh: keepsRefreshExpiry(service.data) ? { token, expiresAt: current.refreshExpiresAt } : { token },
   });
   if (!minted) return refuse('server_error', codes.tokenServerError, "The service has no key for the client's idTokenSignAlg.", 'INTERNAL_SERVER_ERROR');
   if (!(await ctx.store.rotateRefreshToken(service.record.apiKey, digest, now, minted.record))) return refuse('invalid_grant', codes.refreshUnknown);
   return tokenOkAnswer(g, minted, grant, 'REFRESH_TOKEN');
+}
+
+/**
+ * Whether the refresh token keeps its expiry across a refresh, as Authlete documents the service
+ * flags: a kept token (`refreshTokenKept`) keeps it unless `refreshTokenDurationReset`; a new
+ * token gets a fresh duration unless `refreshTokenDurationKept` (Reset is then not read).
+ */
+function keepsRefreshExpiry(service: Record<string, unknown>): boolean {
+  return settings.refreshTokenKept(service) ? !settings.refreshTokenDurationReset(service) : settings.refreshTokenDurationKept(service);
 }

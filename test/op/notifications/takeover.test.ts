@@ -1,0 +1,221 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pingBody, pingOrPushRecord } from '../../../src/engine/notifications/outbox-records.js';
+import { DEFAULT_DELIVERY_TIMEOUT_MS } from '../../../src/op/notifications/deliver.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, NotificationDispatcher, type DispatcherDeps } from '../../../src/op/notifications/dispatcher.js';
+import type { OutboxRecord, Store } from '../../../src/store/ports.js';
+import { DIALECTS } from '../../support/test-server.js';
+import { ManualClock, noJitter, openTestStore, SERVICE_ID, startReceiver, testKeyring, type Handler, type Receiver, type TestStore } from './support.js';
+
+/**
+ * What happens to the rows of a node that dies: its leases must keep every other node off them
+ * until they run out, and not a millisecond longer. Deterministic: the clock is moved by hand,
+ * and "dying" is a store handle that claims and is closed.
+ */
+
+/** A dispatcher with no settings leases for a minute: two rounds of its batch take less. */
+const DEFAULT_LEASE_MS = 60_000;
+const keyring = testKeyring();
+
+let db: TestStore;
+let clock: ManualClock;
+let receivers: Receiver[];
+let dispatchers: NotificationDispatcher[];
+let seq = 0;
+
+async function receiver(handler?: Handler): Promise<Receiver> {
+  const r = await startReceiver(handler);
+  receivers.push(r);
+  return r;
+}
+
+function dispatcher(store: Store, overrides: Partial<DispatcherDeps> = {}): NotificationDispatcher {
+  const d = new NotificationDispatcher({ store, keyring, clock, mode: 'development', random: noJitter, ...overrides });
+  dispatchers.push(d);
+  return d;
+}
+
+async function enqueuePing(endpoint: string, authReqId: string): Promise<OutboxRecord> {
+  seq += 1;
+  const record = pingOrPushRecord(
+    {
+      id: `tk-${seq}`,
+      serviceId: SERVICE_ID,
+      kind: 'ping',
+      endpoint,
+      clientNotificationToken: 'takeover-token',
+      body: pingBody(authReqId),
+      now: clock.now(),
+      expiresAt: clock.now() + 10 * DEFAULT_LEASE_MS,
+    },
+    keyring,
+  );
+  await db.store.enqueueOutbox(record);
+  return record;
+}
+
+async function row(id: string): Promise<OutboxRecord> {
+  const { items } = await db.store.listOutbox(SERVICE_ID, 0, 1_000);
+  const found = items.find((item) => item.id === id);
+  if (!found) throw new Error(`no outbox row ${id}`);
+  return found;
+}
+
+/** auth_req_id → how many times it reached the receiver. */
+function deliveriesByFlow(r: Receiver): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const request of r.requests) {
+    const id = (JSON.parse(request.body) as { auth_req_id: string }).auth_req_id;
+    counts[id] = (counts[id] ?? 0) + 1;
+  }
+  return counts;
+}
+
+describe.each(DIALECTS)('outbox leases and takeover on %s', (dialect) => {
+  beforeEach(async () => {
+    db = await openTestStore(dialect);
+    clock = new ManualClock();
+    receivers = [];
+    dispatchers = [];
+  });
+
+  afterEach(async () => {
+    await Promise.all(dispatchers.map((d) => d.stop()));
+    await Promise.all(receivers.map((r) => r.close()));
+    await db.close();
+  });
+
+  it('a claim leases at most its limit, and never a row another handle holds', async () => {
+    const r = await receiver();
+    for (let i = 0; i < 10; i += 1) {
+      await enqueuePing(r.url(), `limit-${i}`);
+      clock.advance(1);
+    }
+    const other = await db.openAnother();
+    const now = clock.now();
+
+    const first = await db.store.claimDueOutbox(now, now + 1_000, 4);
+    const second = await other.claimDueOutbox(now, now + 1_000, 4);
+    const third = await db.store.claimDueOutbox(now, now + 1_000, 4);
+    const fourth = await other.claimDueOutbox(now, now + 1_000, 4);
+
+    expect([first.length, second.length, third.length, fourth.length]).toEqual([4, 4, 2, 0]);
+    const ids = [...first, ...second, ...third].map((claimed) => claimed.id);
+    expect(new Set(ids).size).toBe(10);
+    for (const claimed of [...first, ...second, ...third]) expect(claimed.claimedUntil).toBe(now + 1_000);
+  });
+
+  it(`rows claimed by a handle that dies are left alone for exactly the default lease (${DEFAULT_LEASE_MS} ms), then another dispatcher delivers each once`, async () => {
+    const r = await receiver();
+    const records = [await enqueuePing(r.url(), 'dead-0'), await enqueuePing(r.url(), 'dead-1'), await enqueuePing(r.url(), 'dead-2')];
+    const claimedAt = clock.now();
+
+    const doomed = await db.openAnother();
+    const claimed = await doomed.claimDueOutbox(claimedAt, claimedAt + DEFAULT_LEASE_MS, DEFAULT_BATCH_SIZE);
+    expect(claimed.map((c) => c.id).sort()).toEqual(records.map((c) => c.id).sort());
+    await doomed.close(); // dies holding the leases, having sent nothing
+
+    const survivor = dispatcher(db.store);
+    for (const at of [0, 1, DEFAULT_LEASE_MS - 1, DEFAULT_LEASE_MS]) {
+      clock.current = claimedAt + at;
+      expect(await survivor.runOnce(), `at +${at} ms`).toBe(0);
+    }
+    expect(r.connections).toBe(0);
+
+    clock.current = claimedAt + DEFAULT_LEASE_MS + 1;
+    expect(await survivor.runOnce()).toBe(3);
+    expect(deliveriesByFlow(r)).toEqual({ 'dead-0': 1, 'dead-1': 1, 'dead-2': 1 });
+    for (const record of records) {
+      expect(await row(record.id)).toMatchObject({ status: 'delivered', attempts: 1, claimedUntil: null, finishedAt: clock.now() });
+    }
+
+    // Delivered means done: no later run sends any of them again.
+    clock.advance(10 * DEFAULT_LEASE_MS);
+    expect(await survivor.runOnce()).toBe(0);
+    expect(r.requests).toHaveLength(3);
+  });
+
+  it('a dispatcher with no lease setting leases a row for 60 s; when its node dies mid-delivery the row is sent again only after that', async () => {
+    // The floor applies: two rounds of a full batch at the default timeout fit in a minute.
+    expect(2 * Math.ceil(DEFAULT_BATCH_SIZE / DEFAULT_CONCURRENCY) * DEFAULT_DELIVERY_TIMEOUT_MS).toBeLessThanOrEqual(DEFAULT_LEASE_MS);
+    let answerFirst: (() => void) | undefined;
+    const r = await receiver((_request, res) => {
+      if (answerFirst === undefined && r.requests.length === 1) answerFirst = () => res.writeHead(204).end();
+      else res.writeHead(204).end();
+    });
+    const record = await enqueuePing(r.url(), 'mid-delivery');
+    const claimedAt = clock.now();
+
+    const nodeA = await db.openAnother();
+    const warnings: string[] = [];
+    const a = dispatcher(nodeA, { log: { warn: (_obj, msg) => warnings.push(msg), info: () => {} } });
+    const runA = a.runOnce();
+    await expect.poll(() => answerFirst !== undefined, { timeout: 5_000, interval: 5 }).toBe(true);
+    expect(await row(record.id)).toMatchObject({ status: 'pending', attempts: 0, claimedUntil: claimedAt + DEFAULT_LEASE_MS });
+
+    // Node A loses its database while the receiver still holds its request: it cannot record the outcome.
+    await nodeA.close();
+    answerFirst!();
+    expect(await runA).toBe(1);
+    expect(warnings).toEqual(['could not record a notification outcome']);
+    expect(await row(record.id)).toMatchObject({ status: 'pending', attempts: 0, claimedUntil: claimedAt + DEFAULT_LEASE_MS });
+
+    const b = dispatcher(db.store);
+    clock.current = claimedAt + DEFAULT_LEASE_MS;
+    expect(await b.runOnce()).toBe(0);
+    expect(r.requests).toHaveLength(1);
+
+    clock.current = claimedAt + DEFAULT_LEASE_MS + 1;
+    expect(await b.runOnce()).toBe(1);
+    // At least once: the copy A sent, and B's.
+    expect(deliveriesByFlow(r)).toEqual({ 'mid-delivery': 2 });
+    expect(await row(record.id)).toMatchObject({ status: 'delivered', attempts: 1, claimedUntil: null });
+  });
+
+  describe('a row whose lease could run out mid-send is not sent', () => {
+    const LEASE_MS = 10_000;
+    const TIMEOUT_MS = 2_000;
+
+    /**
+     * Two rows in one claim, sent one after the other; the first delivery "takes" `elapsed` ms
+     * (the receiver moves the clock before answering), so the second comes up with that much
+     * less of its lease left.
+     */
+    async function slowFirstDelivery(elapsed: number) {
+      let moved = false;
+      const r = await receiver((_request, res) => {
+        if (!moved) {
+          moved = true;
+          clock.advance(elapsed);
+        }
+        res.writeHead(204).end();
+      });
+      const first = await enqueuePing(r.url(), 'slow-first');
+      clock.advance(1); // the claim takes the rows in due order
+      const second = await enqueuePing(r.url(), 'near-expiry');
+      const claimedAt = clock.now();
+      const d = dispatcher(db.store, { leaseMs: LEASE_MS, timeoutMs: TIMEOUT_MS, batchSize: 2, concurrency: 1 });
+      expect(await d.runOnce()).toBe(2);
+      return { r, d, first, second, claimedAt };
+    }
+
+    it('sends it when a whole timeout still fits in the lease', async () => {
+      const { r, second, claimedAt } = await slowFirstDelivery(LEASE_MS - TIMEOUT_MS);
+      expect(deliveriesByFlow(r)).toEqual({ 'slow-first': 1, 'near-expiry': 1 });
+      expect(await row(second.id)).toMatchObject({ status: 'delivered', attempts: 1, finishedAt: claimedAt + LEASE_MS - TIMEOUT_MS });
+    });
+
+    it('skips it, still leased, when a timeout no longer fits; the lease ends and it is sent once', async () => {
+      const { r, d, first, second, claimedAt } = await slowFirstDelivery(LEASE_MS - TIMEOUT_MS + 1);
+      expect(deliveriesByFlow(r)).toEqual({ 'slow-first': 1 });
+      expect((await row(first.id)).status).toBe('delivered');
+      expect(await row(second.id)).toMatchObject({ status: 'pending', attempts: 0, lastError: null, claimedUntil: claimedAt + LEASE_MS });
+
+      clock.current = claimedAt + LEASE_MS;
+      expect(await d.runOnce()).toBe(0);
+      clock.current = claimedAt + LEASE_MS + 1;
+      expect(await d.runOnce()).toBe(1);
+      expect(deliveriesByFlow(r)).toEqual({ 'slow-first': 1, 'near-expiry': 1 });
+      expect(await row(second.id)).toMatchObject({ status: 'delivered', attempts: 1 });
+    });
+  });
+});

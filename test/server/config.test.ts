@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, decodeMasterKey, loadConfig } from '../../src/server/config.js';
+
+/** The ConfigError loadConfig throws for this environment (and flags), or a failure if it accepts it. */
+function refusal(env: Record<string, string>, flags: Record<string, string | boolean> = {}): string {
+  try {
+    loadConfig(env, flags);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error(`accepted ${JSON.stringify(env)} ${JSON.stringify(flags)}`);
+}
+
+// Fixed bytes, so that cutting its base64 text always leaves a non-canonical ending (byte 31 is 0xda).
+const KEY_BYTES = Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7 + 1));
+
+describe('loadConfig', () => {
+  it('takes the documented defaults from an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', publicUrl: 'http://127.0.0.1:8080', mode: 'development', demo: true, databaseUrl: undefined, masterKey: undefined, logLevel: 'info', bodyLimit: 1024 * 1024 });
+  });
+
+  it('accepts a production start with an https public URL, a PostgreSQL URL and a master key', () => {
+    const config = loadConfig({
+      OPENCIBA_MODE: 'production',
+      OPENCIBA_PUBLIC_URL: 'https://login.example.com/',
+      DATABASE_URL: 'postgresql://openciba:secret@db.example.com:5432/openciba',
+      OPENCIBA_MASTER_KEY: KEY_BYTES.toString('base64'),
+      PORT: '443',
+    });
+    expect(config).toMatchObject({ mode: 'production', publicUrl: 'https://login.example.com', port: 443, demo: false, databaseUrl: 'postgresql://openciba:secret@db.example.com:5432/openciba' });
+  });
+
+  it.each(['abc', '65536', '-1', '0x1f90', '1e3', ' 80', '80.5'])('refuses PORT=%j', (value) => {
+    expect(refusal({ PORT: value })).toBe(`PORT must be a port number, got ${value}`);
+  });
+
+  it('refuses an invalid --port flag the same way', () => {
+    expect(refusal({}, { port: 'http' })).toBe('PORT must be a port number, got http');
+  });
+
+  it('refuses an unknown mode', () => {
+    expect(refusal({ OPENCIBA_MODE: 'staging' })).toBe('OPENCIBA_MODE must be development or production, got staging');
+  });
+
+  it('refuses production without an https public URL, whether defaulted or given', () => {
+    const message = 'production mode needs OPENCIBA_PUBLIC_URL to be an https URL (TLS may end at a proxy in front)';
+    expect(refusal({ OPENCIBA_MODE: 'production' })).toBe(message);
+    expect(refusal({ OPENCIBA_MODE: 'production', OPENCIBA_PUBLIC_URL: 'http://login.example.com' })).toBe(message);
+    expect(refusal({}, { production: true, 'public-url': 'http://login.example.com' })).toBe(message);
+  });
+
+  it.each(['ftp://login.example.com', 'https://login.example.com/?tenant=1', 'login.example.com'])('refuses OPENCIBA_PUBLIC_URL=%j', (value) => {
+    expect(refusal({ OPENCIBA_PUBLIC_URL: value })).toBe(`OPENCIBA_PUBLIC_URL must be an absolute http(s) URL without query, got ${value}`);
+  });
+
+  it('refuses a DATABASE_URL that is not a postgres:// URL, without echoing it (it may hold a password)', () => {
+    for (const value of ['mysql://openciba:hunter2@db/openciba', 'sqlite:///var/lib/openciba.db', 'postgres//openciba:hunter2@db', 'hunter2']) {
+      const message = refusal({ DATABASE_URL: value });
+      expect(message, value).toBe('DATABASE_URL must be a postgres:// URL (leave it unset for SQLite)');
+    }
+  });
+
+  it('refuses an admin token that is short or not token syntax', () => {
+    const message = 'OPENCIBA_ADMIN_TOKEN must be at least 16 characters of token syntax (RFC 6750)';
+    expect(refusal({ OPENCIBA_ADMIN_TOKEN: 'short' })).toBe(message);
+    expect(refusal({ OPENCIBA_ADMIN_TOKEN: 'has spaces in it, sixteen+' })).toBe(message);
+  });
+
+  it('refuses a malformed master key', () => {
+    const cases: [string, string][] = [
+      // Buffer's decoder would skip the spaces and the '!' and make a key of the rest.
+      ['correct horse battery staple correct horse battery staple', 'OPENCIBA_MASTER_KEY must be base64 or hex (it holds characters or a length neither allows)'],
+      [`${KEY_BYTES.toString('base64')}!`, 'OPENCIBA_MASTER_KEY must be base64 or hex (it holds characters or a length neither allows)'],
+      // Cut short: 42 characters, whose last one carries bits past the 31st byte.
+      [KEY_BYTES.toString('base64').slice(0, -2), 'OPENCIBA_MASTER_KEY must be base64 or hex (it holds characters or a length neither allows)'],
+      [`${KEY_BYTES.toString('hex')}a`, 'OPENCIBA_MASTER_KEY in hex must have an even number of digits'],
+      [randomBytes(16).toString('base64'), 'OPENCIBA_MASTER_KEY must hold at least 32 bytes (base64 or hex), got 16'],
+    ];
+    for (const [value, message] of cases) expect(refusal({ OPENCIBA_MASTER_KEY: value }), value).toBe(message);
+  });
+
+  it('reads the same master key from hex, base64 and base64url', () => {
+    for (const text of [KEY_BYTES.toString('hex'), KEY_BYTES.toString('base64'), KEY_BYTES.toString('base64url'), ` ${KEY_BYTES.toString('base64')}\n`]) {
+      expect(loadConfig({ OPENCIBA_MASTER_KEY: text }).masterKey, text).toBe(text);
+      expect(decodeMasterKey(text).equals(KEY_BYTES), text).toBe(true);
+    }
+  });
+
+  it('refuses an unknown log level, and body limits and lease times that are not positive whole numbers', () => {
+    expect(refusal({ LOG_LEVEL: 'loud' })).toBe('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got loud');
+    expect(refusal({ OPENCIBA_BODY_LIMIT: '1mb' })).toBe('OPENCIBA_BODY_LIMIT must be a whole number from 1 to 2147483647, got 1mb');
+    expect(refusal({ OPENCIBA_BODY_LIMIT: '0' })).toBe('OPENCIBA_BODY_LIMIT must be a whole number from 1 to 2147483647, got 0');
+    expect(refusal({ OPENCIBA_OUTBOX_LEASE_MS: '-5' })).toBe('OPENCIBA_OUTBOX_LEASE_MS must be a whole number from 1 to 2147483647, got -5');
+    expect(loadConfig({ OPENCIBA_BODY_LIMIT: '2048', OPENCIBA_OUTBOX_LEASE_MS: '15000' })).toMatchObject({ bodyLimit: 2048, outboxLeaseMs: 15_000 });
+  });
+
+  it('refuses an engine URL that is not an absolute http(s) URL', () => {
+    expect(refusal({ OPENCIBA_ENGINE_URL: 'engine:8080' })).toBe('OPENCIBA_ENGINE_URL must be an absolute http(s) URL, got engine:8080');
+    expect(loadConfig({ OPENCIBA_ENGINE_URL: 'https://engine.internal/' }).engineUrl).toBe('https://engine.internal');
+  });
+});
