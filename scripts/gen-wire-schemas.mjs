@@ -37,6 +37,6 @@ const schemas = {};
 for (const [name, schema] of Object.entries(doc.components.schemas)) {
   schemas[name] = { $id: name, ...convert(schema) };
 }
-const target = join(here, '../src/engine/wire/authlete-schemas.json');
+const target = join(here, '../src/wire/authlete-schemas.json');
 writeFileSync(target, JSON.stringify({ openapiVersion: doc.info.version, schemas }, null, 1) + '\n');
 console.log(`wrote ${Object.keys(schemas).length} schemas to ${target}`);

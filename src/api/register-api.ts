@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { authleteSchemas } from '../engine/wire/schemas.js';
-import { withoutNulls } from '../engine/wire/json.js';
+import { authleteSchemas } from '../wire/schemas.js';
+import { withoutNulls } from '../lib/json.js';
 import type { ApiOptions } from './api-context.js';
 import { installApiErrorHandling } from './http/error-handler.js';
 import { adminFrontRoutes } from './routes/admin-front-routes.js';

@@ -1,9 +1,8 @@
 import type { Store } from '../store/ports.js';
-import type { Clock } from './clock.js';
-import type { Keyring } from './crypto/keyring.js';
-import type { Random } from './crypto/random.js';
-
-export type Mode = 'development' | 'production';
+import type { Clock } from '../lib/clock.js';
+import type { Keyring } from '../lib/keyring.js';
+import type { Random } from '../lib/random.js';
+import type { Mode } from '../lib/mode.js';
 
 /** What every engine operation may use: storage, time, randomness, keys and two settings. */
 export interface EngineContext {

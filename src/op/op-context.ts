@@ -1,7 +1,7 @@
-import type { Clock } from '../engine/clock.js';
-import type { Mode } from '../engine/context.js';
-import type { Keyring } from '../engine/crypto/keyring.js';
-import type { Random } from '../engine/crypto/random.js';
+import type { Clock } from '../lib/clock.js';
+import type { Mode } from '../lib/mode.js';
+import type { Keyring } from '../lib/keyring.js';
+import type { Random } from '../lib/random.js';
 import type { Store } from '../store/ports.js';
 import type { FrontEngine } from './front-engine.js';
 import type { AuthenticationDevice } from './device/embedded-device.js';

@@ -18,7 +18,7 @@ import { OpenCibaApiError } from './errors.js';
 import type { OpenCibaApi } from './openciba-api.js';
 import { checkedBody, checkedPaging } from './request-checks.js';
 import { serviceConfiguration } from '../engine/discovery/service-configuration.js';
-import { pageOf } from '../engine/wire/paging.js';
+import { pageOf } from '../wire/paging.js';
 import { projectOnto } from './wire-projection.js';
 
 // Ids in paths are 1–15 digits, as the HTTP API's route hooks accept them.

@@ -1,9 +1,9 @@
 // OpenCIBA's typed client for the Authlete-compatible API: one interface, two implementations.
-export type * from './wire-types.js';
-export type * from './ciba-types.js';
-export type * from './token-types.js';
-export type * from './management-types.js';
-export { BACKCHANNEL_AUTHENTICATION_FAIL_REASONS } from './ciba-types.js';
+export type * from '../wire/wire-types.js';
+export type * from '../wire/ciba-types.js';
+export type * from '../wire/token-types.js';
+export type * from '../wire/management-types.js';
+export { BACKCHANNEL_AUTHENTICATION_FAIL_REASONS } from '../wire/ciba-types.js';
 export type {
   CibaApi,
   ClientApi,

@@ -7,7 +7,7 @@ import type {
   BackchannelAuthenticationIssueApiRequest,
   BackchannelAuthenticationIssueResponse,
   BackchannelAuthenticationResponse,
-} from './ciba-types.js';
+} from '../wire/ciba-types.js';
 import type {
   Client,
   ClientCreateApiRequest,
@@ -26,7 +26,7 @@ import type {
   ServiceJwksGetApiRequest,
   ServiceJwksGetResponse,
   ServiceUpdateApiRequest,
-} from './management-types.js';
+} from '../wire/management-types.js';
 import type {
   AuthIntrospectionApiRequest,
   AuthIntrospectionStandardApiRequest,
@@ -40,7 +40,7 @@ import type {
   TokenResponse,
   UserinfoIssueResponse,
   UserinfoResponse,
-} from './token-types.js';
+} from '../wire/token-types.js';
 
 export interface CibaApi {
   /** POST /api/{serviceId}/backchannel/authentication */

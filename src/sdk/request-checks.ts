@@ -1,6 +1,6 @@
 import { apiErrors, type ApiError } from '../engine/api-error.js';
-import { isPlainObject, withoutNulls } from '../engine/wire/json.js';
-import { authleteSchemas, schemaOf, type JsonSchema } from '../engine/wire/schemas.js';
+import { isPlainObject, withoutNulls } from '../lib/json.js';
+import { authleteSchemas, schemaOf, type JsonSchema } from '../wire/schemas.js';
 
 // The in-process API has no HTTP route in front, so it does here what the route's validation
 // does (src/server/app.ts: Ajv with `coerceTypes: 'array'`) against the same wire schema:

@@ -1,5 +1,5 @@
-import { isPlainObject } from '../engine/wire/json.js';
-import { authleteSchemas, type JsonSchema } from '../engine/wire/schemas.js';
+import { isPlainObject } from '../lib/json.js';
+import { authleteSchemas, type JsonSchema } from '../wire/schemas.js';
 
 // The HTTP API serializes each answer with its wire schema (Fastify's fast-json-stringify), which
 // leaves out members the schema does not declare. The in-process API does the same here, so that

@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { apiErrors } from '../engine/api-error.js';
 import type { EngineContext } from '../engine/context.js';
-import { AUTHLETE_OPENAPI_VERSION } from '../engine/wire/schemas.js';
+import { AUTHLETE_OPENAPI_VERSION } from '../wire/schemas.js';
 import { registerApi, registerWireSchemas } from '../api/register-api.js';
 import { sendApiError } from '../api/http/api-error-reply.js';
 import { apiErrorFor } from '../api/http/error-handler.js';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Mode } from '../engine/context.js';
+import type { Mode } from '../lib/mode.js';
 
 export interface Config {
   port: number;

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Clock } from '../engine/clock.js';
+import type { Clock } from '../lib/clock.js';
 import type { Store } from '../store/ports.js';
 
 export const HOUSEKEEPING_INTERVAL_MS = 60_000;

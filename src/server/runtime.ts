@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { systemClock, type Clock } from '../engine/clock.js';
+import { systemClock, type Clock } from '../lib/clock.js';
 import type { EngineContext } from '../engine/context.js';
 import { ensureOrganizationToken } from '../engine/access/api-callers.js';
-import { createKeyring } from '../engine/crypto/keyring.js';
-import { cryptoRandom, type Random } from '../engine/crypto/random.js';
+import { createKeyring } from '../lib/keyring.js';
+import { cryptoRandom, type Random } from '../lib/random.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/ports.js';
 import type { AuthenticationDevice } from '../op/device/embedded-device.js';

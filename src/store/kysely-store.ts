@@ -1,6 +1,6 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type Selectable, type SqlBool } from 'kysely';
 import type { OpenedDatabase } from './database.js';
-import { ShortLivedCache } from './short-lived-cache.js';
+import { ShortLivedCache } from '../lib/short-lived-cache.js';
 import { preparedQuery } from './prepared-query.js';
 import type {
   BackchannelRequestsTable,
@@ -29,6 +29,23 @@ import type {
 } from './ports.js';
 
 /** The Store over Kysely; the SQL is kept to what SQLite and PostgreSQL both run. */
+/**
+ * `column IN (due)` for a claim of queue rows (outbox, expiring device requests). On PostgreSQL
+ * the sub-select locks what it picks and skips rows another node holds, and runs as ARRAY(…), an
+ * init-plan evaluated once: `column IN (…LIMIT…)` may become a semi-join that reruns the locking
+ * sub-select per row and claims far more than `limit` rows (one node hoarding the queue).
+ */
+function claimable<DB, TB extends keyof DB & string>(
+  dialect: 'sqlite' | 'postgres',
+  column: string,
+  due: SelectQueryBuilder<DB, TB, Record<string, unknown>>,
+): (eb: ExpressionBuilder<DB, TB>) => Expression<SqlBool> {
+  return (eb) =>
+    dialect === 'postgres'
+      ? sql<SqlBool>`${sql.ref(column)} = any(array(${due.forUpdate().skipLocked()}))`
+      : eb(sql.ref(column), 'in', due as never);
+}
+
 export class KyselyStore implements Store {
   readonly dialect: 'sqlite' | 'postgres';
   private readonly db: Kysely<Database>;
@@ -564,7 +581,7 @@ export class KyselyStore implements Store {
     const rows = await this.db
       .updateTable('front_requests')
       .set({ status: 'failed' })
-      .where('auth_req_id_digest', 'in', this.dialect === 'postgres' ? due.forUpdate().skipLocked() : due)
+      .where(claimable(this.dialect, 'auth_req_id_digest', due))
       .where('status', '=', 'pending')
       .returningAll()
       .execute();
@@ -585,13 +602,10 @@ export class KyselyStore implements Store {
       .orderBy('next_attempt_at')
       .limit(limit);
     // The re-checked conditions make a row that another node leased meanwhile drop out.
-    // On PostgreSQL `id IN (…LIMIT…)` may become a semi-join that rescans the locking
-    // sub-select once per row, leasing far more than `limit` rows (all of them, one node
-    // hoarding the queue); ARRAY(…) is an init-plan, run once.
     const rows = await this.db
       .updateTable('outbox')
       .set({ claimed_until: leaseUntil })
-      .where((eb) => (this.dialect === 'postgres' ? sql<boolean>`id = any(array(${due.forUpdate().skipLocked()}))` : eb('id', 'in', due)))
+      .where(claimable(this.dialect, 'id', due))
       .where('status', '=', 'pending')
       .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
       .returningAll()

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { CompactSign, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonNestsDeeperThan, withoutNulls } from '../../src/engine/wire/json.js';
+import { jsonNestsDeeperThan, withoutNulls } from '../../src/lib/json.js';
 import { content, form, keyPair, newClient, newService, startCiba, type CibaEnv } from '../support/ciba-fixtures.js';
 import { basicAuth, createFront, postForm, type FrontFixture } from '../support/front-fixtures.js';
 import { bearer, request, type RawResponse } from '../support/http.js';

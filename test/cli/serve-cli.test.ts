@@ -1,57 +1,15 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startServe as serve } from '../support/cli.js';
 import { bearer, request } from '../support/http.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const cli = join(root, 'dist', 'cli', 'main.js');
-
-interface Started {
-  child: ChildProcess;
-  output: string;
-  baseUrl: string;
-}
-
-async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Runs `openciba serve` as a user would and waits for its banner. */
-async function serve(env: Record<string, string>, args: string[] = []): Promise<Started> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [cli, 'serve', ...args], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`serve exited ${child.exitCode}: ${output}`);
-    if (output.includes('Listening:')) {
-      const health = await request(`${baseUrl}/health`).catch(() => undefined);
-      if (health?.status === 200) break;
-    }
-    if (Date.now() > deadline) throw new Error(`serve did not start: ${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, get output() { return output; }, baseUrl } as Started;
-}
-
-async function stop(started: Started): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)));
-  started.child.kill('SIGTERM');
-  return exited;
+/** Runs a command that must succeed; its standard output. */
+function succeed(args: string[], env: Record<string, string> = {}): string {
+  const done = runCli(args, env);
+  expect(done.status, done.stderr).toBe(0);
+  return done.stdout;
 }
 
 describe('openciba command line', () => {
@@ -64,112 +22,99 @@ describe('openciba command line', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('--help lists the commands', () => {
-    const help = execFileSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
+    const help = succeed(['--help']);
     for (const word of ['serve', 'migrate', 'token create', 'OPENCIBA_ADMIN_TOKEN', 'DATABASE_URL']) expect(help).toContain(word);
   });
 
   it('an unknown command or flag exits 2 with a message', () => {
-    const run = (args: string[]) => {
-      try {
-        execFileSync(process.execPath, [cli, ...args], { stdio: 'pipe' });
-        return 0;
-      } catch (error) {
-        return (error as { status: number }).status;
-      }
-    };
-    expect(run(['fly'])).toBe(2);
-    expect(run(['serve', '--no-such-flag'])).toBe(2);
+    expect(runCli(['fly'])).toMatchObject({ status: 2, stdout: '', stderr: expect.stringMatching(/^unknown command: fly\n[^]*Usage:/) });
+    expect(runCli(['serve', '--no-such-flag'])).toMatchObject({ status: 2, stdout: '', stderr: expect.stringMatching(/^openciba: Unknown option '--no-such-flag'/) });
   });
 
   it('first start in development mode prints the organization token once and seeds a working demo', async () => {
     const first = await serve({ OPENCIBA_DATA_DIR: dataDir });
     let generated: string | undefined;
     try {
-      expect(first.output).toContain('DEVELOPMENT MODE');
-      const token = /Organization token[^\n]*\n\s+(\S+)/.exec(first.output)?.[1];
+      expect(first.output()).toContain('DEVELOPMENT MODE');
+      const token = /Organization token[^\n]*\n\s+(\S+)/.exec(first.output())?.[1];
       generated = token;
-      const serviceId = /service id\s+(\d+)/.exec(first.output)?.[1];
-      const clientId = /client id\s+(\d+)/.exec(first.output)?.[1];
-      const secret = /client secret\s+(\S+)/.exec(first.output)?.[1];
+      const serviceId = /service id\s+(\d+)/.exec(first.output())?.[1];
+      const clientId = /client id\s+(\d+)/.exec(first.output())?.[1];
+      const secret = /client secret\s+(\S+)/.exec(first.output())?.[1];
       expect(token && serviceId && clientId && secret).toBeTruthy();
-      expect(first.output).toContain(`/s/${serviceId}/device`);
-      expect(first.output).toContain('alice, bob');
+      expect(first.output()).toContain(`/s/${serviceId}/device`);
+      expect(first.output()).toContain('alice, bob');
 
-      const client = await request(`${first.baseUrl}/api/${serviceId}/client/get/${clientId}`, { headers: bearer(token!) });
+      const client = await request(`${first.url}/api/${serviceId}/client/get/${clientId}`, { headers: bearer(token!) });
       expect(client.status).toBe(200);
       expect(client.json).toMatchObject({ clientSecret: secret, bcDeliveryMode: 'POLL', tokenAuthMethod: 'CLIENT_SECRET_BASIC', clientType: 'CONFIDENTIAL' });
 
       // The docs are served from the same schemas.
-      const openapi = await request(`${first.baseUrl}/api/openapi.json`);
+      const openapi = await request(`${first.url}/api/openapi.json`);
       expect(openapi.json.openapi).toBe('3.0.3');
       expect(Object.keys(openapi.json.paths)).toEqual(expect.arrayContaining(['/api/service/create', '/api/{serviceId}/client/create']));
-      expect((await request(`${first.baseUrl}/docs/`)).status).toBe(200);
+      expect((await request(`${first.url}/docs/`)).status).toBe(200);
 
       // Secrets at rest: the key file is private; the token is not stored in clear.
       expect(statSync(join(dataDir, 'master.key')).mode & 0o077).toBe(0);
-      const minted = execFileSync(process.execPath, [cli, 'token', 'create', '--service', serviceId!], {
-        env: { PATH: process.env.PATH ?? '', OPENCIBA_DATA_DIR: dataDir, OPENCIBA_DEMO: '0' },
-        encoding: 'utf8',
-      }).trim();
-      expect((await request(`${first.baseUrl}/api/${serviceId}/service/get`, { headers: bearer(minted) })).status).toBe(200);
-      const revoked = execFileSync(process.execPath, [cli, 'token', 'revoke', '--token', minted], {
-        env: { PATH: process.env.PATH ?? '', OPENCIBA_DATA_DIR: dataDir, OPENCIBA_DEMO: '0' },
-        encoding: 'utf8',
-      });
+      const minted = succeed(['token', 'create', '--service', serviceId!], { OPENCIBA_DATA_DIR: dataDir, OPENCIBA_DEMO: '0' }).trim();
+      expect((await request(`${first.url}/api/${serviceId}/service/get`, { headers: bearer(minted) })).status).toBe(200);
+      const revoked = succeed(['token', 'revoke', '--token', minted], { OPENCIBA_DATA_DIR: dataDir, OPENCIBA_DEMO: '0' });
       expect(revoked).toContain('revoked');
-      expect((await request(`${first.baseUrl}/api/${serviceId}/service/get`, { headers: bearer(minted) })).status).toBe(401);
+      expect((await request(`${first.url}/api/${serviceId}/service/get`, { headers: bearer(minted) })).status).toBe(401);
     } finally {
-      expect(await stop(first)).toBe(0);
+      expect(await first.stop()).toBe(0);
     }
 
     const second = await serve({ OPENCIBA_DATA_DIR: dataDir });
     try {
-      expect(second.output).not.toContain('Organization token');
-      expect(second.output).not.toContain('Demo seeded');
-      expect((await request(`${second.baseUrl}/api/service/get/list`, { headers: bearer(generated!) })).status).toBe(200);
+      expect(second.output()).not.toContain('Organization token');
+      expect(second.output()).not.toContain('Demo seeded');
+      expect((await request(`${second.url}/api/service/get/list`, { headers: bearer(generated!) })).status).toBe(200);
     } finally {
-      await stop(second);
+      await second.stop();
     }
 
     // A configured admin token replaces the generated one.
     const third = await serve({ OPENCIBA_DATA_DIR: dataDir, OPENCIBA_ADMIN_TOKEN: 'configured-admin-token-0123' });
     try {
-      expect((await request(`${third.baseUrl}/api/service/get/list`, { headers: bearer(generated!) })).status).toBe(401);
-      expect((await request(`${third.baseUrl}/api/service/get/list`, { headers: bearer('configured-admin-token-0123') })).status).toBe(200);
+      expect((await request(`${third.url}/api/service/get/list`, { headers: bearer(generated!) })).status).toBe(401);
+      expect((await request(`${third.url}/api/service/get/list`, { headers: bearer('configured-admin-token-0123') })).status).toBe(200);
     } finally {
-      await stop(third);
+      await third.stop();
     }
   }, 60_000);
 
   it('production mode seeds nothing and says so', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'openciba-prod-'));
-    expect(() =>
-      execFileSync(process.execPath, [cli, 'serve', '--production'], { env: { PATH: process.env.PATH ?? '', OPENCIBA_DATA_DIR: dir }, stdio: 'pipe' }),
-    ).toThrow(/OPENCIBA_PUBLIC_URL to be an https URL/);
+    expect(runCli(['serve', '--production'], { OPENCIBA_DATA_DIR: dir })).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/^openciba: .*OPENCIBA_PUBLIC_URL to be an https URL/),
+    });
     const started = await serve(
       { OPENCIBA_DATA_DIR: dir, OPENCIBA_ADMIN_TOKEN: 'production-admin-token-123456', OPENCIBA_PUBLIC_URL: 'https://as.example.test' },
       ['--production'],
     );
     try {
-      expect(started.output).toContain('production mode');
-      expect(started.output).not.toContain('Demo seeded');
-      expect(started.output).not.toContain('Organization token');
-      const list = await request(`${started.baseUrl}/api/service/get/list`, { headers: bearer('production-admin-token-123456') });
+      expect(started.output()).toContain('production mode');
+      expect(started.output()).not.toContain('Demo seeded');
+      expect(started.output()).not.toContain('Organization token');
+      const list = await request(`${started.url}/api/service/get/list`, { headers: bearer('production-admin-token-123456') });
       expect(list.json.totalCount).toBe(0);
-      const created = await request(`${started.baseUrl}/api/service/create`, {
+      const created = await request(`${started.url}/api/service/create`, {
         method: 'POST', headers: { ...bearer('production-admin-token-123456'), 'content-type': 'application/json' }, body: '{}',
       });
       expect(created.status).toBe(200);
       expect(created.json.issuer).toBe(`https://as.example.test/s/${created.json.apiKey}`);
       // Loopback notification endpoints are for development only.
-      const client = await request(`${started.baseUrl}/api/${created.json.apiKey}/client/create`, {
+      const client = await request(`${started.url}/api/${created.json.apiKey}/client/create`, {
         method: 'POST',
         headers: { ...bearer('production-admin-token-123456'), 'content-type': 'application/json' },
         body: JSON.stringify({ bcDeliveryMode: 'PING', bcNotificationEndpoint: 'https://127.0.0.1/cb' }),
       });
       expect(client.status).toBe(400);
     } finally {
-      await stop(started);
+      await started.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
@@ -180,26 +125,23 @@ describe('openciba command line', () => {
     const started = await serve(env);
     let serviceId: number;
     try {
-      serviceId = (await request(`${started.baseUrl}/api/service/create`, {
+      serviceId = (await request(`${started.url}/api/service/create`, {
         method: 'POST', headers: { ...bearer(env.OPENCIBA_ADMIN_TOKEN), 'content-type': 'application/json' }, body: '{}',
       })).json.apiKey;
-      const cli1 = (args: string[]) => execFileSync(process.execPath, [cli, ...args], { env, encoding: 'utf8' });
+      const cli1 = (args: string[]) => succeed(args, env);
       expect(cli1(['user', 'put', '--service', String(serviceId), '--subject', 'dave', '--email', 'dave@example.com', '--name', 'Dave', '--user-code', '9999'])).toContain('created user dave');
       expect(cli1(['user', 'put', '--service', String(serviceId), '--subject', 'dave', '--status', 'locked'])).toContain('updated user dave');
       expect(cli1(['user', 'list', '--service', String(serviceId)])).toBe('dave\tlocked\tdave@example.com\t\tDave\n');
       // The server sees what the command wrote.
-      const user = await request(`${started.baseUrl}/admin/services/${serviceId}/users/dave`, { headers: bearer(env.OPENCIBA_ADMIN_TOKEN) });
+      const user = await request(`${started.url}/admin/services/${serviceId}/users/dave`, { headers: bearer(env.OPENCIBA_ADMIN_TOKEN) });
       expect(user.json).toMatchObject({ subject: 'dave', status: 'locked', email: 'dave@example.com', name: 'Dave', hasUserCode: true });
       expect(cli1(['user', 'delete', '--service', String(serviceId), '--subject', 'dave'])).toContain('deleted user dave');
       // Exit status and message, so that a crash or a database error cannot pass for the refusal.
-      const run = (args: string[]) => {
-        const done = spawnSync(process.execPath, [cli, ...args], { env, encoding: 'utf8' });
-        return { status: done.status, stdout: done.stdout, stderr: done.stderr };
-      };
+      const run = (args: string[]) => runCli(args, env);
       expect(run(['user', 'delete', '--service', String(serviceId), '--subject', 'dave'])).toEqual({ status: 1, stdout: '', stderr: 'openciba: no user dave\n' });
       expect(run(['user', 'put', '--service', '1', '--subject', 'x'])).toEqual({ status: 2, stdout: '', stderr: 'openciba: no service 1\n' });
     } finally {
-      await stop(started);
+      await started.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
@@ -208,7 +150,7 @@ describe('openciba command line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'openciba-refusals-'));
     const base = { PATH: process.env.PATH ?? '', OPENCIBA_DATA_DIR: dir, LOG_LEVEL: 'warn' };
     const run = (env: Record<string, string>) => {
-      const done = spawnSync(process.execPath, [cli, 'serve'], { env: { ...base, ...env }, encoding: 'utf8', timeout: 20_000 });
+      const done = runCli(['serve'], { ...base, ...env });
       return { status: done.status, stderr: done.stderr };
     };
     try {
@@ -220,7 +162,7 @@ describe('openciba command line', () => {
       });
 
       const started = await serve({ ...base, OPENCIBA_MASTER_KEY: Buffer.alloc(32, 1).toString('base64') });
-      expect(await stop(started)).toBe(0);
+      expect(await started.stop()).toBe(0);
       expect(run({ PORT: '0', OPENCIBA_MASTER_KEY: Buffer.alloc(32, 2).toString('base64') })).toEqual({
         status: 2,
         stderr: "openciba: This database was set up with another master key: set OPENCIBA_MASTER_KEY (or the data directory's master.key) to the original one.\n",
@@ -233,8 +175,8 @@ describe('openciba command line', () => {
   it('migrate applies the schema and is idempotent', () => {
     const dir = mkdtempSync(join(tmpdir(), 'openciba-migrate-'));
     const env = { PATH: process.env.PATH ?? '', OPENCIBA_DATA_DIR: dir };
-    expect(execFileSync(process.execPath, [cli, 'migrate'], { env, encoding: 'utf8' })).toContain('applied 0001-initial');
-    expect(execFileSync(process.execPath, [cli, 'migrate'], { env, encoding: 'utf8' })).toContain('up to date');
+    expect(succeed(['migrate'], env)).toContain('applied 0001-initial');
+    expect(succeed(['migrate'], env)).toContain('up to date');
     rmSync(dir, { recursive: true, force: true });
   });
 });

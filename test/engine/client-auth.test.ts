@@ -11,7 +11,7 @@ import type { AuthClient, AuthenticatedClient, ClientAuthContext, ClientAuthInpu
 import { isOAuthError, type OAuthError } from '../../src/engine/oauth-error.js';
 import { createFront, postForm } from '../support/front-fixtures.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-import { startReceiver, type Receiver } from '../op/notifications/support.js';
+import { startReceiver, type Receiver } from '../support/receiver.js';
 
 const ISSUER = 'https://as.example.com';
 const TOKEN_ENDPOINT = 'https://as.example.com/api/token';

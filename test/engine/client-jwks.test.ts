@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import type { LookupAddress } from 'node:dns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchClientJwks, JWKS_CACHE_MS, JWKS_FAILURE_CACHE_MS } from '../../src/engine/ciba/client-jwks.js';
-import { startReceiver, TEST_TLS_CERT, type ReceivedRequest, type Receiver } from '../op/notifications/support.js';
-import { ManualClock } from '../support/test-server.js';
+import { fetchClientJwks, JWKS_CACHE_MS, JWKS_FAILURE_CACHE_MS } from '../../src/engine/protocol/client-jwks.js';
+import { startReceiver, TEST_TLS_CERT, type ReceivedRequest, type Receiver } from '../support/receiver.js';
+import { ManualClock } from '../support/clock.js';
 
 const KEYS = [{ kty: 'EC', kid: 'k1' }];
 

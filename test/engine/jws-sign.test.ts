@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compactVerify, decodeProtectedHeader, exportJWK, generateKeyPair, generateSecret, jwtVerify } from 'jose';
-import { signCompact, signingKeyObject } from '../../src/engine/crypto/jws-sign.js';
+import { signCompact, signingKeyObject } from '../../src/lib/jws-sign.js';
 
 const ASYMMETRIC: [string, Record<string, unknown>][] = [
   ['RS256', { modulusLength: 2048 }], ['RS384', { modulusLength: 2048 }], ['RS512', { modulusLength: 2048 }],

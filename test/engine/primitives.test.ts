@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { constantTimeEqual, createKeyring } from '../../src/engine/crypto/keyring.js';
-import { cryptoRandom, randomSlice } from '../../src/engine/crypto/random.js';
-import { checkOutboundUrl, isNonPublicAddress } from '../../src/engine/wire/urls.js';
-import { withoutNulls } from '../../src/engine/wire/json.js';
+import { constantTimeEqual, createKeyring } from '../../src/lib/keyring.js';
+import { cryptoRandom, randomSlice } from '../../src/lib/random.js';
+import { checkOutboundUrl, isNonPublicAddress } from '../../src/lib/urls.js';
+import { withoutNulls } from '../../src/lib/json.js';
 
 describe('keyring', () => {
   const keyring = createKeyring(Buffer.alloc(32, 7));

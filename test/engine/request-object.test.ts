@@ -7,7 +7,7 @@ import {
   type RequestObjectClient,
   type RequestObjectContext,
   type VerifiedRequestObject,
-} from '../../src/engine/backchannel/verify-request-object.js';
+} from '../../src/engine/request-object/verify-request-object.js';
 import { isOAuthError, type OAuthError } from '../../src/engine/oauth-error.js';
 
 const NOW = 1_700_000_000;

@@ -55,9 +55,9 @@ describe('embedded authentication device (createRuntime option, `embedded` chann
     const started = await oidc.initiateBackchannelAuthentication(config, { scope: 'openid email', login_hint: 'alice@example.com', binding_message: 'now-allow' });
     const told = script.seen.at(-1)!;
     expect(told).toEqual({
-      serviceId: front.serviceId,
+      serviceId: Number(front.serviceId),
       subject: 'alice',
-      client: { id: front.clientId, name: 'Front test client' },
+      client: { id: Number(front.clientId), name: 'Front test client' },
       bindingMessage: 'now-allow',
       scopes: ['openid', 'email'],
       deliveryMode: 'POLL',

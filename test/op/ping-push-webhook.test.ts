@@ -3,8 +3,9 @@ import { createLocalJWKSet, decodeJwt, exportJWK, generateKeyPair, jwtVerify, Si
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuth, createFront, postForm } from '../support/front-fixtures.js';
 import { bearer, request } from '../support/http.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
-import { ManualClock, startTestServer, type TestServer } from '../support/test-server.js';
+import { noContent, startReceiver, type Receiver } from '../support/receiver.js';
+import { ManualClock } from '../support/clock.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const CIBA = 'urn:openid:params:grant-type:ciba';
 
@@ -24,23 +25,23 @@ describe('ping, push and webhook through the front (manual clock, dispatcher dri
   });
 
   const dispatch = () => server.runtime.front.dispatcher.runOnce();
-  const newest = () => receiver.received.at(-1)!;
+  const newest = () => receiver.requests.at(-1)!;
 
-  async function start(front: { issuer: string; clientId: number; clientSecret: string }, form: Record<string, string>) {
+  async function start(front: { issuer: string; clientId: string; clientSecret: string }, form: Record<string, string>) {
     const response = await postForm(`${front.issuer}/backchannel/authentication`, form, basicAuth(front.clientId, front.clientSecret));
     expect(response.status, response.text).toBe(200);
     return response.json.auth_req_id as string;
   }
-  const redeem = (front: { issuer: string; clientId: number; clientSecret: string }, authReqId: string) =>
+  const redeem = (front: { issuer: string; clientId: string; clientSecret: string }, authReqId: string) =>
     postForm(`${front.issuer}/token`, { grant_type: CIBA, auth_req_id: authReqId }, basicAuth(front.clientId, front.clientSecret));
 
   it('ping: the client is pinged with exactly {auth_req_id}, then redeems', async () => {
-    const front = await createFront(server, { bcDeliveryMode: 'PING', bcNotificationEndpoint: `${receiver.url}/ping` });
+    const front = await createFront(server, { bcDeliveryMode: 'PING', bcNotificationEndpoint: receiver.url('/ping') });
     const authReqId = await start(front, { scope: 'openid', login_hint: 'alice', client_notification_token: 'notify-token-1' });
     expect((await request(`${front.issuer}/device/api/ciba/${authReqId}/allow`, { method: 'POST' })).json.result).toBe('AUTHORIZED');
-    const before = receiver.received.length;
+    const before = receiver.requests.length;
     expect(await dispatch()).toBe(1);
-    expect(receiver.received.length).toBe(before + 1);
+    expect(receiver.requests.length).toBe(before + 1);
     const ping = newest();
     expect(ping.method).toBe('POST');
     expect(ping.path).toBe('/ping');
@@ -55,7 +56,7 @@ describe('ping, push and webhook through the front (manual clock, dispatcher dri
   });
 
   it('ping after denial: pinged, then access_denied at the token endpoint', async () => {
-    const front = await createFront(server, { bcDeliveryMode: 'PING', bcNotificationEndpoint: `${receiver.url}/ping` });
+    const front = await createFront(server, { bcDeliveryMode: 'PING', bcNotificationEndpoint: receiver.url('/ping') });
     const authReqId = await start(front, { scope: 'openid', login_hint: 'alice', client_notification_token: 'n2' });
     await request(`${front.issuer}/device/api/ciba/${authReqId}/deny`, { method: 'POST' });
     await dispatch();
@@ -66,7 +67,7 @@ describe('ping, push and webhook through the front (manual clock, dispatcher dri
   });
 
   it('push: the client receives the tokens, with an ID token bound to the request', async () => {
-    const front = await createFront(server, { bcDeliveryMode: 'PUSH', bcNotificationEndpoint: `${receiver.url}/push` });
+    const front = await createFront(server, { bcDeliveryMode: 'PUSH', bcNotificationEndpoint: receiver.url('/push') });
     const authReqId = await start(front, { scope: 'openid email', login_hint: 'alice', client_notification_token: 'push-token' });
     await request(`${front.issuer}/device/api/ciba/${authReqId}/allow`, { method: 'POST' });
     await dispatch();
@@ -86,7 +87,7 @@ describe('ping, push and webhook through the front (manual clock, dispatcher dri
   });
 
   it('push denial carries error access_denied', async () => {
-    const front = await createFront(server, { bcDeliveryMode: 'PUSH', bcNotificationEndpoint: `${receiver.url}/push` });
+    const front = await createFront(server, { bcDeliveryMode: 'PUSH', bcNotificationEndpoint: receiver.url('/push') });
     const authReqId = await start(front, { scope: 'openid', login_hint: 'alice', client_notification_token: 'p2' });
     await request(`${front.issuer}/device/api/ciba/${authReqId}/deny`, { method: 'POST' });
     await dispatch();
@@ -94,7 +95,7 @@ describe('ping, push and webhook through the front (manual clock, dispatcher dri
   });
 
   it('an unanswered request fails just before expiry: ping sent, then expired_token', async () => {
-    const front = await createFront(server, { bcDeliveryMode: 'PING', bcNotificationEndpoint: `${receiver.url}/ping` });
+    const front = await createFront(server, { bcDeliveryMode: 'PING', bcNotificationEndpoint: receiver.url('/ping') });
     const authReqId = await start(front, { scope: 'openid', login_hint: 'alice', client_notification_token: 'n3', requested_expiry: '30' });
     clock.advance(28_000);
     expect(await server.runtime.front.sweep()).toBeGreaterThanOrEqual(1);
@@ -146,8 +147,8 @@ describe('ping, push and webhook through the front (manual clock, dispatcher dri
   });
 
   it('webhook: the app gets a signed request and completes it through the API; the ping follows', async () => {
-    const front = await createFront(server, { bcDeliveryMode: 'PING', bcNotificationEndpoint: `${receiver.url}/ping` });
-    const settings = await front.admin('PUT', `/admin/services/${front.serviceId}/front`, { deviceChannel: 'webhook', webhookUrl: `${receiver.url}/app` });
+    const front = await createFront(server, { bcDeliveryMode: 'PING', bcNotificationEndpoint: receiver.url('/ping') });
+    const settings = await front.admin('PUT', `/admin/services/${front.serviceId}/front`, { deviceChannel: 'webhook', webhookUrl: receiver.url('/app') });
     const secret = settings.webhookSecret as string;
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect((await front.admin('GET', `/admin/services/${front.serviceId}/front`)).webhookSecret).toBeUndefined();
@@ -179,8 +180,8 @@ describe('ping, push and webhook through the front (manual clock, dispatcher dri
   });
 
   it('a push that cannot be delivered stays visible with its attempts', async () => {
-    const front = await createFront(server, { bcDeliveryMode: 'PUSH', bcNotificationEndpoint: `${receiver.url}/down` });
-    receiver.respond = (r) => (r.path === '/down' ? { status: 503 } : { status: 204 });
+    const front = await createFront(server, { bcDeliveryMode: 'PUSH', bcNotificationEndpoint: receiver.url('/down') });
+    receiver.handler = (r, res) => void res.writeHead(r.path === '/down' ? 503 : 204).end();
     try {
       const authReqId = await start(front, { scope: 'openid', login_hint: 'alice', client_notification_token: 'p3', requested_expiry: '60' });
       await request(`${front.issuer}/device/api/ciba/${authReqId}/allow`, { method: 'POST' });
@@ -194,7 +195,7 @@ describe('ping, push and webhook through the front (manual clock, dispatcher dri
       expect(log.notifications[0].attempts).toBeGreaterThan(1);
       expect(log.notifications[0].lastError).toMatch(/503/);
     } finally {
-      receiver.respond = () => ({ status: 204 });
+      receiver.handler = noContent;
     }
   });
 
@@ -257,7 +258,7 @@ describe('ping, push and webhook through the front (manual clock, dispatcher dri
     // The first flow was decided and redeemed, so alice has exactly the second one waiting.
     const pending = await request(`${front.issuer}/device/api/requests?subject=alice`);
     expect(pending.json.requests).toHaveLength(1);
-    expect(pending.json.requests[0]).toMatchObject({ id: server.runtime.engine.keyring.digest(second), subject: 'alice', clientId: front.clientId });
+    expect(pending.json.requests[0]).toMatchObject({ id: server.runtime.engine.keyring.digest(second), subject: 'alice', clientId: Number(front.clientId) });
     // And it is alice's to decide: approving it by its auth_req_id yields tokens for alice.
     expect((await request(`${front.issuer}/device/api/ciba/${second}/allow`, { method: 'POST' })).json.result).toBe('AUTHORIZED');
     expect(decodeJwt((await redeem(front, second)).json.id_token as string).sub).toBe('alice');

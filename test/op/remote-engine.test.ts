@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminApi, type ClientFixture } from '../support/admin-api.js';
 import { basicAuth, postForm } from '../support/front-fixtures.js';
 import { bearer, request } from '../support/http.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
@@ -13,16 +14,17 @@ describe('the front over HTTP in front of a remote engine', () => {
   let engine: TestServer;
   let front: TestServer;
   let receiver: Receiver;
-  let serviceId: number;
+  let serviceId: string;
   let issuer: string;
-  let poll: { clientId: number; clientSecret: string };
-  let ping: { clientId: number; clientSecret: string };
+  let poll: ClientFixture;
+  let ping: ClientFixture;
   let frontToken: string;
 
   beforeAll(async () => {
     engine = await startTestServer();
     receiver = await startReceiver();
-    const serviceToken = async (id: number) =>
+    const api = adminApi(engine.baseUrl, engine.adminToken);
+    const serviceToken = async (id: string) =>
       (await request(`${engine.baseUrl}/admin/services/${id}/tokens`, { method: 'POST', headers: bearer(engine.adminToken) })).json.token as string;
     const call = async (method: string, base: string, token: string, path: string, body: unknown) => {
       const response = await request(`${base}${path}`, { method, headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -30,8 +32,8 @@ describe('the front over HTTP in front of a remote engine', () => {
       return response.json;
     };
     // The service is created on the engine first; the front's address is known only once it runs.
-    const service = await call('POST', engine.baseUrl, engine.adminToken, '/api/service/create', { serviceName: 'remote', backchannelPollingInterval: 1 });
-    serviceId = service.apiKey;
+    const { serviceId: id, created: service } = await api.createService({ serviceName: 'remote', backchannelPollingInterval: 1 });
+    serviceId = id;
     frontToken = await serviceToken(serviceId);
     front = await startTestServer({ env: { OPENCIBA_ENGINE_URL: engine.baseUrl, OPENCIBA_ENGINE_TOKEN: frontToken } });
     issuer = `${front.baseUrl}/s/${serviceId}`;
@@ -42,10 +44,10 @@ describe('the front over HTTP in front of a remote engine', () => {
       backchannelAuthenticationEndpoint: `${issuer}/backchannel/authentication`,
       jwksUri: `${issuer}/jwks`,
     });
-    poll = await call('POST', engine.baseUrl, engine.adminToken, `/api/${serviceId}/client/create`, { clientName: 'remote poll', bcDeliveryMode: 'POLL' });
-    ping = await call('POST', engine.baseUrl, engine.adminToken, `/api/${serviceId}/client/create`, { clientName: 'remote ping', bcDeliveryMode: 'PING', bcNotificationEndpoint: `${receiver.url}/ping` });
+    poll = await api.createClient(serviceId, { clientName: 'remote poll', bcDeliveryMode: 'POLL' });
+    ping = await api.createClient(serviceId, { clientName: 'remote ping', bcDeliveryMode: 'PING', bcNotificationEndpoint: receiver.url('/ping') });
     // Users live with the front.
-    await call('PUT', front.baseUrl, front.adminToken, `/admin/services/${serviceId}/users/alice`, { name: 'Alice', email: 'alice@example.com' });
+    await adminApi(front.baseUrl, front.adminToken).putUser(serviceId, 'alice', { name: 'Alice', email: 'alice@example.com' });
   }, 60_000);
   afterAll(async () => {
     await front?.close();
@@ -75,7 +77,7 @@ describe('the front over HTTP in front of a remote engine', () => {
     expect(started.status, started.text).toBe(200);
     await request(`${issuer}/device/api/ciba/${started.json.auth_req_id}/allow`, { method: 'POST' });
     await front.runtime.front.dispatcher.runOnce();
-    const pinged = receiver.received.filter((r) => r.body === JSON.stringify({ auth_req_id: started.json.auth_req_id }));
+    const pinged = receiver.requests.filter((r) => r.body === JSON.stringify({ auth_req_id: started.json.auth_req_id }));
     expect(pinged).toHaveLength(1);
     expect(pinged[0]!.headers.authorization).toBe('Bearer remote-ping');
     const tokens = await postForm(`${issuer}/token`, { grant_type: 'urn:openid:params:grant-type:ciba', auth_req_id: started.json.auth_req_id }, basicAuth(ping.clientId, ping.clientSecret));
@@ -114,7 +116,7 @@ describe('the front over HTTP in front of a remote engine', () => {
     const failed = await request(`${issuer}/device/api/ciba/${started.json.auth_req_id}/allow`, { method: 'POST' });
     expect(failed.status).toBe(500);
     expect(failed.json.error).toBe('server_error');
-    const record = await front.runtime.store.findFrontRequest(serviceId, front.runtime.engine.keyring.digest(started.json.auth_req_id));
+    const record = await front.runtime.store.findFrontRequest(Number(serviceId), front.runtime.engine.keyring.digest(started.json.auth_req_id));
     expect(record?.status).toBe('pending');
     const listed = await request(`${issuer}/device/api/requests?subject=alice`);
     expect(listed.json.requests.length).toBeGreaterThan(0);

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReceiver, notificationsFor, runFlows, setUpService, type DriverSetup, type FlowRecord } from '../support/flow-driver.js';
-import { startNode, type NodeProcess } from '../support/node-process.js';
+import { startServe, type NodeProcess } from '../support/cli.js';
 import type { Receiver } from '../support/receiver.js';
-import { freshPostgresUrl, ManualClock, startTestServer, type TestServer } from '../support/test-server.js';
+import { ManualClock } from '../support/clock.js';
+import { freshPostgresUrl, startTestServer, type TestServer } from '../support/test-server.js';
 
 const FLOWS = 200;
 const DUPLICATES = 10;
@@ -53,9 +54,9 @@ describe('three nodes on one PostgreSQL behave as one server', () => {
       OPENCIBA_DATA_DIR: '/nonexistent-unused',
     };
     // The first node migrates; the others start together against the migrated database.
-    const first = await startNode({ ...env, OPENCIBA_PUBLIC_URL: 'http://127.0.0.1:1' });
-    nodes = [first, ...(await Promise.all([startNode({ ...env, OPENCIBA_PUBLIC_URL: 'http://127.0.0.1:1' }), startNode({ ...env, OPENCIBA_PUBLIC_URL: 'http://127.0.0.1:1' })]))];
-    const { serviceId, clients } = await setUpService(first.url, env.OPENCIBA_ADMIN_TOKEN, receiver.url);
+    const first = await startServe({ ...env, OPENCIBA_PUBLIC_URL: 'http://127.0.0.1:1' });
+    nodes = [first, ...(await Promise.all([startServe({ ...env, OPENCIBA_PUBLIC_URL: 'http://127.0.0.1:1' }), startServe({ ...env, OPENCIBA_PUBLIC_URL: 'http://127.0.0.1:1' })]))];
+    const { serviceId, clients } = await setUpService(first.url, env.OPENCIBA_ADMIN_TOKEN, receiver.url(''));
     setup = { nodes, approvalNode: first, serviceId, clients, receiver };
   }, 90_000);
 
@@ -95,7 +96,7 @@ describe('the same concurrency on one SQLite process', () => {
 
   it(`${FLOWS} flows with ${DUPLICATES} duplicate token requests each`, async () => {
     // A manual clock that stands still: no request expires while the batch runs.
-    const { serviceId, clients } = await setUpService(server.baseUrl, server.adminToken, receiver.url);
+    const { serviceId, clients } = await setUpService(server.baseUrl, server.adminToken, receiver.url(''));
     const node = { url: server.baseUrl, alive: () => true };
     const flows = await runFlows({ nodes: [node], approvalNode: node, serviceId, clients, receiver }, FLOWS, 16, DUPLICATES);
     checkFlows(flows, receiver, undefined);

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpApi, OpenCibaApiError, OpenCibaTransportError, type OpenCibaApi } from '../../src/sdk/index.js';
-import { startReceiver, type ReceivedRequest, type Receiver } from '../op/notifications/support.js';
+import { startReceiver, type ReceivedRequest, type Receiver } from '../support/receiver.js';
 
 interface Sent {
   method: string;

@@ -9,7 +9,8 @@ import { HOUSEKEEPING_INTERVAL_MS, runHousekeeping } from '../../src/server/hous
 import { createRuntime, type Runtime } from '../../src/server/runtime.js';
 import type { FrontRequestRecord, FrontRequestStatus, OutboxRecord, Store } from '../../src/store/ports.js';
 import { openTestStore, SERVICE_ID, testKeyring, type TestStore } from '../op/notifications/support.js';
-import { DIALECTS, freshPostgresUrl, ManualClock } from '../support/test-server.js';
+import { ManualClock } from '../support/clock.js';
+import { DIALECTS, freshPostgresUrl } from '../support/test-server.js';
 
 /** Delivered and failed notifications stay visible for a day. */
 const FINISHED_RETENTION_MS = 24 * 60 * 60 * 1000;

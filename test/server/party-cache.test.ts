@@ -7,7 +7,8 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'j
 import { PARTY_TTL_MS } from '../../src/engine/cache/party-caches.js';
 import { basicAuth, createFront, postForm, type FrontFixture } from '../support/front-fixtures.js';
 import { bearer, request } from '../support/http.js';
-import { DIALECTS, freshPostgresUrl, ManualClock, startTestServer, type TestServer } from '../support/test-server.js';
+import { ManualClock } from '../support/clock.js';
+import { DIALECTS, freshPostgresUrl, startTestServer, type TestServer } from '../support/test-server.js';
 
 const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';

@@ -71,7 +71,7 @@ describe.each(DIALECTS)('secrets at rest (%s)', (dialect) => {
     expect(put.json).toMatchObject({ subject: 'dora', hasUserCode: true });
     expect(put.text).not.toContain(secrets.userCode);
 
-    const auth = basicAuth(demo.clientId, demo.clientSecret);
+    const auth = basicAuth(String(demo.clientId), demo.clientSecret);
     const backchannel = `${demo.issuer}/backchannel/authentication`;
     const wrong = await postForm(backchannel, { scope: 'openid', login_hint: 'dora', user_code: 'uc-not-hers' }, auth);
     expect(wrong.status, wrong.text).toBe(400);

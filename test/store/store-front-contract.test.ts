@@ -101,6 +101,15 @@ describe.each(DIALECTS)('front store contract on %s', (dialect) => {
     expect(claimed).not.toContain(later.authReqIdDigest);
   });
 
+  it('a sweep claims at most its limit, soonest expiry first', async () => {
+    const expiring = Array.from({ length: 6 }, (_, i) => frontRequest({ expiresAt: 1_000 + i }));
+    for (const r of expiring) await store.createFrontRequest(r);
+    const firstTwo = await store.claimExpiringFrontRequests(5_000, 2);
+    expect(firstTwo.map((r) => r.authReqIdDigest)).toEqual([expiring[0]!.authReqIdDigest, expiring[1]!.authReqIdDigest]);
+    const rest = await store.claimExpiringFrontRequests(5_000, 10);
+    expect(rest.map((r) => r.authReqIdDigest).sort()).toEqual(expiring.slice(2).map((r) => r.authReqIdDigest).sort());
+  });
+
   it('leases due outbox rows to one claimer at a time and records outcomes', async () => {
     const rows = [outbox(), outbox(), outbox({ nextAttemptAt: 50_000 })];
     for (const r of rows) await store.enqueueOutbox(r);

@@ -7,8 +7,10 @@ import { Authlete } from '@authlete/typescript-sdk';
 import type { ClientInput, ServiceInput } from '@authlete/typescript-sdk/models';
 import { createLocalJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import { randomBytes } from 'node:crypto';
+import { adminApi, type AdminApi } from './admin-api.js';
 import { bearer, request, type RawResponse } from './http.js';
-import { ManualClock, startTestServer, type Dialect, type TestServer } from './test-server.js';
+import { ManualClock } from './clock.js';
+import { startTestServer, type Dialect, type TestServer } from './test-server.js';
 
 export const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
 /** A loopback notification endpoint (development mode allows loopback http); nothing listens there. */
@@ -17,6 +19,8 @@ export const NOTIFICATION_ENDPOINT = 'http://127.0.0.1:9/cb';
 export interface CibaEnv {
   server: TestServer;
   sdk: Authlete;
+  /** Services, clients and users, over the management API. */
+  admin: AdminApi;
   clock: ManualClock;
   close(): Promise<void>;
 }
@@ -25,7 +29,7 @@ export async function startCiba(options: { dialect?: Dialect } = {}): Promise<Ci
   const clock = new ManualClock();
   const server = await startTestServer({ ...(options.dialect ? { dialect: options.dialect } : {}), clock });
   const sdk = new Authlete({ bearer: server.adminToken, serverURL: server.baseUrl });
-  return { server, sdk, clock, close: () => server.close() };
+  return { server, sdk, admin: adminApi(server.baseUrl, server.adminToken), clock, close: () => server.close() };
 }
 
 export interface TestService {
@@ -36,25 +40,13 @@ export interface TestService {
 }
 
 /**
- * Creates a service with the official SDK. Members the SDK's `ServiceInput` does not know (it
- * strips them; e.g. `supportedAcrs`, which Authlete's spec marks read-only) go in `rawMembers`,
- * and the service is then created with a raw JSON call instead.
+ * Creates a service through the management API (test/support/admin-api.ts). `rawMembers` are
+ * members the SDK's `ServiceInput` type does not know (e.g. `supportedAcrs`, which Authlete's
+ * spec marks read-only).
  */
-export async function newService(env: CibaEnv, overrides: ServiceInput = {}, rawMembers?: Record<string, unknown>): Promise<TestService> {
-  let service: { apiKey?: number | undefined; issuer?: string | undefined; tokenEndpoint?: string | undefined; backchannelAuthenticationEndpoint?: string | undefined };
-  if (rawMembers) {
-    const created = await rawPost(env, '/api/service/create', { serviceName: 'ciba tests', ...overrides, ...rawMembers });
-    if (created.status !== 200) throw new Error(`service/create failed: ${created.text}`);
-    service = created.json;
-  } else {
-    service = await env.sdk.service.create({ serviceName: 'ciba tests', ...overrides });
-  }
-  return {
-    serviceId: String(service.apiKey),
-    issuer: String(service.issuer),
-    tokenEndpoint: String(service.tokenEndpoint),
-    backchannelEndpoint: String(service.backchannelAuthenticationEndpoint),
-  };
+export async function newService(env: CibaEnv, overrides: ServiceInput = {}, rawMembers: Record<string, unknown> = {}): Promise<TestService> {
+  const { serviceId, issuer, tokenEndpoint, backchannelEndpoint } = await env.admin.createService({ serviceName: 'ciba tests', ...overrides, ...rawMembers });
+  return { serviceId, issuer, tokenEndpoint, backchannelEndpoint };
 }
 
 export interface TestClient {
@@ -66,16 +58,13 @@ export interface TestClient {
 /** A confidential client_secret_basic CIBA client; poll mode unless told otherwise. */
 export async function newClient(env: CibaEnv, serviceId: string, overrides: ClientInput & { bcDeliveryMode?: string } = {}): Promise<TestClient> {
   const mode = 'bcDeliveryMode' in overrides ? overrides.bcDeliveryMode : 'POLL';
-  const client = await env.sdk.client.create({
-    serviceId,
-    client: {
-      clientName: 'ciba test client',
-      ...(mode ? { bcDeliveryMode: mode } : {}),
-      ...(mode === 'PING' || mode === 'PUSH' ? { bcNotificationEndpoint: NOTIFICATION_ENDPOINT } : {}),
-      ...overrides,
-    },
+  const { clientId, clientSecret } = await env.admin.createClient(serviceId, {
+    clientName: 'ciba test client',
+    ...(mode ? { bcDeliveryMode: mode } : {}),
+    ...(mode === 'PING' || mode === 'PUSH' ? { bcNotificationEndpoint: NOTIFICATION_ENDPOINT } : {}),
+    ...overrides,
   });
-  return { clientId: String(client.clientId), clientSecret: String(client.clientSecret), mode: mode as TestClient['mode'] };
+  return { clientId, clientSecret, mode: mode as TestClient['mode'] };
 }
 
 export const form = (params: Record<string, string>): string => new URLSearchParams(params).toString();

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/engine/clock.js';
+import type { Clock } from '../../src/lib/clock.js';
 
 /**
  * The one clock tests move by hand. Servers, stores, dispatchers and caches take a `Clock`;

@@ -1,5 +1,6 @@
 import { request } from './http.js';
-import { startReceiver, type Received, type Receiver } from './receiver.js';
+import { adminApi } from './admin-api.js';
+import { startReceiver, type ReceivedRequest, type Receiver } from './receiver.js';
 
 export type Mode = 'POLL' | 'PING' | 'PUSH';
 
@@ -12,8 +13,8 @@ export interface DriverSetup {
   nodes: ClusterNode[];
   /** Where approvals go (the simulator's automated approval URL). */
   approvalNode: ClusterNode;
-  serviceId: number;
-  clients: Record<Mode, { clientId: number; clientSecret: string }>;
+  serviceId: string;
+  clients: Record<Mode, { clientId: string; clientSecret: string }>;
   receiver: Receiver;
 }
 
@@ -35,7 +36,7 @@ export interface FlowRecord {
 }
 
 const CIBA = 'urn:openid:params:grant-type:ciba';
-const basic = (c: { clientId: number; clientSecret: string }) => `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString('base64')}`;
+const basic = (c: { clientId: string; clientSecret: string }) => `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString('base64')}`;
 
 let cursor = 0;
 function pickNode(nodes: ClusterNode[]): ClusterNode {
@@ -66,11 +67,11 @@ export async function createReceiver(): Promise<Receiver> {
   return startReceiver();
 }
 
-export function notificationsFor(receiver: Receiver, authReqId: string): Received[] {
-  return receiver.received.filter((r) => r.body.includes(`"auth_req_id":"${authReqId}"`));
+export function notificationsFor(receiver: Receiver, authReqId: string): ReceivedRequest[] {
+  return receiver.requests.filter((r) => r.body.includes(`"auth_req_id":"${authReqId}"`));
 }
 
-async function waitForNotification(receiver: Receiver, authReqId: string, timeoutMs: number): Promise<Received | undefined> {
+async function waitForNotification(receiver: Receiver, authReqId: string, timeoutMs: number): Promise<ReceivedRequest | undefined> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = notificationsFor(receiver, authReqId)[0];
@@ -140,7 +141,7 @@ export async function runFlow(setup: DriverSetup, index: number, duplicates: num
 }
 
 /** RFC 7662 at the service's front, as the client itself, on any live node. */
-async function introspect(setup: DriverSetup, client: { clientId: number; clientSecret: string }, token: string): Promise<{ active: boolean; sub: unknown }> {
+async function introspect(setup: DriverSetup, client: { clientId: string; clientSecret: string }, token: string): Promise<{ active: boolean; sub: unknown }> {
   const response = await postToAny(setup.nodes, `/s/${setup.serviceId}/introspect`, { token }, basic(client));
   if (response.status !== 200) throw new Error(`introspection: ${response.status} ${response.text}`);
   return { active: response.json.active === true, sub: response.json.sub };
@@ -164,26 +165,17 @@ export async function runFlows(setup: DriverSetup, count: number, concurrency: n
 
 /** Creates the service, one client per delivery mode and five users through the API. */
 export async function setUpService(apiUrl: string, adminToken: string, receiverUrl: string) {
-  const call = async (method: string, path: string, body: unknown) => {
-    const response = await request(`${apiUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (response.status >= 300) throw new Error(`${path}: ${response.status} ${response.text}`);
-    return response.json;
-  };
-  const service = await call('POST', '/api/service/create', { serviceName: 'cluster', backchannelPollingInterval: 1 });
-  const serviceId = service.apiKey as number;
+  const api = adminApi(apiUrl, adminToken);
+  const { serviceId } = await api.createService({ serviceName: 'cluster', backchannelPollingInterval: 1 });
   const client = async (mode: Mode) => {
-    const created = await call('POST', `/api/${serviceId}/client/create`, {
+    const { clientId, clientSecret } = await api.createClient(serviceId, {
       clientName: `${mode} client`,
       bcDeliveryMode: mode,
       ...(mode === 'POLL' ? {} : { bcNotificationEndpoint: `${receiverUrl}/${mode.toLowerCase()}` }),
     });
-    return { clientId: created.clientId as number, clientSecret: created.clientSecret as string };
+    return { clientId, clientSecret };
   };
   const clients = { POLL: await client('POLL'), PING: await client('PING'), PUSH: await client('PUSH') };
-  for (let u = 0; u < 5; u++) await call('PUT', `/admin/services/${serviceId}/users/user${u}`, { name: `User ${u}` });
+  for (let u = 0; u < 5; u++) await api.putUser(serviceId, `user${u}`, { name: `User ${u}` });
   return { serviceId, clients };
 }

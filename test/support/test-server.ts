@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import type { Clock } from '../../src/engine/clock.js';
+import type { Clock } from '../../src/lib/clock.js';
 import { withFreePort } from './ports.js';
-import type { Mode } from '../../src/engine/context.js';
+import type { Mode } from '../../src/lib/mode.js';
 import { loadConfig, type Config } from '../../src/server/config.js';
 import { createRuntime, type Runtime, type RuntimeOverrides } from '../../src/server/runtime.js';
 import { createDatabase } from './postgres-server.js';
@@ -80,5 +80,3 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
 }
 
-/** Kept here too for the files that take everything from the test server. */
-export { ManualClock } from './clock.js';

@@ -1,4 +1,4 @@
-import { schemaOf, type JsonSchema } from '../../engine/wire/schemas.js';
+import { schemaOf, type JsonSchema } from '../../wire/schemas.js';
 
 /**
  * A request body schema for an action-style API: Authlete's, but with nothing `required`,

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { JsonSchema } from '../../engine/wire/schemas.js';
+import type { JsonSchema } from '../../wire/schemas.js';
 
 /**
  * In form-encoded API calls an array member is a space-separated string (Authlete's

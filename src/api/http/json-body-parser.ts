@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../../engine/wire/json.js';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../../lib/json.js';
 
 /** The error a too-deep body fails parsing with; each side's error handler maps it to its 400. */
 export const JSON_TOO_DEEP = 'OPENCIBA_JSON_TOO_DEEP';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { apiErrors } from '../../engine/api-error.js';
-import { checkOutboundUrl } from '../../engine/wire/urls.js';
+import { checkOutboundUrl } from '../../lib/urls.js';
 import type { ApiOptions } from '../api-context.js';
 import { callerHook, serviceIdOf } from '../http/caller-hook.js';
 import { sendResult } from '../http/send-result.js';

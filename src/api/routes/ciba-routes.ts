@@ -3,7 +3,7 @@ import { processBackchannelAuthentication } from '../../engine/ciba/backchannel-
 import { completeForApi } from '../../engine/ciba/complete-managed.js';
 import { failBackchannelAuthentication } from '../../engine/ciba/fail.js';
 import { issueAuthReqId } from '../../engine/ciba/issue.js';
-import { schemaOf } from '../../engine/wire/schemas.js';
+import { schemaOf } from '../../wire/schemas.js';
 import type { ApiOptions } from '../api-context.js';
 import { actionRequestSchema, errorResponses, serviceIdParams } from '../http/action-schemas.js';
 import { callerHook, serviceIdOf } from '../http/caller-hook.js';

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createClient, deleteClient, getClient, listClients, updateClient } from '../../engine/clients/client-operations.js';
 import { resolveClientId } from '../../engine/clients/client-id-alias.js';
 import { apiErrors } from '../../engine/api-error.js';
-import { schemaOf } from '../../engine/wire/schemas.js';
+import { schemaOf } from '../../wire/schemas.js';
 import type { ApiOptions } from '../api-context.js';
 import { callerHook, serviceIdOf } from '../http/caller-hook.js';
 import { splitFormArrays } from '../http/form-arrays.js';

@@ -7,4 +7,4 @@ export const pagingQuerySchema = {
   },
 } as const;
 
-export { pageOf } from '../../engine/wire/paging.js';
+export { pageOf } from '../../wire/paging.js';

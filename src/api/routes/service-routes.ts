@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createService, deleteService, getService, listServices, updateService } from '../../engine/services/service-operations.js';
-import { schemaOf } from '../../engine/wire/schemas.js';
+import { schemaOf } from '../../wire/schemas.js';
 import type { ApiOptions } from '../api-context.js';
 import { callerHook, serviceIdOf } from '../http/caller-hook.js';
 import { splitFormArrays } from '../http/form-arrays.js';

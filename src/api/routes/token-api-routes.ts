@@ -3,7 +3,7 @@ import { introspectAccessToken } from '../../engine/token-apis/introspection.js'
 import { revokeToken } from '../../engine/token-apis/revocation.js';
 import { standardIntrospection } from '../../engine/token-apis/standard-introspection.js';
 import { issueUserinfo, processUserinfo } from '../../engine/token-apis/userinfo.js';
-import { schemaOf } from '../../engine/wire/schemas.js';
+import { schemaOf } from '../../wire/schemas.js';
 import type { ApiOptions } from '../api-context.js';
 import { actionRequestSchema, errorResponses, serviceIdParams } from '../http/action-schemas.js';
 import { callerHook, serviceIdOf } from '../http/caller-hook.js';

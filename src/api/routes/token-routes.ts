@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { processTokenRequest } from '../../engine/tokens/token-endpoint.js';
-import { schemaOf } from '../../engine/wire/schemas.js';
+import { schemaOf } from '../../wire/schemas.js';
 import type { ApiOptions } from '../api-context.js';
 import { actionRequestSchema, errorResponses, serviceIdParams } from '../http/action-schemas.js';
 import { callerHook, serviceIdOf } from '../http/caller-hook.js';

@@ -1,6 +1,6 @@
 import type { EngineContext } from '../context.js';
 import { apiErrors, type ApiError } from '../api-error.js';
-import { constantTimeEqual } from '../crypto/keyring.js';
+import { constantTimeEqual } from '../../lib/keyring.js';
 
 /** Who is calling the API: the organization (everything) or one service. */
 export type ApiCaller = { kind: 'organization' } | { kind: 'service'; serviceId: number };

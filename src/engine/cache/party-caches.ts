@@ -1,6 +1,6 @@
 import type { Store } from '../../store/ports.js';
-import { systemClock, type Clock } from '../clock.js';
-import { ShortLivedCache } from '../../store/short-lived-cache.js';
+import { systemClock, type Clock } from '../../lib/clock.js';
+import { ShortLivedCache } from '../../lib/short-lived-cache.js';
 
 /**
  * Services and clients are read on every protocol request, and each read also unseals keys or

@@ -1,13 +1,13 @@
 import type { EngineContext } from '../context.js';
 import { apiErrors, type ApiError } from '../api-error.js';
-import { codes, type ResultCode } from '../result-codes.js';
+import { codes, type ResultCode } from '../../wire/result-codes.js';
 import { settings } from '../services/service-settings.js';
-import { withoutNulls } from '../wire/json.js';
-import { parseJsonObjectText } from '../wire/json-object.js';
+import { withoutNulls } from '../../lib/json.js';
+import { parseJsonObjectText } from '../../lib/json-object.js';
 import type { BackchannelRequestRecord, OutboxRecord } from '../../store/ports.js';
 import { mintTokens, tokenResponseContent, type Grant } from '../tokens/mint-tokens.js';
-import { loadClient, loadService, type ClientParty, type ServiceParty } from './parties.js';
-import { actionHead } from './responses.js';
+import { loadClient, loadService, type ClientParty, type ServiceParty } from '../protocol/parties.js';
+import { actionHead } from '../protocol/responses.js';
 
 export type BackchannelAuthenticationCompleteResult = 'AUTHORIZED' | 'ACCESS_DENIED' | 'TRANSACTION_FAILED';
 export type BackchannelAuthenticationCompleteAction = 'SERVER_ERROR' | 'NO_ACTION' | 'NOTIFICATION';

@@ -1,9 +1,9 @@
 import type { EngineContext } from '../context.js';
 import { apiErrors, type ApiError } from '../api-error.js';
-import { codes, resultMessage } from '../result-codes.js';
-import { withoutNulls } from '../wire/json.js';
-import { loadService } from './parties.js';
-import { actionHead } from './responses.js';
+import { codes, resultMessage } from '../../wire/result-codes.js';
+import { withoutNulls } from '../../lib/json.js';
+import { loadService } from '../protocol/parties.js';
+import { actionHead } from '../protocol/responses.js';
 import type { HeldTickets } from './held-tickets.js';
 
 export const FAIL_REASONS = [

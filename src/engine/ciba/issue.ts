@@ -1,11 +1,11 @@
 import type { EngineContext } from '../context.js';
 import { apiErrors, type ApiError } from '../api-error.js';
-import { codes } from '../result-codes.js';
+import { codes } from '../../wire/result-codes.js';
 import { settings } from '../services/service-settings.js';
-import { withoutNulls } from '../wire/json.js';
-import { oauthErrorContent } from './oauth-content.js';
-import { loadService } from './parties.js';
-import { actionHead } from './responses.js';
+import { withoutNulls } from '../../lib/json.js';
+import { oauthErrorContent } from '../protocol/oauth-content.js';
+import { loadService } from '../protocol/parties.js';
+import { actionHead } from '../protocol/responses.js';
 import type { HeldTickets } from './held-tickets.js';
 import type { BackchannelRequestRecord } from '../../store/ports.js';
 

@@ -1,6 +1,6 @@
-import type { Clock } from '../clock.js';
-import type { Keyring } from '../crypto/keyring.js';
-import type { Random } from '../crypto/random.js';
+import type { Clock } from '../../lib/clock.js';
+import type { Keyring } from '../../lib/keyring.js';
+import type { Random } from '../../lib/random.js';
 import { pingOrPushRecord } from '../notifications/outbox-records.js';
 import type { OutboxRecord } from '../../store/ports.js';
 import type { PendingNotification } from './complete.js';

@@ -1,6 +1,6 @@
 import { errors, importJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import { invalidClient, isOAuthError, type OAuthError } from '../oauth-error.js';
-import { ASYMMETRIC_JWS_ALGS, SYMMETRIC_JWS_ALGS } from '../wire/enums.js';
+import { ASYMMETRIC_JWS_ALGS, SYMMETRIC_JWS_ALGS } from '../../wire/enums.js';
 import { checkAssertionClaims } from './assertion-claims.js';
 import { candidateKeys } from './assertion-keys.js';
 import { methodName } from './method-names.js';

@@ -1,4 +1,4 @@
-import { constantTimeEqual } from '../crypto/keyring.js';
+import { constantTimeEqual } from '../../lib/keyring.js';
 import { invalidClient, type OAuthError } from '../oauth-error.js';
 import type { AuthClient } from './types.js';
 

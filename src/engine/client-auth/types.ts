@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
 
-import type { CLIENT_AUTH_METHODS } from '../wire/enums.js';
+import type { CLIENT_AUTH_METHODS } from '../../wire/enums.js';
 
 /** Authlete's `client_auth_method` values (reference §14), without ATTEST_JWT_CLIENT_AUTH. */
 export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];

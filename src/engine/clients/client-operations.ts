@@ -1,11 +1,11 @@
 import type { EngineContext } from '../context.js';
 import { apiErrors, type ApiError } from '../api-error.js';
 import type { ClientRecord } from '../../store/ports.js';
-import { pickMembers, writableMembers } from '../wire/schemas.js';
-import { withoutNulls } from '../wire/json.js';
+import { pickMembers, writableMembers } from '../../wire/schemas.js';
+import { withoutNulls } from '../../lib/json.js';
 import { validateClient } from './validate-client.js';
 import { forgetClient } from '../cache/party-caches.js';
-import { isClientIdAliasSyntax, isNumericId } from './client-id-alias.js';
+import { isClientIdAliasSyntax, isNumericId } from '../../wire/ids.js';
 
 // Assigned by the server, never taken from the caller.
 const ASSIGNED = new Set(['clientId', 'clientSecret', 'number', 'serviceNumber', 'createdAt', 'modifiedAt', 'derivedSectorIdentifier', 'dynamicallyRegistered', 'registrationAccessTokenHash']);

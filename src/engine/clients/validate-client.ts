@@ -1,9 +1,9 @@
-import type { Mode } from '../context.js';
+import type { Mode } from '../../lib/mode.js';
 import { apiErrors, type ApiError } from '../api-error.js';
 import { hasPrivateMembers, parseJwkSet } from '../keys/service-keys.js';
-import { DELIVERY_MODES, isAsymmetricAlg } from '../wire/enums.js';
-import { isPlainObject } from '../wire/json.js';
-import { checkOutboundUrl, parseAbsoluteUrl } from '../wire/urls.js';
+import { DELIVERY_MODES, isAsymmetricAlg } from '../../wire/enums.js';
+import { isPlainObject } from '../../lib/json.js';
+import { checkOutboundUrl, parseAbsoluteUrl } from '../../lib/urls.js';
 
 const bad = (text: string) => apiErrors.badRequest(text);
 

@@ -1,6 +1,6 @@
 import type { JwkSet } from '../keys/service-keys.js';
-import { ASYMMETRIC_JWS_ALGS, GRANT_TYPES, SYMMETRIC_JWS_ALGS, type GrantType } from '../wire/enums.js';
-import { withoutNulls } from '../wire/json.js';
+import { ASYMMETRIC_JWS_ALGS, GRANT_TYPES, SYMMETRIC_JWS_ALGS, type GrantType } from '../../wire/enums.js';
+import { withoutNulls } from '../../lib/json.js';
 
 const lower = (values: unknown): string[] | undefined =>
   Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase()) : undefined;

@@ -1,4 +1,4 @@
-import type { Keyring } from '../crypto/keyring.js';
+import type { Keyring } from '../../lib/keyring.js';
 import type { OutboxRecord } from '../../store/ports.js';
 
 /** How many leading characters of an auth_req_id operators may see (enough to correlate, too few to use). */

@@ -1,4 +1,4 @@
-import type { DeliveryMode, GrantType } from '../wire/enums.js';
+import type { DeliveryMode, GrantType } from '../../wire/enums.js';
 
 // Sensible values for a CIBA service; every one can be changed with /service/update.
 export const DEFAULT_AUTH_REQ_ID_DURATION = 600;

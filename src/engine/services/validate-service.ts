@@ -1,7 +1,7 @@
-import type { Mode } from '../context.js';
+import type { Mode } from '../../lib/mode.js';
 import { apiErrors, type ApiError } from '../api-error.js';
 import { hasPrivateMembers, parseJwkSet, type JwkSet } from '../keys/service-keys.js';
-import { parseAbsoluteUrl } from '../wire/urls.js';
+import { parseAbsoluteUrl } from '../../lib/urls.js';
 
 const ENDPOINT_MEMBERS = [
   'tokenEndpoint', 'backchannelAuthenticationEndpoint', 'jwksUri', 'userInfoEndpoint',

@@ -1,4 +1,4 @@
-import { resultMessage, type ResultCode } from '../result-codes.js';
+import { resultMessage, type ResultCode } from '../../wire/result-codes.js';
 
 /** An RFC 6750 §3 `WWW-Authenticate` value, as Authlete's bearer-style APIs put in responseContent. */
 export function bearerChallenge(error: string, code: ResultCode, extra: Record<string, string> = {}): string {

@@ -1,10 +1,10 @@
 import type { EngineContext } from '../context.js';
 import { apiErrors, type ApiError } from '../api-error.js';
-import { codes, type ResultCode } from '../result-codes.js';
+import { codes, type ResultCode } from '../../wire/result-codes.js';
 import { settings } from '../services/service-settings.js';
-import { withoutNulls } from '../wire/json.js';
-import { loadClient, loadService } from '../ciba/parties.js';
-import { actionHead } from '../ciba/responses.js';
+import { withoutNulls } from '../../lib/json.js';
+import { loadClient, loadService } from '../protocol/parties.js';
+import { actionHead } from '../protocol/responses.js';
 import { bearerChallenge } from './bearer-challenge.js';
 import { findToken, visibleProperties } from './find-token.js';
 

@@ -1,11 +1,11 @@
 import type { EngineContext } from '../context.js';
 import { apiErrors, type ApiError } from '../api-error.js';
-import { codes } from '../result-codes.js';
-import { authenticateParty } from '../ciba/authenticate-party.js';
-import { parseFormParameters, single } from '../ciba/form-parameters.js';
-import { loadService } from '../ciba/parties.js';
-import { isRefusal, refuse, type Refusal } from '../ciba/refusal.js';
-import { actionHead, refusalAnswer } from '../ciba/responses.js';
+import { codes } from '../../wire/result-codes.js';
+import { authenticateParty } from '../protocol/authenticate-party.js';
+import { parseFormParameters, single } from '../protocol/form-parameters.js';
+import { loadService } from '../protocol/parties.js';
+import { isRefusal, refuse, type Refusal } from '../protocol/refusal.js';
+import { actionHead, refusalAnswer } from '../protocol/responses.js';
 import { findToken } from './find-token.js';
 
 export type RevocationAction = 'INTERNAL_SERVER_ERROR' | 'INVALID_CLIENT' | 'BAD_REQUEST' | 'OK';

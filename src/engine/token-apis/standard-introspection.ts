@@ -1,11 +1,11 @@
 import type { EngineContext } from '../context.js';
 import { apiErrors, type ApiError } from '../api-error.js';
-import { codes } from '../result-codes.js';
+import { codes } from '../../wire/result-codes.js';
 import { settings } from '../services/service-settings.js';
-import { parseFormParameters, single } from '../ciba/form-parameters.js';
-import { oauthErrorContent } from '../ciba/oauth-content.js';
-import { loadService } from '../ciba/parties.js';
-import { actionHead } from '../ciba/responses.js';
+import { parseFormParameters, single } from '../protocol/form-parameters.js';
+import { oauthErrorContent } from '../protocol/oauth-content.js';
+import { loadService } from '../protocol/parties.js';
+import { actionHead } from '../protocol/responses.js';
 import { findToken, visibleProperties } from './find-token.js';
 
 export type StandardIntrospectionAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST' | 'OK';

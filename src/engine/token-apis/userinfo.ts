@@ -1,13 +1,13 @@
 import type { EngineContext } from '../context.js';
 import { apiErrors, type ApiError } from '../api-error.js';
-import { codes, type ResultCode } from '../result-codes.js';
+import { codes, type ResultCode } from '../../wire/result-codes.js';
 import { settings } from '../services/service-settings.js';
-import { withoutNulls } from '../wire/json.js';
-import { parseJsonObjectText } from '../wire/json-object.js';
-import { loadClient, loadService, type ClientParty, type ServiceParty } from '../ciba/parties.js';
-import { actionHead } from '../ciba/responses.js';
+import { withoutNulls } from '../../lib/json.js';
+import { parseJsonObjectText } from '../../lib/json-object.js';
+import { loadClient, loadService, type ClientParty, type ServiceParty } from '../protocol/parties.js';
+import { actionHead } from '../protocol/responses.js';
 import { signingKeyFor } from '../tokens/id-token.js';
-import { signCompact, signingKeyObject } from '../crypto/jws-sign.js';
+import { signCompact, signingKeyObject } from '../../lib/jws-sign.js';
 import { bearerChallenge } from './bearer-challenge.js';
 import { findToken, visibleProperties, type FoundToken } from './find-token.js';
 

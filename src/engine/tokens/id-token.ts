@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { JWK } from 'jose';
-import { signCompact, signingKeyObject } from '../crypto/jws-sign.js';
+import { signCompact, signingKeyObject } from '../../lib/jws-sign.js';
 import type { JwkSet } from '../keys/service-keys.js';
 
 const HASH_OF_ALG: Record<string, string> = {

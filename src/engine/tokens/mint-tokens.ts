@@ -1,5 +1,5 @@
 import type { EngineContext } from '../context.js';
-import type { ClientParty, ServiceParty } from '../ciba/parties.js';
+import type { ClientParty, ServiceParty } from '../protocol/parties.js';
 import { settings } from '../services/service-settings.js';
 import type { TokenRecord } from '../../store/ports.js';
 import { signIdToken } from './id-token.js';

@@ -1,12 +1,12 @@
 import type { EngineContext } from '../context.js';
 import { apiErrors, type ApiError } from '../api-error.js';
-import { codes } from '../result-codes.js';
+import { codes } from '../../wire/result-codes.js';
 import { settings } from '../services/service-settings.js';
-import { authenticateParty } from '../ciba/authenticate-party.js';
-import { parseFormParameters, single } from '../ciba/form-parameters.js';
-import { loadService, type ClientParty, type ServiceParty } from '../ciba/parties.js';
-import { isRefusal, refuse, type Refusal } from '../ciba/refusal.js';
-import { refusalAnswer } from '../ciba/responses.js';
+import { authenticateParty } from '../protocol/authenticate-party.js';
+import { parseFormParameters, single } from '../protocol/form-parameters.js';
+import { loadService, type ClientParty, type ServiceParty } from '../protocol/parties.js';
+import { isRefusal, refuse, type Refusal } from '../protocol/refusal.js';
+import { refusalAnswer } from '../protocol/responses.js';
 import { cibaGrant } from './grants/ciba-grant.js';
 import { refreshTokenGrant } from './grants/refresh-token-grant.js';
 

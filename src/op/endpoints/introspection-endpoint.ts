@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { constantTimeEqual } from '../../engine/crypto/keyring.js';
-import { isClientIdAliasSyntax } from '../../engine/clients/client-id-alias.js';
+import { constantTimeEqual } from '../../lib/keyring.js';
+import { isClientIdAliasSyntax } from '../../wire/ids.js';
 import type { OpContext } from '../op-context.js';
 import { basicCredentials } from '../http/client-credentials.js';
 import { sendJsonContent, sendOAuthError } from '../http/oauth-reply.js';

@@ -1,8 +1,7 @@
 import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { Mode } from '../../engine/context.js';
-import { addressPolicy, AddressRefused, makeLookup, systemResolveHost, type ResolveHost } from '../../engine/net/guarded-lookup.js';
-import { checkOutboundUrl, parseAbsoluteUrl } from '../../engine/wire/urls.js';
+import { AddressRefused, guardedRequestOptions, type OutboundOptions } from '../../lib/guarded-lookup.js';
+import { checkOutboundUrl, parseAbsoluteUrl } from '../../lib/urls.js';
 
 export interface DeliveryTarget {
   url: string;
@@ -14,18 +13,11 @@ export interface DeliveryTarget {
   headers?: Record<string, string>;
 }
 
-export type { ResolveHost } from '../../engine/net/guarded-lookup.js';
+export type { ResolveHost } from '../../lib/guarded-lookup.js';
 
-export interface DeliveryOptions {
-  mode: Mode;
+export interface DeliveryOptions extends OutboundOptions {
   /** Whole-request budget: name resolution, connect, TLS, response head and body. */
   timeoutMs?: number;
-  /** Production only: also allow https endpoints on private and loopback addresses (an internal client). */
-  allowPrivateAddresses?: boolean;
-  /** Replaces the system resolver (tests, or a resolver of the operator's choosing). */
-  resolveHost?: ResolveHost;
-  /** Extra trust anchors for https endpoints (PEM), e.g. a private CA; public CAs stay trusted. */
-  ca?: string | string[];
 }
 
 export type DeliveryOutcome = 'delivered' | 'retry' | 'final';
@@ -130,14 +122,9 @@ export function deliverOnce(target: DeliveryTarget, options: DeliveryOptions): P
         port: url.port || undefined,
         path: `${url.pathname}${url.search}`,
         headers,
-        // A fresh connection each time: a pooled socket would skip our lookup.
-        agent: false as const,
-        lookup: makeLookup(options.resolveHost ?? systemResolveHost, addressPolicy(url, options)),
+        ...guardedRequestOptions(url, options),
       };
-      req =
-        url.protocol === 'https:'
-          ? httpsRequest({ ...requestOptions, minVersion: 'TLSv1.2', ...(options.ca ? { ca: options.ca } : {}) }, onResponse)
-          : httpRequest(requestOptions, onResponse);
+      req = url.protocol === 'https:' ? httpsRequest(requestOptions, onResponse) : httpRequest(requestOptions, onResponse);
     } catch (error) {
       // Invalid header values (CR/LF in a token) and the like: sending again will not help.
       settle({ outcome: 'final', error: `request not sent: ${error instanceof Error ? error.message : String(error)}` });

@@ -1,6 +1,6 @@
-import type { Clock } from '../../engine/clock.js';
-import type { Mode } from '../../engine/context.js';
-import type { Keyring } from '../../engine/crypto/keyring.js';
+import type { Clock } from '../../lib/clock.js';
+import type { Mode } from '../../lib/mode.js';
+import type { Keyring } from '../../lib/keyring.js';
 import type { OutboxRecord, Store } from '../../store/ports.js';
 import { backoffDelay } from './backoff.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, deliverOnce, type DeliveryResult, type ResolveHost } from './deliver.js';

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHousekeeping } from '../../../src/server/housekeeping.js';
 import { basicAuth, createFront, postForm, type FrontFixture } from '../../support/front-fixtures.js';
 import { request } from '../../support/http.js';
-import { DIALECTS, ManualClock, startTestServer, type TestServer } from '../../support/test-server.js';
+import { ManualClock } from '../../support/clock.js';
+import { DIALECTS, startTestServer, type TestServer } from '../../support/test-server.js';
 
 /**
  * The sweep of unanswered requests (src/op/device/expiry-sweeper.ts) gives up a request just

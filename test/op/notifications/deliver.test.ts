@@ -1,7 +1,7 @@
 import type { LookupAddress } from 'node:dns';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deliverOnce, MAX_RESPONSE_BYTES } from '../../../src/op/notifications/deliver.js';
-import { startReceiver, TEST_TLS_CERT, type Handler, type Receiver } from './support.js';
+import { startReceiver, TEST_TLS_CERT, type Handler, type Receiver } from '../../support/receiver.js';
 
 const BODY = '{"auth_req_id":"1c266114-a1be-4252-8ad1-04986c5b9ac1"}';
 

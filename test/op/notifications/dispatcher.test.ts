@@ -2,21 +2,13 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createKeyring, type Keyring } from '../../../src/engine/crypto/keyring.js';
+import { createKeyring, type Keyring } from '../../../src/lib/keyring.js';
 import { NotificationDispatcher, type DispatcherDeps } from '../../../src/op/notifications/dispatcher.js';
 import { pingBody, pingOrPushRecord } from '../../../src/engine/notifications/outbox-records.js';
 import type { OutboxRecord, Store } from '../../../src/store/ports.js';
-import {
-  ManualClock,
-  noJitter,
-  openTestStore,
-  SERVICE_ID,
-  startReceiver,
-  testKeyring,
-  type Handler,
-  type Receiver,
-  type TestStore,
-} from './support.js';
+import { ManualClock } from '../../support/clock.js';
+import { noJitter, openTestStore, SERVICE_ID, testKeyring, type TestStore } from './support.js';
+import { startReceiver, type Handler, type Receiver } from '../../support/receiver.js';
 import { DIALECTS, type Dialect } from '../../support/test-server.js';
 
 const TOKEN = 'cnt-8d67dc78-7faa-4d41-aabd-67707b374255';

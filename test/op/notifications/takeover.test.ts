@@ -4,7 +4,9 @@ import { DEFAULT_DELIVERY_TIMEOUT_MS } from '../../../src/op/notifications/deliv
 import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, NotificationDispatcher, type DispatcherDeps } from '../../../src/op/notifications/dispatcher.js';
 import type { OutboxRecord, Store } from '../../../src/store/ports.js';
 import { DIALECTS } from '../../support/test-server.js';
-import { ManualClock, noJitter, openTestStore, SERVICE_ID, startReceiver, testKeyring, type Handler, type Receiver, type TestStore } from './support.js';
+import { ManualClock } from '../../support/clock.js';
+import { noJitter, openTestStore, SERVICE_ID, testKeyring, type TestStore } from './support.js';
+import { startReceiver, type Handler, type Receiver } from '../../support/receiver.js';
 
 /**
  * What happens to the rows of a node that dies: its leases must keep every other node off them

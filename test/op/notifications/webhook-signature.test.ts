@@ -1,10 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { epochSeconds } from '../../../src/engine/clock.js';
+import { epochSeconds } from '../../../src/lib/clock.js';
 import { NotificationDispatcher } from '../../../src/op/notifications/dispatcher.js';
 import { webhookRecord } from '../../../src/engine/notifications/outbox-records.js';
 import { signWebhook, verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from '../../../src/op/notifications/webhook-signature.js';
-import { ManualClock, noJitter, openTestStore, SERVICE_ID, startReceiver, testKeyring, type Receiver, type TestStore } from './support.js';
+import { ManualClock } from '../../support/clock.js';
+import { noJitter, openTestStore, SERVICE_ID, testKeyring, type TestStore } from './support.js';
+import { startReceiver, type Receiver } from '../../support/receiver.js';
 
 const SECRET = 'whsec-2f1c6a0e8b7d4c3a9e5f';
 const BODY = '{"event":"ciba.request","authReqId":"abc"}';

@@ -1,8 +1,8 @@
-import { codes } from '../../result-codes.js';
+import { codes } from '../../../wire/result-codes.js';
 import { settings } from '../../services/service-settings.js';
-import type { DeliveryMode } from '../../wire/enums.js';
-import type { ClientParty, ServiceParty } from '../parties.js';
-import { refuse, type Refusal } from '../refusal.js';
+import type { DeliveryMode } from '../../../wire/enums.js';
+import type { ClientParty, ServiceParty } from '../../protocol/parties.js';
+import { refuse, type Refusal } from '../../protocol/refusal.js';
 
 /** CIBA §4/§7: the client may use the CIBA grant, in a delivery mode the service supports. */
 export function checkGrantAndDeliveryMode(service: ServiceParty, client: ClientParty): DeliveryMode | Refusal {

@@ -1,5 +1,5 @@
-import { codes } from '../../result-codes.js';
-import { refuse, type Refusal } from '../refusal.js';
+import { codes } from '../../../wire/result-codes.js';
+import { refuse, type Refusal } from '../../protocol/refusal.js';
 
 export type HintType = 'LOGIN_HINT' | 'ID_TOKEN_HINT' | 'LOGIN_HINT_TOKEN';
 

@@ -1,7 +1,7 @@
-import { codes } from '../../result-codes.js';
+import { codes } from '../../../wire/result-codes.js';
 import { settings } from '../../services/service-settings.js';
-import type { ServiceParty } from '../parties.js';
-import { refuse, type Refusal } from '../refusal.js';
+import type { ServiceParty } from '../../protocol/parties.js';
+import { refuse, type Refusal } from '../../protocol/refusal.js';
 
 // OIDC Core §5.4: the claims each standard scope asks for.
 const SCOPE_CLAIMS: Record<string, string[]> = {

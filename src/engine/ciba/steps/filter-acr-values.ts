@@ -1,5 +1,5 @@
 import { settings } from '../../services/service-settings.js';
-import type { ServiceParty } from '../parties.js';
+import type { ServiceParty } from '../../protocol/parties.js';
 
 /** `acr_values` with the values the service does not support dropped (reference §3, `acrs`). */
 export function filterAcrValues(service: ServiceParty, value: unknown): string[] | undefined {

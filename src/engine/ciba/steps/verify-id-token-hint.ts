@@ -1,8 +1,8 @@
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader } from 'jose';
-import { codes } from '../../result-codes.js';
+import { codes } from '../../../wire/result-codes.js';
 import { publicJwks } from '../../keys/service-keys.js';
-import type { ClientParty, ServiceParty } from '../parties.js';
-import { refuse, type Refusal } from '../refusal.js';
+import type { ClientParty, ServiceParty } from '../../protocol/parties.js';
+import { refuse, type Refusal } from '../../protocol/refusal.js';
 
 /**
  * CIBA §7.1: an id_token_hint must be an ID token this service issued to this client. Its

@@ -1,6 +1,6 @@
-import { codes } from '../../result-codes.js';
-import { single } from '../../ciba/form-parameters.js';
-import { refuse, type Refusal } from '../../ciba/refusal.js';
+import { codes } from '../../../wire/result-codes.js';
+import { single } from '../../protocol/form-parameters.js';
+import { refuse, type Refusal } from '../../protocol/refusal.js';
 import { mintTokens, type Grant } from '../mint-tokens.js';
 import { tokenOkAnswer } from '../token-answer.js';
 import type { GrantContext, TokenResponse } from '../token-endpoint.js';

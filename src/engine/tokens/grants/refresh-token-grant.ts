@@ -1,7 +1,7 @@
-import { codes } from '../../result-codes.js';
+import { codes } from '../../../wire/result-codes.js';
 import { settings } from '../../services/service-settings.js';
-import { single } from '../../ciba/form-parameters.js';
-import { refuse, type Refusal } from '../../ciba/refusal.js';
+import { single } from '../../protocol/form-parameters.js';
+import { refuse, type Refusal } from '../../protocol/refusal.js';
 import { mintTokens, type Grant } from '../mint-tokens.js';
 import { tokenOkAnswer } from '../token-answer.js';
 import type { GrantContext, TokenResponse } from '../token-endpoint.js';

@@ -1,5 +1,5 @@
-import { withoutNulls } from '../wire/json.js';
-import { resultMessage, type ResultCode } from '../result-codes.js';
+import { withoutNulls } from '../../lib/json.js';
+import { resultMessage, type ResultCode } from '../../wire/result-codes.js';
 import { settings } from '../services/service-settings.js';
 import { oauthErrorContent } from './oauth-content.js';
 import type { ServiceParty } from './parties.js';

@@ -1,6 +1,6 @@
 import { compactVerify, importJWK, type JWK } from 'jose';
 import { invalidRequest, isOAuthError, type OAuthError } from '../oauth-error.js';
-import { isAsymmetricAlg } from '../wire/enums.js';
+import { isAsymmetricAlg } from '../../wire/enums.js';
 import { candidateKeys } from './client-key-selection.js';
 import { decodeUtf8, parseCompactJws, parseJsonObject } from './jws-compact.js';
 import { authenticationParameters, checkRequestObjectClaims } from './request-object-claims.js';

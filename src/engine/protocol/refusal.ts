@@ -1,4 +1,4 @@
-import type { ResultCode } from '../result-codes.js';
+import type { ResultCode } from '../../wire/result-codes.js';
 
 /**
  * Why a CIBA step refuses a request: the OAuth `error`, the result code, and the action the

@@ -1,7 +1,7 @@
 import type { EngineContext } from '../context.js';
 import { authenticateClient } from '../client-auth/authenticate-client.js';
 import { isOAuthError } from '../oauth-error.js';
-import { codes, type ResultCode } from '../result-codes.js';
+import { codes, type ResultCode } from '../../wire/result-codes.js';
 import { toSearchParams, type FormParameters } from './form-parameters.js';
 import { clientAuthContext, type ClientParty, type ServiceParty } from './parties.js';
 import { refuse, type Refusal } from './refusal.js';

@@ -1,5 +1,5 @@
-import type { ResultCode } from '../result-codes.js';
-import { resultMessage } from '../result-codes.js';
+import type { ResultCode } from '../../wire/result-codes.js';
+import { resultMessage } from '../../wire/result-codes.js';
 
 /**
  * The OAuth error JSON relayed to the client (reference §1.5). `error_description` carries the

@@ -1,5 +1,5 @@
 import { BlockList, isIP } from 'node:net';
-import type { Mode } from '../context.js';
+import type { Mode } from './mode.js';
 
 export function parseAbsoluteUrl(value: string): URL | undefined {
   try {

@@ -1,10 +1,10 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { JWK } from 'jose';
-import { systemClock, type Clock } from '../clock.js';
-import type { Mode } from '../context.js';
-import { AddressRefused, guardedRequestOptions, type OutboundOptions } from '../net/guarded-lookup.js';
-import { checkOutboundUrl } from '../wire/urls.js';
+import { systemClock, type Clock } from '../../lib/clock.js';
+import type { Mode } from '../../lib/mode.js';
+import { AddressRefused, guardedRequestOptions, type OutboundOptions } from '../../lib/guarded-lookup.js';
+import { checkOutboundUrl } from '../../lib/urls.js';
 
 const MAX_BYTES = 256 * 1024;
 const TIMEOUT_MS = 5_000;

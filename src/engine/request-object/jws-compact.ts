@@ -1,5 +1,5 @@
 import { invalidRequest, type OAuthError } from '../oauth-error.js';
-import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../wire/json.js';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../../lib/json.js';
 
 /**
  * Upper bound on the `request` parameter's length. A CIBA request object carries a handful of

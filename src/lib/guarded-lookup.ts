@@ -1,7 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import type { Mode } from '../context.js';
-import { isNonPublicAddress } from '../wire/urls.js';
+import type { Mode } from './mode.js';
+import { isNonPublicAddress } from './urls.js';
 
 /** Resolves a host name to every address it has (what `dns.lookup(host, { all: true })` gives). */
 export type ResolveHost = (hostname: string) => Promise<LookupAddress[]>;
