@@ -1,8 +1,11 @@
 import type { EngineContext } from '../engine/context.js';
 import type { ApiCaller } from '../engine/access/api-callers.js';
+import type { FrontStore } from '../store/ports.js';
 
 export interface ApiOptions {
   engine: EngineContext;
+  /** The front's tables (users, settings, notifications), for OpenCIBA's administration routes. */
+  frontStore: FrontStore;
   /** OPENCIBA_ADMIN_TOKEN, when configured. */
   adminToken: string | undefined;
   bodyLimit: number;
@@ -18,5 +21,7 @@ export interface ApiOptions {
 declare module 'fastify' {
   interface FastifyRequest {
     apiCaller?: ApiCaller;
+    /** The service id of the path, once the caller hook has checked it and the caller's right to it. */
+    apiServiceId?: number;
   }
 }

@@ -6,12 +6,7 @@ import { installApiErrorHandling } from './http/error-handler.js';
 import { adminFrontRoutes } from './routes/admin-front-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { adminUserRoutes } from './routes/admin-user-routes.js';
-import { cibaRoutes } from './routes/ciba-routes.js';
-import { clientRoutes } from './routes/client-routes.js';
-import { discoveryRoutes } from './routes/discovery-routes.js';
-import { serviceRoutes } from './routes/service-routes.js';
-import { tokenApiRoutes } from './routes/token-api-routes.js';
-import { tokenRoutes } from './routes/token-routes.js';
+import { operationRoutes } from './routes/operation-routes.js';
 
 /** Registers Authlete's wire schemas once, for validation, serialization and the OpenAPI document. */
 export function registerWireSchemas(app: FastifyInstance): void {
@@ -27,12 +22,7 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
     scope.addHook('preValidation', async (request) => {
       if (request.body !== null && typeof request.body === 'object') request.body = withoutNulls(request.body);
     });
-    serviceRoutes(scope, options);
-    clientRoutes(scope, options);
-    discoveryRoutes(scope, options);
-    cibaRoutes(scope, options);
-    tokenRoutes(scope, options);
-    tokenApiRoutes(scope, options);
+    operationRoutes(scope, options);
     adminRoutes(scope, options);
     adminUserRoutes(scope, options);
     adminFrontRoutes(scope, options);

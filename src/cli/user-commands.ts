@@ -1,7 +1,7 @@
 import { ConfigError, type Config } from '../server/config.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/ports.js';
-import { hashUserCode } from '../store/user-code-hash.js';
+import { hashUserCode } from '../lib/user-code-hash.js';
 
 export interface UserFlags {
   service?: string | undefined;

@@ -1,16 +1,19 @@
-import type { Store } from '../store/ports.js';
+import type { EngineStore } from '../store/ports.js';
 import type { Clock } from '../lib/clock.js';
 import type { Keyring } from '../lib/keyring.js';
 import type { Random } from '../lib/random.js';
 import type { Mode } from '../lib/mode.js';
+import type { ManagedRequests } from './ciba/managed-requests.js';
 
 /** What every engine operation may use: storage, time, randomness, keys and two settings. */
 export interface EngineContext {
-  store: Store;
+  store: EngineStore;
   clock: Clock;
   random: Random;
   keyring: Keyring;
   /** Base URL the front is reachable at; a service's default issuer is `{publicUrl}/s/{apiKey}`. */
   publicUrl: string;
   mode: Mode;
+  /** The front's side of `/complete`, when a front runs in this process (wired by server/). */
+  managed?: ManagedRequests;
 }

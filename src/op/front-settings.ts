@@ -1,4 +1,4 @@
-import type { Store } from '../store/ports.js';
+import type { FrontSettingsStore } from '../store/ports.js';
 
 /** How one service's front behaves; set with PUT /admin/services/{id}/front. */
 export interface FrontSettings {
@@ -14,7 +14,7 @@ export interface FrontSettings {
 
 export const DEFAULT_FRONT_SETTINGS: FrontSettings = { deviceChannel: 'simulator', simulatorEnabled: false, bindingMessageMaxLength: 64 };
 
-export async function loadFrontSettings(store: Store, serviceId: number): Promise<FrontSettings> {
+export async function loadFrontSettings(store: FrontSettingsStore, serviceId: number): Promise<FrontSettings> {
   const record = await store.getFrontSettings(serviceId);
   return { ...DEFAULT_FRONT_SETTINGS, ...(record?.data as Partial<FrontSettings> | undefined) };
 }

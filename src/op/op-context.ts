@@ -2,7 +2,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Mode } from '../lib/mode.js';
 import type { Keyring } from '../lib/keyring.js';
 import type { Random } from '../lib/random.js';
-import type { Store } from '../store/ports.js';
+import type { FrontStore } from '../store/ports.js';
 import type { FrontEngine } from './front-engine.js';
 import type { AuthenticationDevice } from './device/embedded-device.js';
 
@@ -15,7 +15,7 @@ export interface OpLog {
 export interface OpContext {
   engine: FrontEngine;
   /** The front's own tables (users, device requests, settings, outbox). */
-  store: Store;
+  store: FrontStore;
   keyring: Keyring;
   clock: Clock;
   random: Random;

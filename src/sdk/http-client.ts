@@ -1,6 +1,8 @@
-import { apiPaths, httpPathOf } from './api-paths.js';
+import { apiOperations } from './api-operations.js';
+import { httpPathOf } from './api-paths.js';
 import { OpenCibaApiError, OpenCibaTransportError } from './errors.js';
 import type { OpenCibaApi } from './openciba-api.js';
+import { apiFromTable, messagePathOf, pathParamsOf, pathValueOf, type ResponseOf } from './operation-spec.js';
 
 export interface HttpApiOptions {
   /** Where the API lives, without `/api`: `http://127.0.0.1:8080`, or `https://us.authlete.com`. */
@@ -21,7 +23,7 @@ type Query = Record<string, string | number | boolean | undefined>;
 interface Call {
   method: Method;
   path: string;
-  serviceId?: string;
+  serviceId?: string | undefined;
   query?: Query;
   body?: unknown;
 }
@@ -106,58 +108,24 @@ export function createHttpApi(options: HttpApiOptions): OpenCibaApi {
     );
   }
 
-  const post = <T>(path: string, serviceId: string | undefined, body: unknown) => call<T>({ method: 'POST', path, serviceId, body: body ?? {} });
-
-  return {
-    ciba: {
-      processAuthentication: (r) => post(apiPaths.backchannelAuthentication, r.serviceId, r.backchannelAuthenticationRequest),
-      issue: (r) => post(apiPaths.backchannelAuthenticationIssue, r.serviceId, r.backchannelAuthenticationIssueRequest),
-      fail: (r) => post(apiPaths.backchannelAuthenticationFail, r.serviceId, r.backchannelAuthenticationFailRequest),
-      complete: (r) => post(apiPaths.backchannelAuthenticationComplete, r.serviceId, r.backchannelAuthenticationCompleteRequest),
-    },
-    token: {
-      process: (r) => post(apiPaths.token, r.serviceId, r.tokenRequest),
-    },
-    introspection: {
-      process: (r) => post(apiPaths.introspection, r.serviceId, r.introspectionRequest),
-      standardProcess: (r) => post(apiPaths.introspectionStandard, r.serviceId, r.standardIntrospectionRequest),
-    },
-    revocation: {
-      process: (r) => post(apiPaths.revocation, r.serviceId, r.revocationRequest),
-    },
-    userinfo: {
-      process: (r) => post(apiPaths.userinfo, r.serviceId, r.userinfoRequest),
-      issue: (r) => post(apiPaths.userinfoIssue, r.serviceId, r.userinfoIssueRequest),
-    },
-    service: {
-      get: (r) => call({ method: 'GET', path: apiPaths.serviceGet, serviceId: r.serviceId }),
-      list: (r) => call({ method: 'GET', path: apiPaths.serviceGetList, query: { start: r?.start, end: r?.end } }),
-      create: (service) => post(apiPaths.serviceCreate, undefined, service),
-      update: (r) => post(apiPaths.serviceUpdate, r.serviceId, r.service),
-      delete: async (r) => {
-        await call<unknown>({ method: 'DELETE', path: apiPaths.serviceDelete, serviceId: r.serviceId });
-      },
-      getConfiguration: (r) =>
-        call({ method: 'GET', path: apiPaths.serviceConfiguration, serviceId: r.serviceId, query: { pretty: r.pretty, patch: r.patch } }),
-    },
-    client: {
-      get: (r) => call({ method: 'GET', path: apiPaths.clientGet(r.clientId), serviceId: r.serviceId }),
-      list: (r) =>
-        call({ method: 'GET', path: apiPaths.clientGetList, serviceId: r.serviceId, query: { developer: r.developer, start: r.start, end: r.end } }),
-      create: (r) => post(apiPaths.clientCreate, r.serviceId, r.client),
-      update: (r) => post(apiPaths.clientUpdate(r.clientId), r.serviceId, r.client),
-      delete: async (r) => {
-        await call<unknown>({ method: 'DELETE', path: apiPaths.clientDelete(r.clientId), serviceId: r.serviceId });
-      },
-    },
-    jwkSetEndpoint: {
-      serviceJwksGetApi: async (r) =>
-        (await call<Record<string, unknown> | undefined>({
-          method: 'GET',
-          path: apiPaths.serviceJwksGet,
-          serviceId: r.serviceId,
-          query: { includePrivateKeys: r.includePrivateKeys, pretty: r.pretty },
-        })) ?? {},
-    },
-  };
+  return apiFromTable(apiOperations, (_name, spec) => {
+    const params = pathParamsOf(spec.path);
+    const queryNames = Object.keys(spec.query ?? {});
+    const bodyMember = spec.body?.member;
+    return async (request) => {
+      const r = (request ?? {}) as Record<string, unknown>;
+      const clientId = params.includes('clientId') ? String(pathValueOf(request, 'clientId')) : undefined;
+      const query: Query = {};
+      for (const name of queryNames) query[name] = r[name] as Query[string];
+      const answer = await call<unknown>({
+        method: spec.method,
+        path: messagePathOf(spec.path, clientId),
+        ...(params.includes('serviceId') ? { serviceId: pathValueOf(request, 'serviceId') } : {}),
+        ...(queryNames.length > 0 ? { query } : {}),
+        ...(spec.method === 'POST' ? { body: (bodyMember === 'self' ? request : bodyMember && r[bodyMember]) ?? {} } : {}),
+      });
+      if (spec.noContent === 'void') return undefined as ResponseOf<typeof _name>;
+      return (answer ?? (spec.noContent === 'empty-object' ? {} : undefined)) as ResponseOf<typeof _name>;
+    };
+  });
 }

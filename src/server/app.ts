@@ -9,12 +9,15 @@ import { registerApi, registerWireSchemas } from '../api/register-api.js';
 import { sendApiError } from '../api/http/api-error-reply.js';
 import { apiErrorFor } from '../api/http/error-handler.js';
 import type { Config } from './config.js';
+import type { FrontStore } from '../store/ports.js';
 import { installJsonBodyParser } from '../api/http/json-body-parser.js';
 import { createHttpApi } from '../sdk/http-client.js';
 
 export interface AppOptions {
   config: Config;
   engine: EngineContext;
+  /** The front's tables, for the administration routes of users, front settings and notifications. */
+  frontStore: FrontStore;
   /** pino options, or false for no logging (tests). */
   logger?: boolean | Record<string, unknown>;
   /** Whether the front has an embedded authentication device (allows the `embedded` channel). */
@@ -66,7 +69,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
-  await registerApi(app, { engine, adminToken: config.adminToken, bodyLimit: config.bodyLimit, serviceExists: serviceExistsCheck(config, engine), embeddedDevice: options.embeddedDevice === true });
+  await registerApi(app, { engine, frontStore: options.frontStore, adminToken: config.adminToken, bodyLimit: config.bodyLimit, serviceExists: serviceExistsCheck(config, engine), embeddedDevice: options.embeddedDevice === true });
 
   app.setNotFoundHandler((request, reply) => {
     return sendApiError(request, reply, apiErrors.notFound(`No such endpoint: ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}.`));

@@ -2,6 +2,7 @@ import type { EngineContext } from '../engine/context.js';
 import { isApiError } from '../engine/api-error.js';
 import { createClient } from '../engine/clients/client-operations.js';
 import { createService } from '../engine/services/service-operations.js';
+import type { UserStore } from '../store/ports.js';
 
 export interface DemoSeed {
   serviceId: number;
@@ -17,7 +18,7 @@ const DEMO_USERS = [
 ];
 
 /** On an empty database in development mode: a demo service, a poll client and two users. */
-export async function seedDemo(ctx: EngineContext): Promise<DemoSeed | undefined> {
+export async function seedDemo(ctx: EngineContext, users: UserStore): Promise<DemoSeed | undefined> {
   const existing = await ctx.store.listServices(0, 1);
   if (existing.totalCount > 0) return undefined;
   // Two nodes starting at once on one empty database would both seed; a marker row decides.
@@ -37,7 +38,7 @@ export async function seedDemo(ctx: EngineContext): Promise<DemoSeed | undefined
 
   const now = ctx.clock.now();
   for (const user of DEMO_USERS) {
-    await ctx.store.putUser({
+    await users.putUser({
       serviceId: service.apiKey,
       subject: user.subject,
       email: user.email,

@@ -11,6 +11,7 @@ import { registerFront } from '../op/register-front.js';
 import { createHttpApi } from '../sdk/http-client.js';
 import { createInProcessApi } from '../sdk/in-process.js';
 import type { Config } from './config.js';
+import type { FrontStore } from '../store/ports.js';
 
 export interface FrontHandle {
   op: OpContext;
@@ -27,14 +28,14 @@ const SWEEP_INTERVAL_MS = 1_000;
  * dispatcher and the sweep of unanswered requests. The front talks to the engine in-process,
  * or over HTTP when OPENCIBA_ENGINE_URL is set (then it keeps its own state in its own database).
  */
-export async function mountFront(app: FastifyInstance, config: Config, engine: EngineContext, options: { background: boolean; authenticationDevice?: AuthenticationDevice | undefined }): Promise<FrontHandle> {
+export async function mountFront(app: FastifyInstance, config: Config, engine: EngineContext, options: { store: FrontStore; background: boolean; authenticationDevice?: AuthenticationDevice | undefined }): Promise<FrontHandle> {
   const remote = config.engineUrl !== undefined;
   const api: FrontEngine = remote
     ? createHttpApi({ baseUrl: config.engineUrl!, token: config.engineToken ?? '' })
     : createInProcessApi(engine, { trustedCaller: true });
   const op: OpContext = {
     engine: api,
-    store: engine.store,
+    store: options.store,
     keyring: engine.keyring,
     clock: engine.clock,
     random: engine.random,
@@ -52,14 +53,14 @@ export async function mountFront(app: FastifyInstance, config: Config, engine: E
   await registerFront(app, op);
 
   const dispatcher = new NotificationDispatcher({
-    store: engine.store,
+    store: options.store,
     keyring: engine.keyring,
     clock: engine.clock,
     mode: engine.mode,
     log: app.log,
     ...(config.outboxLeaseMs !== undefined ? { leaseMs: config.outboxLeaseMs } : {}),
     async webhookSecret(serviceId) {
-      const settings = await engine.store.getFrontSettings(serviceId);
+      const settings = await options.store.getFrontSettings(serviceId);
       return settings?.webhookSecretSealed ? engine.keyring.open(settings.webhookSecretSealed) : undefined;
     },
   });

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../lib/clock.js';
-import type { Store } from '../store/ports.js';
+import type { HousekeepingStore } from '../store/ports.js';
 
 export const HOUSEKEEPING_INTERVAL_MS = 60_000;
 const RETENTION = {
@@ -15,7 +15,7 @@ const BATCH = 1000;
  * Purges what has expired, in bounded batches, until a pass deletes nothing or the pass budget
  * is used. Safe on every node at once: every statement is an idempotent DELETE.
  */
-export async function runHousekeeping(store: Store, clock: Clock, maxBatches = 20): Promise<number> {
+export async function runHousekeeping(store: HousekeepingStore, clock: Clock, maxBatches = 20): Promise<number> {
   let total = 0;
   for (let i = 0; i < maxBatches; i++) {
     const counts = await store.purgeExpired(clock.now(), RETENTION, BATCH);
@@ -27,7 +27,7 @@ export async function runHousekeeping(store: Store, clock: Clock, maxBatches = 2
 }
 
 /** Runs housekeeping every `intervalMs` (tests shorten it) until the returned stop is called. */
-export function startHousekeeping(store: Store, clock: Clock, log: FastifyBaseLogger, intervalMs = HOUSEKEEPING_INTERVAL_MS): () => Promise<void> {
+export function startHousekeeping(store: HousekeepingStore, clock: Clock, log: FastifyBaseLogger, intervalMs = HOUSEKEEPING_INTERVAL_MS): () => Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   const loop = () => {

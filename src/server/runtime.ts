@@ -7,6 +7,7 @@ import { cryptoRandom, type Random } from '../lib/random.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/ports.js';
 import type { AuthenticationDevice } from '../op/device/embedded-device.js';
+import { managedRequests } from '../op/device/managed-requests.js';
 import { buildApp } from './app.js';
 import { mountFront, type FrontHandle } from './front-wiring.js';
 import { startHousekeeping } from './housekeeping.js';
@@ -57,12 +58,14 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
       publicUrl: config.publicUrl,
       mode: config.mode,
     };
+    // The front mounted below takes part in the engine's /complete for the requests it manages.
+    engine.managed = managedRequests({ ...engine, store });
     const generatedAdminToken = await ensureOrganizationToken(engine, config.adminToken);
-    const demo = config.demo ? await seedDemo(engine) : undefined;
+    const demo = config.demo ? await seedDemo(engine, store) : undefined;
     const embeddedDevice = overrides.authenticationDevice !== undefined;
-    const app = await buildApp({ config, engine, embeddedDevice, ...(overrides.logger !== undefined ? { logger: overrides.logger } : {}) });
+    const app = await buildApp({ config, engine, frontStore: store, embeddedDevice, ...(overrides.logger !== undefined ? { logger: overrides.logger } : {}) });
     const background = overrides.background ?? true;
-    const front = await mountFront(app, config, engine, { background, authenticationDevice: overrides.authenticationDevice });
+    const front = await mountFront(app, config, engine, { store, background, authenticationDevice: overrides.authenticationDevice });
     const stopHousekeeping = background ? startHousekeeping(store, engine.clock, app.log, overrides.housekeepingIntervalMs) : async () => {};
     return {
       app,

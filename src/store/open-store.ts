@@ -1,5 +1,6 @@
 import { openDatabase, type DatabaseOptions } from './database.js';
-import { KyselyStore } from './kysely-store.js';
+import { withFrontSettingsCache } from './front-settings-cache.js';
+import { kyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrate.js';
 import type { Store } from './ports.js';
 
@@ -14,7 +15,7 @@ export async function openStore(options: DatabaseOptions & { migrate?: boolean; 
   const opened = openDatabase(options);
   try {
     const applied = options.migrate === false ? [] : (await migrateToLatest(opened.db)).applied;
-    return { store: new KyselyStore(opened, options.now), location: opened.location, appliedMigrations: applied };
+    return { store: withFrontSettingsCache(kyselyStore(opened), options.now), location: opened.location, appliedMigrations: applied };
   } catch (error) {
     await opened.close();
     throw error;

@@ -5,11 +5,14 @@ import type {
   ActionResponse,
   AuthzDetails,
   CimdOptions,
+  ClientIdentification,
+  ClientMetadataSource,
+  EchoedAttributes,
+  ServiceApiRequest,
   DeliveryMode,
   DynamicScope,
   Grant,
   GrantManagementAction,
-  Pair,
   Property,
   Scope,
   UserIdentificationHintType,
@@ -24,11 +27,8 @@ export type BackchannelAuthenticationRequest = RelayedClientRequest & {
 
 export type BackchannelAuthenticationAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST' | 'UNAUTHORIZED' | 'USER_IDENTIFICATION';
 
-export type BackchannelAuthenticationResponse = ActionResponse<BackchannelAuthenticationAction> & {
+export type BackchannelAuthenticationResponse = ActionResponse<BackchannelAuthenticationAction> & ClientIdentification & EchoedAttributes & ClientMetadataSource & {
   ticket?: string;
-  clientId?: number;
-  clientIdAlias?: string;
-  clientIdAliasUsed?: boolean;
   clientName?: string;
   clientAuthMethod?: string;
   deliveryMode?: DeliveryMode;
@@ -52,19 +52,10 @@ export type BackchannelAuthenticationResponse = ActionResponse<BackchannelAuthen
   grantId?: string;
   grant?: Grant;
   grantSubject?: string;
-  serviceAttributes?: Pair[];
-  clientAttributes?: Pair[];
   warnings?: string[];
-  clientEntityId?: string;
-  clientEntityIdUsed?: boolean;
-  metadataDocumentLocation?: string;
-  metadataDocumentUsed?: boolean;
 };
 
-export type BackchannelAuthenticationApiRequest = {
-  serviceId: string;
-  backchannelAuthenticationRequest: BackchannelAuthenticationRequest;
-};
+export type BackchannelAuthenticationApiRequest = ServiceApiRequest<'backchannelAuthenticationRequest', BackchannelAuthenticationRequest>;
 
 // ---- /backchannel/authentication/issue -------------------------------------------------
 
@@ -80,10 +71,7 @@ export type BackchannelAuthenticationIssueResponse = ActionResponse<BackchannelA
   interval?: number;
 };
 
-export type BackchannelAuthenticationIssueApiRequest = {
-  serviceId: string;
-  backchannelAuthenticationIssueRequest: BackchannelAuthenticationIssueRequest;
-};
+export type BackchannelAuthenticationIssueApiRequest = ServiceApiRequest<'backchannelAuthenticationIssueRequest', BackchannelAuthenticationIssueRequest>;
 
 // ---- /backchannel/authentication/fail --------------------------------------------------
 
@@ -124,10 +112,7 @@ export type BackchannelAuthenticationFailAction = 'INTERNAL_SERVER_ERROR' | 'BAD
 
 export type BackchannelAuthenticationFailResponse = ActionResponse<BackchannelAuthenticationFailAction>;
 
-export type BackchannelAuthenticationFailApiRequest = {
-  serviceId: string;
-  backchannelAuthenticationFailRequest: BackchannelAuthenticationFailRequest;
-};
+export type BackchannelAuthenticationFailApiRequest = ServiceApiRequest<'backchannelAuthenticationFailRequest', BackchannelAuthenticationFailRequest>;
 
 // ---- /backchannel/authentication/complete ----------------------------------------------
 
@@ -159,10 +144,7 @@ export type BackchannelAuthenticationCompleteRequest = {
 
 export type BackchannelAuthenticationCompleteAction = 'SERVER_ERROR' | 'NO_ACTION' | 'NOTIFICATION';
 
-export type BackchannelAuthenticationCompleteResponse = ActionResponse<BackchannelAuthenticationCompleteAction> & {
-  clientId?: number;
-  clientIdAlias?: string;
-  clientIdAliasUsed?: boolean;
+export type BackchannelAuthenticationCompleteResponse = ActionResponse<BackchannelAuthenticationCompleteAction> & ClientIdentification & EchoedAttributes & ClientMetadataSource & {
   clientName?: string;
   deliveryMode?: DeliveryMode;
   clientNotificationEndpoint?: string;
@@ -178,15 +160,6 @@ export type BackchannelAuthenticationCompleteResponse = ActionResponse<Backchann
   resources?: string[];
   authorizationDetails?: AuthzDetails;
   grantId?: string;
-  serviceAttributes?: Pair[];
-  clientAttributes?: Pair[];
-  clientEntityId?: string;
-  clientEntityIdUsed?: boolean;
-  metadataDocumentLocation?: string;
-  metadataDocumentUsed?: boolean;
 };
 
-export type BackchannelAuthenticationCompleteApiRequest = {
-  serviceId: string;
-  backchannelAuthenticationCompleteRequest: BackchannelAuthenticationCompleteRequest;
-};
+export type BackchannelAuthenticationCompleteApiRequest = ServiceApiRequest<'backchannelAuthenticationCompleteRequest', BackchannelAuthenticationCompleteRequest>;

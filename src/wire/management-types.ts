@@ -153,17 +153,18 @@ export type Client = {
   [member: string]: unknown;
 };
 
-export type ServiceGetListResponse = {
+/** The page a list API answers: `start` inclusive, `end` exclusive, out of `totalCount`. */
+type ListPage = {
   start?: number;
   end?: number;
   totalCount?: number;
+};
+
+export type ServiceGetListResponse = ListPage & {
   services?: Service[];
 };
 
-export type ClientGetListResponse = {
-  start?: number;
-  end?: number;
-  totalCount?: number;
+export type ClientGetListResponse = ListPage & {
   developer?: string;
   clients?: Client[];
 };
@@ -178,6 +179,7 @@ export type ServiceConfigurationResponse = Record<string, unknown>;
 
 // ---- …ApiRequest wrappers, as the official SDK names them --------------------------------
 
+/** A request that names only the service of its path. */
 export type ServiceGetApiRequest = {
   serviceId: string;
 };
@@ -189,14 +191,9 @@ export type ServiceGetListApiRequest = {
   end?: number;
 };
 
-export type ServiceUpdateApiRequest = {
-  serviceId: string;
-  service?: Service;
-};
+export type ServiceUpdateApiRequest = ServiceGetApiRequest & { service?: Service };
 
-export type ServiceDeleteApiRequest = {
-  serviceId: string;
-};
+export type ServiceDeleteApiRequest = ServiceGetApiRequest;
 
 export type ServiceConfigurationApiRequest = {
   serviceId: string;
@@ -211,6 +208,7 @@ export type ServiceJwksGetApiRequest = {
   pretty?: boolean;
 };
 
+/** A request that names a client of its path: its number or a custom alias. */
 export type ClientGetApiRequest = {
   serviceId: string;
   clientId: string;
@@ -223,18 +221,8 @@ export type ClientGetListApiRequest = {
   end?: number;
 };
 
-export type ClientCreateApiRequest = {
-  serviceId: string;
-  client?: Client;
-};
+export type ClientCreateApiRequest = ServiceGetApiRequest & { client?: Client };
 
-export type ClientUpdateApiRequest = {
-  serviceId: string;
-  clientId: string;
-  client?: Client;
-};
+export type ClientUpdateApiRequest = ClientGetApiRequest & { client?: Client };
 
-export type ClientDeleteApiRequest = {
-  serviceId: string;
-  clientId: string;
-};
+export type ClientDeleteApiRequest = ClientGetApiRequest;

@@ -5,6 +5,9 @@ import type {
   ActionResponse,
   AuthzDetails,
   CimdOptions,
+  ClientIdentification,
+  ClientMetadataSource,
+  EchoedAttributes,
   Grant,
   GrantType,
   Pair,
@@ -12,6 +15,7 @@ import type {
   Scope,
   TokenType,
   RelayedClientRequest,
+  ServiceApiRequest,
 } from './wire-types.js';
 
 // ---- /auth/token -----------------------------------------------------------------------
@@ -41,10 +45,7 @@ export type TokenAction =
   | 'NATIVE_SSO'
   | 'ID_TOKEN_REISSUABLE';
 
-export type TokenInfo = {
-  clientId?: number;
-  clientIdAlias?: string;
-  clientIdAliasUsed?: boolean;
+export type TokenInfo = ClientIdentification & {
   subject?: string;
   scopes?: Scope[];
   expiresAt?: number;
@@ -55,7 +56,7 @@ export type TokenInfo = {
   clientEntityIdUsed?: boolean;
 };
 
-export type TokenResponse = ActionResponse<TokenAction> & {
+export type TokenResponse = ActionResponse<TokenAction> & ClientIdentification & EchoedAttributes & ClientMetadataSource & {
   accessToken?: string;
   /** Milliseconds since the epoch. */
   accessTokenExpiresAt?: number;
@@ -65,9 +66,6 @@ export type TokenResponse = ActionResponse<TokenAction> & {
   refreshTokenDuration?: number;
   idToken?: string;
   grantType?: GrantType;
-  clientId?: number;
-  clientIdAlias?: string;
-  clientIdAliasUsed?: boolean;
   clientAuthMethod?: string;
   subject?: string;
   scopes?: string[];
@@ -77,8 +75,6 @@ export type TokenResponse = ActionResponse<TokenAction> & {
   accessTokenResources?: string[];
   authorizationDetails?: AuthzDetails;
   grantId?: string;
-  serviceAttributes?: Pair[];
-  clientAttributes?: Pair[];
   dpopNonce?: string;
   refreshTokenScopes?: string[];
   previousRefreshTokenUsed?: boolean;
@@ -104,33 +100,22 @@ export type TokenResponse = ActionResponse<TokenAction> & {
   cnonceDuration?: number;
   deviceSecret?: string;
   deviceSecretHash?: string;
-  clientEntityId?: string;
-  clientEntityIdUsed?: boolean;
-  metadataDocumentLocation?: string;
-  metadataDocumentUsed?: boolean;
 };
 
-export type AuthTokenApiRequest = {
-  serviceId: string;
-  tokenRequest: TokenRequest;
-};
+export type AuthTokenApiRequest = ServiceApiRequest<'tokenRequest', TokenRequest>;
 
 // ---- /auth/introspection ---------------------------------------------------------------
 
-export type IntrospectionRequest = {
+/**
+ * An access token as a resource server received it, with what proves its presenter: the client
+ * certificate (RFC 8705), the DPoP proof (RFC 9449) and the HTTP message signature parts.
+ */
+type PresentedToken = {
   token: string;
-  /** Scopes the access token must cover. */
-  scopes?: string[];
-  /** Subject the access token must belong to. */
-  subject?: string;
   clientCertificate?: string;
   dpop?: string;
   htm?: string;
   htu?: string;
-  resources?: string[];
-  acrValues?: string[];
-  maxAge?: number;
-  requiredComponents?: string[];
   uri?: string;
   message?: string;
   headers?: Pair[];
@@ -139,12 +124,20 @@ export type IntrospectionRequest = {
   requestBodyContained?: boolean;
 };
 
+export type IntrospectionRequest = PresentedToken & {
+  /** Scopes the access token must cover. */
+  scopes?: string[];
+  /** Subject the access token must belong to. */
+  subject?: string;
+  resources?: string[];
+  acrValues?: string[];
+  maxAge?: number;
+  requiredComponents?: string[];
+};
+
 export type IntrospectionAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'OK';
 
-export type IntrospectionResponse = ActionResponse<IntrospectionAction> & {
-  clientId?: number;
-  clientIdAlias?: string;
-  clientIdAliasUsed?: boolean;
+export type IntrospectionResponse = ActionResponse<IntrospectionAction> & ClientIdentification & EchoedAttributes & ClientMetadataSource & {
   /** Milliseconds since the epoch. */
   expiresAt?: number;
   subject?: string;
@@ -158,8 +151,6 @@ export type IntrospectionResponse = ActionResponse<IntrospectionAction> & {
   resources?: string[];
   accessTokenResources?: string[];
   authorizationDetails?: AuthzDetails;
-  serviceAttributes?: Pair[];
-  clientAttributes?: Pair[];
   scopeDetails?: Scope[];
   grantId?: string;
   grant?: Grant;
@@ -175,16 +166,9 @@ export type IntrospectionResponse = ActionResponse<IntrospectionAction> & {
   issuableCredentials?: string;
   dpopNonce?: string;
   responseSigningRequired?: boolean;
-  clientEntityId?: string;
-  clientEntityIdUsed?: boolean;
-  metadataDocumentLocation?: string;
-  metadataDocumentUsed?: boolean;
 };
 
-export type AuthIntrospectionApiRequest = {
-  serviceId: string;
-  introspectionRequest: IntrospectionRequest;
-};
+export type AuthIntrospectionApiRequest = ServiceApiRequest<'introspectionRequest', IntrospectionRequest>;
 
 // ---- /auth/introspection/standard ------------------------------------------------------
 
@@ -207,10 +191,7 @@ export type StandardIntrospectionAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST
 
 export type StandardIntrospectionResponse = ActionResponse<StandardIntrospectionAction>;
 
-export type AuthIntrospectionStandardApiRequest = {
-  serviceId: string;
-  standardIntrospectionRequest: StandardIntrospectionRequest;
-};
+export type AuthIntrospectionStandardApiRequest = ServiceApiRequest<'standardIntrospectionRequest', StandardIntrospectionRequest>;
 
 // ---- /auth/revocation ------------------------------------------------------------------
 
@@ -221,38 +202,20 @@ export type RevocationAction = 'INTERNAL_SERVER_ERROR' | 'INVALID_CLIENT' | 'BAD
 
 export type RevocationResponse = ActionResponse<RevocationAction>;
 
-export type AuthRevocationApiRequest = {
-  serviceId: string;
-  revocationRequest: RevocationRequest;
-};
+export type AuthRevocationApiRequest = ServiceApiRequest<'revocationRequest', RevocationRequest>;
 
 // ---- /auth/userinfo --------------------------------------------------------------------
 
-export type UserinfoRequest = {
-  token: string;
-  clientCertificate?: string;
-  dpop?: string;
-  htm?: string;
-  htu?: string;
-  uri?: string;
-  message?: string;
-  headers?: Pair[];
-  targetUri?: string;
-  dpopNonceRequired?: boolean;
-  requestBodyContained?: boolean;
-};
+export type UserinfoRequest = PresentedToken;
 
 export type UserinfoAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'OK';
 
-export type UserinfoResponse = ActionResponse<UserinfoAction> & {
+export type UserinfoResponse = ActionResponse<UserinfoAction> & ClientIdentification & EchoedAttributes & ClientMetadataSource & {
   subject?: string;
   /** Names of the claims to gather for /auth/userinfo/issue. */
   claims?: string[];
   scopes?: string[];
   token?: string;
-  clientId?: number;
-  clientIdAlias?: string;
-  clientIdAliasUsed?: boolean;
   properties?: Property[];
   userInfoClaims?: string;
   consentedClaims?: string[];
@@ -260,18 +223,9 @@ export type UserinfoResponse = ActionResponse<UserinfoAction> & {
   requestedVerifiedClaimsForTx?: string[][];
   transformedClaims?: string;
   dpopNonce?: string;
-  serviceAttributes?: Pair[];
-  clientAttributes?: Pair[];
-  clientEntityId?: string;
-  clientEntityIdUsed?: boolean;
-  metadataDocumentLocation?: string;
-  metadataDocumentUsed?: boolean;
 };
 
-export type AuthUserinfoApiRequest = {
-  serviceId: string;
-  userinfoRequest: UserinfoRequest;
-};
+export type AuthUserinfoApiRequest = ServiceApiRequest<'userinfoRequest', UserinfoRequest>;
 
 // ---- /auth/userinfo/issue --------------------------------------------------------------
 
@@ -294,7 +248,4 @@ export type UserinfoIssueResponse = ActionResponse<UserinfoIssueAction> & {
   contentDigest?: string;
 };
 
-export type AuthUserinfoIssueApiRequest = {
-  serviceId: string;
-  userinfoIssueRequest: UserinfoIssueRequest;
-};
+export type AuthUserinfoIssueApiRequest = ServiceApiRequest<'userinfoIssueRequest', UserinfoIssueRequest>;

@@ -154,6 +154,30 @@ export type ActionResponse<A extends string> = {
   responseContent?: string;
 };
 
+/** How an answer names the client: its number, and its alias when the request used one. */
+export type ClientIdentification = {
+  clientId?: number;
+  clientIdAlias?: string;
+  clientIdAliasUsed?: boolean;
+};
+
+/** Where the client's metadata came from: an OpenID Federation entity, or a Client ID Metadata Document. */
+export type ClientMetadataSource = {
+  clientEntityId?: string;
+  clientEntityIdUsed?: boolean;
+  metadataDocumentLocation?: string;
+  metadataDocumentUsed?: boolean;
+};
+
+/** The service's and the client's `attributes`, echoed in an answer. */
+export type EchoedAttributes = {
+  serviceAttributes?: Pair[];
+  clientAttributes?: Pair[];
+};
+
+/** The official SDK's request wrapper of a service's operation: the service id and the body under its name. */
+export type ServiceApiRequest<Member extends string, Body> = { serviceId: string } & { [M in Member]: Body };
+
 /**
  * What an authorization server relays of a client's request to the backchannel, token and
  * revocation APIs: the form body verbatim and the credentials that did not travel in it.

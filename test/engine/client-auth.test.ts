@@ -8,7 +8,7 @@ import { base64url, exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoK
 import { authenticateClient } from '../../src/engine/client-auth/authenticate-client.js';
 import { distinguishedNamesMatch } from '../../src/engine/client-auth/distinguished-name.js';
 import type { AuthClient, AuthenticatedClient, ClientAuthContext, ClientAuthInput, ClientAuthMethod } from '../../src/engine/client-auth/types.js';
-import { isOAuthError, type OAuthError } from '../../src/engine/oauth-error.js';
+import { isOAuthError, type OAuthError } from '../../src/engine/protocol/oauth-error.js';
 import { createFront, postForm } from '../support/front-fixtures.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';

@@ -8,7 +8,7 @@ import {
   type RequestObjectContext,
   type VerifiedRequestObject,
 } from '../../src/engine/request-object/verify-request-object.js';
-import { isOAuthError, type OAuthError } from '../../src/engine/oauth-error.js';
+import { isOAuthError, type OAuthError } from '../../src/engine/protocol/oauth-error.js';
 
 const NOW = 1_700_000_000;
 const SKEW = 30;

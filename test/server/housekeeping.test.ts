@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { pingBody, pingOrPushRecord } from '../../src/engine/notifications/outbox-records.js';
+import { pingBody, pingOrPushRecord } from '../../src/op/notifications/outbox-records.js';
 import { loadConfig } from '../../src/server/config.js';
 import { HOUSEKEEPING_INTERVAL_MS, runHousekeeping } from '../../src/server/housekeeping.js';
 import { createRuntime, type Runtime } from '../../src/server/runtime.js';

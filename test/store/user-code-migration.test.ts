@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
 import { migrateTo, migrateToLatest } from '../../src/store/migrate.js';
-import { verifyUserCode } from '../../src/store/user-code-hash.js';
+import { verifyUserCode } from '../../src/lib/user-code-hash.js';
 import { DIALECTS, freshPostgresUrl } from '../support/test-server.js';
 
 describe.each(DIALECTS)('migration 0005 (user codes hashed) on %s', (dialect) => {

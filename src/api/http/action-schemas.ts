@@ -11,4 +11,3 @@ export function actionRequestSchema(name: string): JsonSchema {
 }
 
 export const errorResponses = { '4xx': { $ref: 'result#' }, '5xx': { $ref: 'result#' } };
-export const serviceIdParams = { type: 'object', properties: { serviceId: { type: 'string' } }, required: ['serviceId'] };

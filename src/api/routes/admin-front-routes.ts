@@ -27,6 +27,7 @@ const frontBody = {
 /** Front settings (`/admin/services/{id}/front`) and the notification log (`…/notifications`). */
 export function adminFrontRoutes(app: FastifyInstance, options: ApiOptions): void {
   const ctx = options.engine;
+  const frontStore = options.frontStore;
 
   app.get('/admin/services/:serviceId/front', {
     onRequest: callerHook(options, 'service'),
@@ -34,7 +35,7 @@ export function adminFrontRoutes(app: FastifyInstance, options: ApiOptions): voi
   }, async (request, reply) => {
     const id = serviceIdOf(request);
     if (!(await options.serviceExists(id))) return sendResult(request, reply, apiErrors.serviceNotFound(String(id)));
-    const record = await ctx.store.getFrontSettings(id);
+    const record = await frontStore.getFrontSettings(id);
     return sendResult(request, reply, { ...DEFAULTS, ...record?.data, webhookSecretSet: record?.webhookSecretSealed != null });
   });
 
@@ -45,7 +46,7 @@ export function adminFrontRoutes(app: FastifyInstance, options: ApiOptions): voi
     const id = serviceIdOf(request);
     if (!(await options.serviceExists(id))) return sendResult(request, reply, apiErrors.serviceNotFound(String(id)));
     const { rotateWebhookSecret, ...input } = (request.body ?? {}) as Record<string, unknown>;
-    const current = await ctx.store.getFrontSettings(id);
+    const current = await frontStore.getFrontSettings(id);
     const data: Record<string, unknown> = { ...DEFAULTS, ...current?.data, ...input };
     if (data.deviceChannel === 'webhook') {
       if (typeof data.webhookUrl !== 'string') return sendResult(request, reply, apiErrors.badRequest("The webhook channel needs 'webhookUrl'."));
@@ -61,7 +62,7 @@ export function adminFrontRoutes(app: FastifyInstance, options: ApiOptions): voi
       secret = ctx.random.token(WEBHOOK_SECRET_BYTES);
       sealed = ctx.keyring.seal(secret);
     }
-    await ctx.store.putFrontSettings({ serviceId: id, data, webhookSecretSealed: sealed, modifiedAt: ctx.clock.now() });
+    await frontStore.putFrontSettings({ serviceId: id, data, webhookSecretSealed: sealed, modifiedAt: ctx.clock.now() });
     return sendResult(request, reply, { ...data, webhookSecretSet: sealed !== null, ...(secret ? { webhookSecret: secret } : {}) });
   });
 
@@ -72,7 +73,7 @@ export function adminFrontRoutes(app: FastifyInstance, options: ApiOptions): voi
     const id = serviceIdOf(request);
     if (!(await options.serviceExists(id))) return sendResult(request, reply, apiErrors.serviceNotFound(String(id)));
     const { start, end } = pageOf(request.query as { start?: number; end?: number });
-    const page = await ctx.store.listOutbox(id, start, end);
+    const page = await frontStore.listOutbox(id, start, end);
     return sendResult(request, reply, {
       start,
       end,

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { apiErrors } from '../../engine/api-error.js';
 import type { UserRecord } from '../../store/ports.js';
-import { hashUserCode } from '../../store/user-code-hash.js';
+import { hashUserCode } from '../../lib/user-code-hash.js';
 import type { ApiOptions } from '../api-context.js';
 import { callerHook, serviceIdOf } from '../http/caller-hook.js';
 import { sendResult } from '../http/send-result.js';
@@ -48,6 +48,7 @@ function viewOf(user: UserRecord): Record<string, unknown> {
 /** The built-in user directory: `/admin/services/{serviceId}/users[/{subject}]`. */
 export function adminUserRoutes(app: FastifyInstance, options: ApiOptions): void {
   const ctx = options.engine;
+  const users = options.frontStore;
   const subjectOf = (request: FastifyRequest) => (request.params as { subject: string }).subject;
   const serviceExists = options.serviceExists;
 
@@ -58,7 +59,7 @@ export function adminUserRoutes(app: FastifyInstance, options: ApiOptions): void
     const id = serviceIdOf(request);
     if (!(await serviceExists(id))) return sendResult(request, reply, apiErrors.serviceNotFound(String(id)));
     const { start, end } = pageOf(request.query as { start?: number; end?: number });
-    const page = await ctx.store.listUsers(id, start, end);
+    const page = await users.listUsers(id, start, end);
     return sendResult(request, reply, { start, end, totalCount: page.totalCount, users: page.items.map(viewOf) });
   });
 
@@ -73,7 +74,7 @@ export function adminUserRoutes(app: FastifyInstance, options: ApiOptions): void
     // Only the salted hash is stored (the schema made it a string).
     if (typeof claims.userCode === 'string') claims.userCode = await hashUserCode(claims.userCode);
     const now = ctx.clock.now();
-    const existing = await ctx.store.getUser(id, subjectOf(request));
+    const existing = await users.getUser(id, subjectOf(request));
     const user: UserRecord = {
       serviceId: id,
       subject: subjectOf(request),
@@ -84,7 +85,7 @@ export function adminUserRoutes(app: FastifyInstance, options: ApiOptions): void
       createdAt: existing?.createdAt ?? now,
       modifiedAt: now,
     };
-    await ctx.store.putUser(user);
+    await users.putUser(user);
     return sendResult(request, reply, viewOf(user));
   });
 
@@ -92,7 +93,7 @@ export function adminUserRoutes(app: FastifyInstance, options: ApiOptions): void
     onRequest: callerHook(options, 'service'),
     schema: { tags, summary: 'Get a user', params, response: { 200: userView, ...errors } },
   }, async (request, reply) => {
-    const user = await ctx.store.getUser(serviceIdOf(request), subjectOf(request));
+    const user = await users.getUser(serviceIdOf(request), subjectOf(request));
     return sendResult(request, reply, user ? viewOf(user) : apiErrors.notFound(`The user '${subjectOf(request).slice(0, 64)}' does not exist.`));
   });
 
@@ -100,7 +101,7 @@ export function adminUserRoutes(app: FastifyInstance, options: ApiOptions): void
     onRequest: callerHook(options, 'service'),
     schema: { tags, summary: 'Delete a user', params, response: { 204: { type: 'null' }, ...errors } },
   }, async (request, reply) => {
-    const deleted = await ctx.store.deleteUser(serviceIdOf(request), subjectOf(request));
+    const deleted = await users.deleteUser(serviceIdOf(request), subjectOf(request));
     return sendResult(request, reply, deleted ? undefined : apiErrors.notFound(`The user '${subjectOf(request).slice(0, 64)}' does not exist.`));
   });
 }

@@ -1,4 +1,4 @@
-import type { Store } from '../../store/ports.js';
+import type { EngineStore } from '../../store/ports.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
 import { ShortLivedCache } from '../../lib/short-lived-cache.js';
 
@@ -14,10 +14,10 @@ export interface PartyCaches<S, C> {
   clients: ShortLivedCache<string, C>;
 }
 
-const byStore = new WeakMap<Store, PartyCaches<unknown, unknown>>();
+const byStore = new WeakMap<EngineStore, PartyCaches<unknown, unknown>>();
 
 /** The caches of one store (one per process and database), aged by the engine's clock. */
-export function partyCaches<S, C>(store: Store, clock: Clock = systemClock): PartyCaches<S, C> {
+export function partyCaches<S, C>(store: EngineStore, clock: Clock = systemClock): PartyCaches<S, C> {
   let caches = byStore.get(store);
   if (!caches) {
     const now = () => clock.now();
@@ -28,12 +28,12 @@ export function partyCaches<S, C>(store: Store, clock: Clock = systemClock): Par
 }
 
 /** After a local change to a service (or its deletion): forget it and its clients. */
-export function forgetService(store: Store, serviceId: number): void {
+export function forgetService(store: EngineStore, serviceId: number): void {
   const caches = byStore.get(store);
   caches?.services.delete(serviceId);
   caches?.clients.deleteWhere((key) => key.startsWith(`${serviceId}:`));
 }
 
-export function forgetClient(store: Store, serviceId: number, clientId: number): void {
+export function forgetClient(store: EngineStore, serviceId: number, clientId: number): void {
   byStore.get(store)?.clients.delete(`${serviceId}:${clientId}`);
 }

@@ -8,9 +8,10 @@ import type { DeliveryMode } from '../../wire/enums.js';
 import { authenticateParty } from '../protocol/authenticate-party.js';
 import { parseFormParameters, single, type FormParameters } from '../protocol/form-parameters.js';
 import { loadService, type ClientParty, type ServiceParty } from '../protocol/parties.js';
-import { isRefusal, refuse, type Refusal } from '../protocol/refusal.js';
+import { isOAuthError, refuse, type Refusal } from '../protocol/oauth-error.js';
 import type { HeldTickets } from './held-tickets.js';
-import { actionHead, refusalAnswer } from '../protocol/responses.js';
+import { actionHead } from '../protocol/action-head.js';
+import { oauthErrorAnswer } from '../protocol/oauth-error-answer.js';
 import { resolveRequestObject } from './steps/resolve-request-object.js';
 import { checkAuthorizationDetails } from './steps/check-authorization-details.js';
 import { checkBindingMessage } from './steps/check-binding-message.js';
@@ -51,7 +52,7 @@ export async function processBackchannelAuthentication(
   const service = await loadService(ctx, serviceId);
   if (!service) return apiErrors.serviceNotFound(String(serviceId));
   const outcome = await evaluate(ctx, service, request, held);
-  if (isRefusal(outcome)) return refusalAnswer(service, outcome) as BackchannelAuthenticationResponse;
+  if (isOAuthError(outcome)) return oauthErrorAnswer(service, outcome, 'UNAUTHORIZED') as BackchannelAuthenticationResponse;
   return outcome;
 }
 
@@ -66,13 +67,13 @@ async function evaluate(
   if (typeof form === 'string') return refuse('invalid_request', codes.bcMalformedParameters, `The request parameters are malformed: ${form}.`);
 
   const client = await authenticate(ctx, service, request, form);
-  if (isRefusal(client)) return client;
+  if (isOAuthError(client)) return client;
 
   const deliveryMode = checkGrantAndDeliveryMode(service, client.party);
-  if (isRefusal(deliveryMode)) return deliveryMode;
+  if (isOAuthError(deliveryMode)) return deliveryMode;
 
   const resolved = await resolveRequestObject(ctx, service, client.party, form);
-  if (isRefusal(resolved)) return resolved;
+  if (isOAuthError(resolved)) return resolved;
   const parameters = resolved.parameters;
 
   return checkAndKeep(ctx, service, client, deliveryMode, parameters, resolved.requestContext, held);
@@ -82,9 +83,8 @@ async function authenticate(ctx: EngineContext, service: ServiceParty, request: 
   const authenticated = await authenticateParty(ctx, service, request, form, {
     audiences: [service.data.backchannelAuthenticationEndpoint, service.data.tokenEndpoint],
     code: codes.bcClientAuthFailed,
-    failureAction: 'UNAUTHORIZED',
   });
-  if (isRefusal(authenticated)) return authenticated;
+  if (isOAuthError(authenticated)) return authenticated;
   const presentedId = request.clientId ?? single(form, 'client_id');
   const aliasUsed = presentedId !== undefined && presentedId !== String(authenticated.party.record.clientId);
   return { ...authenticated, aliasUsed };
@@ -101,27 +101,27 @@ async function checkAndKeep(
 ): Promise<BackchannelAuthenticationResponse | Refusal> {
   const party = client.party;
   const scopes = checkScopes(service, parameters.get('scope'));
-  if (isRefusal(scopes)) return scopes;
+  if (isOAuthError(scopes)) return scopes;
   const hint = checkHints(parameters);
-  if (isRefusal(hint)) return hint;
+  if (isOAuthError(hint)) return hint;
   let sub: string | undefined;
   if (hint.hintType === 'ID_TOKEN_HINT') {
     const verified = await verifyIdTokenHint(hint.hint, service, party);
-    if (isRefusal(verified)) return verified;
+    if (isOAuthError(verified)) return verified;
     sub = verified;
   }
   const notificationToken = checkNotificationToken(parameters.get('client_notification_token'), deliveryMode);
-  if (isRefusal(notificationToken)) return notificationToken;
+  if (isOAuthError(notificationToken)) return notificationToken;
   const requestedExpiry = checkRequestedExpiry(parameters.get('requested_expiry'));
-  if (isRefusal(requestedExpiry)) return requestedExpiry;
+  if (isOAuthError(requestedExpiry)) return requestedExpiry;
   const userCode = checkUserCode(service, party, parameters.get('user_code'));
-  if (isRefusal(userCode)) return userCode;
+  if (isOAuthError(userCode)) return userCode;
   const bindingMessage = checkBindingMessage(parameters.get('binding_message'));
-  if (isRefusal(bindingMessage)) return bindingMessage;
+  if (isOAuthError(bindingMessage)) return bindingMessage;
   const resources = checkResources(parameters.get('resource'));
-  if (isRefusal(resources)) return resources;
+  if (isOAuthError(resources)) return resources;
   const authorizationDetails = checkAuthorizationDetails(parameters.get('authorization_details'));
-  if (isRefusal(authorizationDetails)) return authorizationDetails;
+  if (isOAuthError(authorizationDetails)) return authorizationDetails;
   const acrs = filterAcrValues(service, parameters.get('acr_values'));
 
   const kept = withoutNulls({

@@ -7,30 +7,19 @@ import { parseJsonObjectText } from '../../lib/json-object.js';
 import type { BackchannelRequestRecord, OutboxRecord } from '../../store/ports.js';
 import { mintTokens, tokenResponseContent, type Grant } from '../tokens/mint-tokens.js';
 import { loadClient, loadService, type ClientParty, type ServiceParty } from '../protocol/parties.js';
-import { actionHead } from '../protocol/responses.js';
+import { actionHead } from '../protocol/action-head.js';
+import type { PendingNotification } from './managed-requests.js';
 
 export type BackchannelAuthenticationCompleteResult = 'AUTHORIZED' | 'ACCESS_DENIED' | 'TRANSACTION_FAILED';
 export type BackchannelAuthenticationCompleteAction = 'SERVER_ERROR' | 'NO_ACTION' | 'NOTIFICATION';
 export type BackchannelAuthenticationCompleteResponse = Record<string, unknown> & { action: BackchannelAuthenticationCompleteAction };
 
-/** What a ping or push notification must carry, for callers that keep a durable outbox. */
-export interface PendingNotification {
-  kind: 'ping' | 'push';
-  endpoint: string;
-  clientNotificationToken: string;
-  body: string;
-  /** Epoch ms: no point delivering after the request expired. */
-  expiresAt: number;
-  serviceId: number;
-  authReqId: string;
-}
-
 export interface CompleteOptions {
   /** The request, when the caller has just read it by this ticket (saves a second read). */
   record?: BackchannelRequestRecord;
   /**
-   * OpenCIBA's own front: turns the notification into an outbox row that is stored in the same
-   * transaction as the result, so that a recorded result always has its notification.
+   * A front that manages the request (`ManagedCompletion.notification`): turns the notification
+   * into an outbox row that is stored in the same transaction as the result.
    */
   outbox?: (notification: PendingNotification) => OutboxRecord;
 }

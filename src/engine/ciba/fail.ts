@@ -3,7 +3,7 @@ import { apiErrors, type ApiError } from '../api-error.js';
 import { codes, resultMessage } from '../../wire/result-codes.js';
 import { withoutNulls } from '../../lib/json.js';
 import { loadService } from '../protocol/parties.js';
-import { actionHead } from '../protocol/responses.js';
+import { actionHead } from '../protocol/action-head.js';
 import type { HeldTickets } from './held-tickets.js';
 
 export const FAIL_REASONS = [

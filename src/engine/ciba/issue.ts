@@ -3,9 +3,10 @@ import { apiErrors, type ApiError } from '../api-error.js';
 import { codes } from '../../wire/result-codes.js';
 import { settings } from '../services/service-settings.js';
 import { withoutNulls } from '../../lib/json.js';
-import { oauthErrorContent } from '../protocol/oauth-content.js';
+import { oauthErrorContent } from '../protocol/oauth-error-content.js';
+import { refuse } from '../protocol/oauth-error.js';
 import { loadService } from '../protocol/parties.js';
-import { actionHead } from '../protocol/responses.js';
+import { actionHead } from '../protocol/action-head.js';
 import type { HeldTickets } from './held-tickets.js';
 import type { BackchannelRequestRecord } from '../../store/ports.js';
 
@@ -31,7 +32,7 @@ export async function issueAuthReqId(
   const invalid = (code: typeof codes.issueNoTicket) =>
     withoutNulls({
       ...actionHead(code, 'INVALID_TICKET' as const),
-      responseContent: oauthErrorContent('server_error', code, { omitDescription: settings.errorDescriptionOmitted(service.data) }),
+      responseContent: oauthErrorContent(refuse('server_error', code), settings.errorDescriptionOmitted(service.data)),
     });
 
   const ticket = request.ticket;

@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import { invalidClient, type OAuthError } from '../oauth-error.js';
+import { invalidClient, type OAuthError } from '../protocol/oauth-error.js';
 import { isIdentifierOf } from './method-names.js';
 import type { AuthClient, ClientAuthContext } from './types.js';
 

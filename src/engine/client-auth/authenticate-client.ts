@@ -1,4 +1,4 @@
-import { invalidClient, isOAuthError, type OAuthError } from '../oauth-error.js';
+import { invalidClient, isOAuthError, type OAuthError } from '../protocol/oauth-error.js';
 import { verifyClientAssertion } from './client-assertion.js';
 import { verifyClientSecret } from './client-secret.js';
 import { identifyClient } from './identify-client.js';

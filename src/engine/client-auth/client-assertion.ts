@@ -1,8 +1,8 @@
 import { errors, importJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
-import { invalidClient, isOAuthError, type OAuthError } from '../oauth-error.js';
+import { invalidClient, isOAuthError, type OAuthError } from '../protocol/oauth-error.js';
 import { ASYMMETRIC_JWS_ALGS, SYMMETRIC_JWS_ALGS } from '../../wire/enums.js';
 import { checkAssertionClaims } from './assertion-claims.js';
-import { candidateKeys } from './assertion-keys.js';
+import { verificationKeys } from '../keys/verification-keys.js';
 import { methodName } from './method-names.js';
 import type { PresentedAssertion } from './presented-credentials.js';
 import type { AuthClient, ClientAuthContext } from './types.js';
@@ -67,7 +67,8 @@ async function verifyWithClientKeys(client: AuthClient, assertion: PresentedAsse
     // Most likely an unreachable or broken jwks_uri: the client's problem, not a server fault.
     return invalidClient("the client's public keys could not be obtained");
   }
-  const keys = candidateKeys(registered, assertion.alg, assertion.kid);
+  // RFC 7517 §4.3: a key whose key_ops leave out 'verify' is not for checking assertions.
+  const keys = verificationKeys(registered, assertion.alg, assertion.kid).filter((key) => key.key_ops === undefined || key.key_ops.includes('verify'));
   if (keys.length === 0) return invalidClient('no registered client key matches the client assertion kid and algorithm');
 
   for (const jwk of keys) {

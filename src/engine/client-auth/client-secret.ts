@@ -1,5 +1,5 @@
 import { constantTimeEqual } from '../../lib/keyring.js';
-import { invalidClient, type OAuthError } from '../oauth-error.js';
+import { invalidClient, type OAuthError } from '../protocol/oauth-error.js';
 import type { AuthClient } from './types.js';
 
 /**

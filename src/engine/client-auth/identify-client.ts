@@ -1,4 +1,4 @@
-import { invalidClient, type OAuthError } from '../oauth-error.js';
+import { invalidClient, type OAuthError } from '../protocol/oauth-error.js';
 import { isIdentifierOf } from './method-names.js';
 import type { PresentedCredentials } from './presented-credentials.js';
 import type { AuthClient, ClientAuthContext } from './types.js';

@@ -1,5 +1,5 @@
 import { decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
-import { invalidClient, invalidRequest, isOAuthError, type OAuthError } from '../oauth-error.js';
+import { invalidClient, invalidRequest, isOAuthError, type OAuthError } from '../protocol/oauth-error.js';
 import type { ClientAuthInput } from './types.js';
 
 /** A client assertion as sent, decoded but NOT verified: only good for routing to a client. */

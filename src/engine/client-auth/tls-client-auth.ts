@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
-import { invalidClient, type OAuthError } from '../oauth-error.js';
+import { invalidClient, type OAuthError } from '../protocol/oauth-error.js';
 import { isWithinValidity, parseClientCertificate, sanValuesMatch, subjectAltNames, type SanType } from './client-certificate.js';
 import { distinguishedNamesMatch } from './distinguished-name.js';
 import { methodName } from './method-names.js';

@@ -1,10 +1,9 @@
 import type { EngineContext } from '../context.js';
 import { authenticateClient } from '../client-auth/authenticate-client.js';
-import { isOAuthError } from '../oauth-error.js';
 import { codes, type ResultCode } from '../../wire/result-codes.js';
 import { toSearchParams, type FormParameters } from './form-parameters.js';
 import { clientAuthContext, type ClientParty, type ServiceParty } from './parties.js';
-import { refuse, type Refusal } from './refusal.js';
+import { isOAuthError, refuse, type Refusal } from './oauth-error.js';
 
 /** The client-credential fields every Authlete API that relays a client request carries. */
 export interface RelayedCredentials {
@@ -19,16 +18,16 @@ export interface AuthenticatedParty {
 }
 
 /**
- * Authenticates the client of a relayed request with its registered method. A failure is
- * `invalid_client` under the endpoint's own action name (UNAUTHORIZED or INVALID_CLIENT); a
- * malformed attempt (two methods at once) is a plain invalid_request.
+ * Authenticates the client of a relayed request with its registered method. A failure is a 401
+ * `invalid_client` (the endpoint's answer names its action); a malformed attempt (two methods
+ * at once) is a plain invalid_request.
  */
 export async function authenticateParty(
   ctx: EngineContext,
   service: ServiceParty,
   credentials: RelayedCredentials,
   form: FormParameters,
-  options: { audiences: unknown[]; code: ResultCode; failureAction: 'UNAUTHORIZED' | 'INVALID_CLIENT' },
+  options: { audiences: unknown[]; code: ResultCode },
 ): Promise<AuthenticatedParty | Refusal> {
   const authCtx = clientAuthContext(ctx, service, options.audiences.filter((a): a is string => typeof a === 'string'));
   const result = await authenticateClient(
@@ -43,9 +42,9 @@ export async function authenticateParty(
   if (isOAuthError(result)) {
     return result.status === 400
       ? refuse(result.error, options.code, result.description)
-      : refuse('invalid_client', options.code, result.description, options.failureAction);
+      : refuse('invalid_client', options.code, result.description, 401);
   }
   const party = authCtx.clients.get(result.client.clientId);
-  if (!party) return refuse('server_error', codes.tokenServerError, undefined, 'INTERNAL_SERVER_ERROR');
+  if (!party) return refuse('server_error', codes.tokenServerError, undefined, 500);
   return { party, method: result.method };
 }

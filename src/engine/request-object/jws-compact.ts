@@ -1,4 +1,4 @@
-import { invalidRequest, type OAuthError } from '../oauth-error.js';
+import { invalidRequest, type OAuthError } from '../protocol/oauth-error.js';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../../lib/json.js';
 
 /**

@@ -1,4 +1,4 @@
-import { invalidRequest, type OAuthError } from '../oauth-error.js';
+import { invalidRequest, type OAuthError } from '../protocol/oauth-error.js';
 import type { RequestObjectClient, RequestObjectContext } from './verify-request-object.js';
 
 /** The JWT registered claims CIBA Core §7.1.1 requires; they describe the JWT, not the request. */

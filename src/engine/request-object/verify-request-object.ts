@@ -1,7 +1,7 @@
 import { compactVerify, importJWK, type JWK } from 'jose';
-import { invalidRequest, isOAuthError, type OAuthError } from '../oauth-error.js';
+import { invalidRequest, isOAuthError, type OAuthError } from '../protocol/oauth-error.js';
 import { isAsymmetricAlg } from '../../wire/enums.js';
-import { candidateKeys } from './client-key-selection.js';
+import { verificationKeys } from '../keys/verification-keys.js';
 import { decodeUtf8, parseCompactJws, parseJsonObject } from './jws-compact.js';
 import { authenticationParameters, checkRequestObjectClaims } from './request-object-claims.js';
 
@@ -96,7 +96,7 @@ function checkAlgorithm(alg: string, client: RequestObjectClient): OAuthError | 
 
 /** Tries each candidate key; the payload bytes of the first one that verifies, else an error. */
 async function verifySignature(jwt: string, alg: string, kid: string | undefined, keys: readonly unknown[]): Promise<Uint8Array | OAuthError> {
-  const candidates = candidateKeys(Array.isArray(keys) ? keys : [], alg, kid);
+  const candidates = verificationKeys(Array.isArray(keys) ? keys : [], alg, kid);
   if (candidates.length === 0) {
     return invalidRequest(kid === undefined ? `the client has no registered key for ${alg}` : `the client has no registered key with kid "${kid}" for ${alg}`);
   }

@@ -4,7 +4,7 @@ import { codes, type ResultCode } from '../../wire/result-codes.js';
 import { settings } from '../services/service-settings.js';
 import { withoutNulls } from '../../lib/json.js';
 import { loadClient, loadService } from '../protocol/parties.js';
-import { actionHead } from '../protocol/responses.js';
+import { actionHead } from '../protocol/action-head.js';
 import { bearerChallenge } from './bearer-challenge.js';
 import { findToken, visibleProperties } from './find-token.js';
 

@@ -4,8 +4,9 @@ import { codes } from '../../wire/result-codes.js';
 import { authenticateParty } from '../protocol/authenticate-party.js';
 import { parseFormParameters, single } from '../protocol/form-parameters.js';
 import { loadService } from '../protocol/parties.js';
-import { isRefusal, refuse, type Refusal } from '../protocol/refusal.js';
-import { actionHead, refusalAnswer } from '../protocol/responses.js';
+import { isOAuthError, refuse, type Refusal } from '../protocol/oauth-error.js';
+import { actionHead } from '../protocol/action-head.js';
+import { oauthErrorAnswer } from '../protocol/oauth-error-answer.js';
 import { findToken } from './find-token.js';
 
 export type RevocationAction = 'INTERNAL_SERVER_ERROR' | 'INVALID_CLIENT' | 'BAD_REQUEST' | 'OK';
@@ -28,7 +29,7 @@ export async function revokeToken(ctx: EngineContext, serviceId: number, input: 
   const service = await loadService(ctx, serviceId);
   if (!service) return apiErrors.serviceNotFound(String(serviceId));
   const outcome = await evaluate(ctx, service, input);
-  return isRefusal(outcome) ? (refusalAnswer(service, outcome) as RevocationResponse) : outcome;
+  return isOAuthError(outcome) ? (oauthErrorAnswer(service, outcome, 'INVALID_CLIENT') as RevocationResponse) : outcome;
 }
 
 async function evaluate(ctx: EngineContext, service: NonNullable<Awaited<ReturnType<typeof loadService>>>, input: RevocationInput): Promise<RevocationResponse | Refusal> {
@@ -38,9 +39,8 @@ async function evaluate(ctx: EngineContext, service: NonNullable<Awaited<ReturnT
   const authenticated = await authenticateParty(ctx, service, input, form, {
     audiences: [service.data.revocationEndpoint, service.data.tokenEndpoint],
     code: codes.revocationClientAuthFailed,
-    failureAction: 'INVALID_CLIENT',
   });
-  if (isRefusal(authenticated)) return authenticated;
+  if (isOAuthError(authenticated)) return authenticated;
   const token = single(form, 'token');
   if (!token) return refuse('invalid_request', codes.revocationMissingToken);
   const found = await findToken(ctx, service.record.apiKey, token, { refresh: true, hint: single(form, 'token_type_hint') });

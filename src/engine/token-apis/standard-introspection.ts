@@ -1,11 +1,11 @@
 import type { EngineContext } from '../context.js';
 import { apiErrors, type ApiError } from '../api-error.js';
 import { codes } from '../../wire/result-codes.js';
-import { settings } from '../services/service-settings.js';
 import { parseFormParameters, single } from '../protocol/form-parameters.js';
-import { oauthErrorContent } from '../protocol/oauth-content.js';
+import { refuse } from '../protocol/oauth-error.js';
 import { loadService } from '../protocol/parties.js';
-import { actionHead } from '../protocol/responses.js';
+import { actionHead } from '../protocol/action-head.js';
+import { oauthErrorAnswer } from '../protocol/oauth-error-answer.js';
 import { findToken, visibleProperties } from './find-token.js';
 
 export type StandardIntrospectionAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST' | 'OK';
@@ -22,11 +22,8 @@ export async function standardIntrospection(
 ): Promise<StandardIntrospectionResponse | ApiError> {
   const service = await loadService(ctx, serviceId);
   if (!service) return apiErrors.serviceNotFound(String(serviceId));
-  const omit = settings.errorDescriptionOmitted(service.data);
-  const bad = (code: typeof codes.standardIntrospectionMissingToken, detail?: string) => ({
-    ...actionHead(code, 'BAD_REQUEST' as const, detail),
-    responseContent: oauthErrorContent('invalid_request', code, { omitDescription: omit, ...(detail ? { detail } : {}) }),
-  });
+  const bad = (code: typeof codes.standardIntrospectionMissingToken, detail?: string) =>
+    oauthErrorAnswer(service, refuse('invalid_request', code, detail)) as StandardIntrospectionResponse;
   if (typeof input.parameters !== 'string' || input.parameters === '') return bad(codes.standardIntrospectionMissingParameters);
   const form = parseFormParameters(input.parameters);
   if (typeof form === 'string') return bad(codes.standardIntrospectionMissingToken, `The parameters are malformed: ${form}.`);

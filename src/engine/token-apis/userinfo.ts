@@ -5,7 +5,8 @@ import { settings } from '../services/service-settings.js';
 import { withoutNulls } from '../../lib/json.js';
 import { parseJsonObjectText } from '../../lib/json-object.js';
 import { loadClient, loadService, type ClientParty, type ServiceParty } from '../protocol/parties.js';
-import { actionHead } from '../protocol/responses.js';
+import { actionHead } from '../protocol/action-head.js';
+import { scopeClaims } from '../protocol/scope-claims.js';
 import { signingKeyFor } from '../tokens/id-token.js';
 import { signCompact, signingKeyObject } from '../../lib/jws-sign.js';
 import { bearerChallenge } from './bearer-challenge.js';
@@ -13,14 +14,6 @@ import { findToken, visibleProperties, type FoundToken } from './find-token.js';
 
 export type UserinfoAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'OK';
 export type UserinfoIssueAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'JSON' | 'JWT';
-
-// OIDC Core §5.4.
-const SCOPE_CLAIMS: Record<string, string[]> = {
-  profile: ['name', 'family_name', 'given_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website', 'gender', 'birthdate', 'zoneinfo', 'locale', 'updated_at'],
-  email: ['email', 'email_verified'],
-  address: ['address'],
-  phone: ['phone_number', 'phone_number_verified'],
-};
 
 interface Checked {
   service: ServiceParty;
@@ -55,7 +48,7 @@ export async function processUserinfo(ctx: EngineContext, serviceId: number, inp
   if (!isChecked(checked)) return checked;
   const { service, found, client } = checked;
   const scopes = found.grant.scopes ?? [];
-  const claims = [...new Set([...scopes.flatMap((s) => SCOPE_CLAIMS[s] ?? []), ...(found.grant.consentedClaims ?? [])])];
+  const claims = [...new Set([...scopeClaims(scopes), ...(found.grant.consentedClaims ?? [])])];
   return withoutNulls({
     ...actionHead(codes.userinfoOk, 'OK' as const),
     responseContent: 'Bearer error="invalid_request"',

@@ -1,7 +1,7 @@
 import { codes } from '../../wire/result-codes.js';
 import { settings } from '../services/service-settings.js';
 import { withoutNulls } from '../../lib/json.js';
-import { actionHead } from '../protocol/responses.js';
+import { actionHead } from '../protocol/action-head.js';
 import type { Grant, MintedTokens } from './mint-tokens.js';
 import { tokenResponseContent } from './mint-tokens.js';
 import type { GrantContext, TokenResponse } from './token-endpoint.js';

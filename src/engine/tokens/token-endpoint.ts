@@ -5,8 +5,8 @@ import { settings } from '../services/service-settings.js';
 import { authenticateParty } from '../protocol/authenticate-party.js';
 import { parseFormParameters, single } from '../protocol/form-parameters.js';
 import { loadService, type ClientParty, type ServiceParty } from '../protocol/parties.js';
-import { isRefusal, refuse, type Refusal } from '../protocol/refusal.js';
-import { refusalAnswer } from '../protocol/responses.js';
+import { isOAuthError, refuse, type Refusal } from '../protocol/oauth-error.js';
+import { oauthErrorAnswer } from '../protocol/oauth-error-answer.js';
 import { cibaGrant } from './grants/ciba-grant.js';
 import { refreshTokenGrant } from './grants/refresh-token-grant.js';
 
@@ -51,7 +51,7 @@ export async function processTokenRequest(ctx: EngineContext, serviceId: number,
   const service = await loadService(ctx, serviceId);
   if (!service) return apiErrors.serviceNotFound(String(serviceId));
   const outcome = await evaluate(ctx, service, input);
-  return isRefusal(outcome) ? (refusalAnswer(service, outcome) as TokenResponse) : outcome;
+  return isOAuthError(outcome) ? (oauthErrorAnswer(service, outcome, 'INVALID_CLIENT') as TokenResponse) : outcome;
 }
 
 async function evaluate(ctx: EngineContext, service: ServiceParty, input: TokenRequestInput): Promise<TokenResponse | Refusal> {
@@ -66,9 +66,8 @@ async function evaluate(ctx: EngineContext, service: ServiceParty, input: TokenR
   const authenticated = await authenticateParty(ctx, service, input, form, {
     audiences: [service.data.tokenEndpoint],
     code: codes.tokenClientAuthFailed,
-    failureAction: 'INVALID_CLIENT',
   });
-  if (isRefusal(authenticated)) return authenticated;
+  if (isOAuthError(authenticated)) return authenticated;
   const client = authenticated.party;
 
   const grant = GRANTS[grantType];

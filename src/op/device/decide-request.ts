@@ -1,6 +1,7 @@
 import type { FrontRequestRecord } from '../../store/ports.js';
-import { notificationOutboxRecord } from '../../engine/ciba/outbox-record.js';
-import type { Answer } from '../front-engine.js';
+import type { BackchannelAuthenticationCompleteResponse, BackchannelAuthenticationCompleteResult as Result } from '../../wire/ciba-types.js';
+import { codes } from '../../wire/result-codes.js';
+import { notificationOutboxRecord } from '../notifications/notification-outbox-record.js';
 import type { OpContext } from '../op-context.js';
 
 export type Decision = 'allow' | 'deny';
@@ -9,9 +10,9 @@ export type DecisionOutcome = { ok: true; result: string } | { ok: false; status
 /**
  * The user's answer to a pending request (simulator, or the automated approval URL): recorded
  * once, then reported with /complete. A user locked meanwhile is refused (ACCESS_DENIED), and
- * the ping/push notification goes to the outbox.
+ * the ping/push notification goes to the outbox. The request is named by its auth_req_id
+ * (automated approval) or by its id in the simulator (the digest).
  */
-/** The request is named by its auth_req_id (automated approval) or by its id in the simulator (the digest). */
 export async function decideRequest(op: OpContext, serviceId: number, which: { authReqId: string } | { digest: string }, decision: Decision): Promise<DecisionOutcome> {
   const digest = 'authReqId' in which ? op.keyring.digest(which.authReqId) : which.digest;
   const now = op.clock.now();
@@ -31,12 +32,7 @@ export async function decideRequest(op: OpContext, serviceId: number, which: { a
  * Completes a request this node has just decided (or failed). If the engine does not record it,
  * the decision is undone — pending again, for the user or the expiry sweep — and the error thrown.
  */
-export async function completeDecided(
-  op: OpContext,
-  decided: FrontRequestRecord,
-  result: 'AUTHORIZED' | 'ACCESS_DENIED' | 'TRANSACTION_FAILED',
-  claims: Record<string, unknown> = {},
-): Promise<Answer> {
+export async function completeDecided(op: OpContext, decided: FrontRequestRecord, result: Result, claims: Record<string, unknown> = {}): Promise<BackchannelAuthenticationCompleteResponse> {
   try {
     return await completeFrontRequest(op, decided, result, claims);
   } catch (error) {
@@ -46,12 +42,7 @@ export async function completeDecided(
 }
 
 /** Reports a front request's outcome to the engine and makes sure its notification is queued. */
-export async function completeFrontRequest(
-  op: OpContext,
-  request: FrontRequestRecord,
-  result: 'AUTHORIZED' | 'ACCESS_DENIED' | 'TRANSACTION_FAILED',
-  claims: Record<string, unknown> = {},
-): Promise<Answer> {
+export async function completeFrontRequest(op: OpContext, request: FrontRequestRecord, result: Result, claims: Record<string, unknown> = {}): Promise<BackchannelAuthenticationCompleteResponse> {
   const ticket = op.keyring.open(request.ticketSealed);
   const scopes = Array.isArray(request.details.scopes) ? (request.details.scopes as string[]) : [];
   const idTokenClaims = Object.fromEntries(
@@ -67,13 +58,13 @@ export async function completeFrontRequest(
     },
   });
   // Across machines the engine cannot write our outbox: queue the notification here.
-  if (!op.engineOutboxes && answer.action === 'NOTIFICATION' && answer.resultCode !== 'A186203') {
+  if (!op.engineOutboxes && answer.action === 'NOTIFICATION' && answer.resultCode !== codes.completeAlreadyDone.code) {
     await queueNotification(op, request, answer);
   }
   return answer;
 }
 
-async function queueNotification(op: OpContext, request: FrontRequestRecord, answer: Answer): Promise<void> {
+async function queueNotification(op: OpContext, request: FrontRequestRecord, answer: BackchannelAuthenticationCompleteResponse): Promise<void> {
   const endpoint = typeof answer.clientNotificationEndpoint === 'string' ? answer.clientNotificationEndpoint : undefined;
   if (!endpoint || typeof answer.responseContent !== 'string') return;
   await op.store.enqueueOutbox(
@@ -85,7 +76,6 @@ async function queueNotification(op: OpContext, request: FrontRequestRecord, ans
         body: answer.responseContent,
         expiresAt: request.expiresAt,
         serviceId: request.serviceId,
-        authReqId: op.keyring.open(request.authReqIdSealed),
       },
       op,
     ),

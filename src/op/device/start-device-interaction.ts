@@ -1,5 +1,5 @@
-import { webhookRecord } from '../../engine/notifications/outbox-records.js';
-import type { Answer } from '../front-engine.js';
+import { webhookRecord } from '../notifications/outbox-records.js';
+import type { BackchannelAuthenticationResponse } from '../../wire/ciba-types.js';
 import type { FrontSettings } from '../front-settings.js';
 import type { OpContext } from '../op-context.js';
 import { completeDecided, decideRequest } from './decide-request.js';
@@ -11,7 +11,7 @@ export interface NewDeviceRequest {
   authReqId: string;
   expiresIn: number;
   subject: string;
-  answer: Answer;
+  answer: BackchannelAuthenticationResponse;
 }
 
 /**
@@ -22,7 +22,7 @@ export interface NewDeviceRequest {
 export async function startDeviceInteraction(op: OpContext, settings: FrontSettings, request: NewDeviceRequest): Promise<void> {
   const now = op.clock.now();
   const expiresAt = now + request.expiresIn * 1000;
-  const scopes = Array.isArray(request.answer.scopes) ? (request.answer.scopes as { name?: string }[]).map((s) => String(s.name)) : [];
+  const scopes = Array.isArray(request.answer.scopes) ? request.answer.scopes.map((s) => String(s.name)) : [];
   const details = {
     clientId: request.answer.clientId,
     clientName: request.answer.clientName,

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { BackchannelAuthenticationFailReason } from '../../wire/ciba-types.js';
 import type { OpContext } from '../op-context.js';
 import { loadFrontSettings } from '../front-settings.js';
 import { basicCredentials } from '../http/client-credentials.js';
@@ -24,25 +25,24 @@ export async function backchannelEndpoint(op: OpContext, serviceId: number, requ
   });
   if (answer.action !== 'USER_IDENTIFICATION') {
     const headers: Record<string, string> = answer.action === 'UNAUTHORIZED' ? { 'www-authenticate': 'Basic realm="backchannel/authentication"' } : {};
-    return sendJsonContent(reply, STATUS_OF_ACTION[String(answer.action)] ?? 500, answer.responseContent, headers);
+    return sendJsonContent(reply, STATUS_OF_ACTION[answer.action] ?? 500, answer.responseContent, headers);
   }
 
   const ticket = String(answer.ticket);
   const settings = await loadFrontSettings(op.store, serviceId);
-  const fail = async (reason: string, errorDescription: string) => {
+  const fail = async (reason: BackchannelAuthenticationFailReason, errorDescription: string) => {
     const failed = await op.engine.ciba.fail({ serviceId: sid, backchannelAuthenticationFailRequest: { ticket, reason, errorDescription } });
-    return sendJsonContent(reply, STATUS_OF_ACTION[String(failed.action)] ?? 500, failed.responseContent);
+    return sendJsonContent(reply, STATUS_OF_ACTION[failed.action] ?? 500, failed.responseContent);
   };
 
   const identified = await identifyUser(op.store, op.engine, serviceId, answer, op.clock.now());
   if ('reason' in identified) return fail(identified.reason, identified.description);
-  const bindingMessage = typeof answer.bindingMessage === 'string' ? answer.bindingMessage : undefined;
-  if (!bindingMessageAcceptable(bindingMessage, settings.bindingMessageMaxLength)) {
+  if (!bindingMessageAcceptable(answer.bindingMessage, settings.bindingMessageMaxLength)) {
     return fail('INVALID_BINDING_MESSAGE', `The binding message must be 1 to ${settings.bindingMessageMaxLength} printable characters.`);
   }
 
   const issued = await op.engine.ciba.issue({ serviceId: sid, backchannelAuthenticationIssueRequest: { ticket } });
-  if (issued.action !== 'OK') return sendJsonContent(reply, STATUS_OF_ACTION[String(issued.action)] ?? 500, issued.responseContent);
+  if (issued.action !== 'OK') return sendJsonContent(reply, STATUS_OF_ACTION[issued.action] ?? 500, issued.responseContent);
 
   await startDeviceInteraction(op, settings, {
     serviceId,

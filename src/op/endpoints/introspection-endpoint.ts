@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { constantTimeEqual } from '../../lib/keyring.js';
 import { isClientIdAliasSyntax } from '../../wire/ids.js';
+import type { Client } from '../../wire/management-types.js';
 import type { OpContext } from '../op-context.js';
 import { basicCredentials } from '../http/client-credentials.js';
 import { sendJsonContent, sendOAuthError } from '../http/oauth-reply.js';
@@ -21,7 +22,7 @@ export async function introspectionEndpoint(op: OpContext, serviceId: number, re
   const refuse = () => sendOAuthError(reply, 401, 'invalid_client', 'Client authentication failed.', { 'www-authenticate': 'Basic realm="introspect"' });
   // A numeric id or a custom alias: both fit the alias syntax.
   if (basic === 'malformed' || !isClientIdAliasSyntax(credentials.clientId) || !credentials.clientSecret) return refuse();
-  let client: Record<string, unknown>;
+  let client: Client;
   try {
     client = await op.engine.client.get({ serviceId: String(serviceId), clientId: credentials.clientId });
   } catch {
@@ -33,5 +34,5 @@ export async function introspectionEndpoint(op: OpContext, serviceId: number, re
   if (typeof client.clientSecret !== 'string' || !constantTimeEqual(client.clientSecret, credentials.clientSecret)) return refuse();
 
   const answer = await op.engine.introspection.standardProcess({ serviceId: String(serviceId), standardIntrospectionRequest: { parameters } });
-  return sendJsonContent(reply, STATUS_OF_ACTION[String(answer.action)] ?? 500, answer.responseContent);
+  return sendJsonContent(reply, STATUS_OF_ACTION[answer.action] ?? 500, answer.responseContent);
 }

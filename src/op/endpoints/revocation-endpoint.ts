@@ -14,5 +14,5 @@ export async function revocationEndpoint(op: OpContext, serviceId: number, reque
   });
   if (answer.action === 'OK') return noStore(reply).code(200).send();
   const headers: Record<string, string> = answer.action === 'INVALID_CLIENT' ? { 'www-authenticate': 'Basic realm="revoke"' } : {};
-  return sendJsonContent(reply, STATUS_OF_ACTION[String(answer.action)] ?? 500, answer.responseContent, headers);
+  return sendJsonContent(reply, STATUS_OF_ACTION[answer.action] ?? 500, answer.responseContent, headers);
 }

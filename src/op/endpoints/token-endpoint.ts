@@ -47,5 +47,5 @@ export async function tokenEndpoint(op: OpContext, serviceId: number, request: F
     tokenRequest: { parameters, ...(basic ? { clientId: basic.clientId, clientSecret: basic.clientSecret } : {}) },
   });
   const headers: Record<string, string> = answer.action === 'INVALID_CLIENT' ? { 'www-authenticate': 'Basic realm="token"' } : {};
-  return sendJsonContent(reply, STATUS_OF_ACTION[String(answer.action)] ?? 500, answer.responseContent, headers);
+  return sendJsonContent(reply, STATUS_OF_ACTION[answer.action] ?? 500, answer.responseContent, headers);
 }

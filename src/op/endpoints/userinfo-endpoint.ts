@@ -30,15 +30,15 @@ export async function userinfoEndpoint(op: OpContext, serviceId: number, request
   if (!token) return fail(401, 'Bearer realm="userinfo"');
 
   const checked = await op.engine.userinfo.process({ serviceId: sid, userinfoRequest: { token } });
-  if (checked.action !== 'OK') return fail(STATUS_OF_ACTION[String(checked.action)] ?? 500, checked.responseContent);
+  if (checked.action !== 'OK') return fail(STATUS_OF_ACTION[checked.action] ?? 500, checked.responseContent);
 
-  const user = typeof checked.subject === 'string' ? await op.store.getUser(serviceId, checked.subject) : undefined;
+  const user = checked.subject !== undefined ? await op.store.getUser(serviceId, checked.subject) : undefined;
   if (!user || user.status !== 'active') return fail(401, 'Bearer error="invalid_token",error_description="The user is no longer active."');
-  const wanted = new Set(Array.isArray(checked.claims) ? (checked.claims as string[]) : []);
+  const wanted = new Set(checked.claims ?? []);
   const claims = Object.fromEntries(Object.entries(userClaims(user)).filter(([name]) => wanted.has(name)));
 
   const issued = await op.engine.userinfo.issue({ serviceId: sid, userinfoIssueRequest: { token, claims: JSON.stringify(claims) } });
   if (issued.action === 'JSON') return noStore(reply).code(200).type('application/json;charset=UTF-8').send(issued.responseContent);
   if (issued.action === 'JWT') return noStore(reply).code(200).type('application/jwt').send(issued.responseContent);
-  return fail(STATUS_OF_ACTION[String(issued.action)] ?? 500, issued.responseContent);
+  return fail(STATUS_OF_ACTION[issued.action] ?? 500, issued.responseContent);
 }

@@ -1,7 +1,7 @@
 import type { Clock } from '../../lib/clock.js';
 import type { Mode } from '../../lib/mode.js';
 import type { Keyring } from '../../lib/keyring.js';
-import type { OutboxRecord, Store } from '../../store/ports.js';
+import type { OutboxQueue, OutboxRecord } from '../../store/ports.js';
 import { backoffDelay } from './backoff.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, deliverOnce, type DeliveryResult, type ResolveHost } from './deliver.js';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from './webhook-signature.js';
@@ -13,7 +13,8 @@ export interface DispatcherLog {
 }
 
 export interface DispatcherDeps {
-  store: Store;
+  /** Only the queue: leasing due rows and recording each attempt. */
+  store: OutboxQueue;
   keyring: Keyring;
   clock: Clock;
   mode: Mode;

@@ -1,7 +1,8 @@
 import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JWK } from 'jose';
-import type { Store, UserRecord } from '../../store/ports.js';
-import { verifyUserCode } from '../../store/user-code-hash.js';
-import type { Answer, FrontEngine } from '../front-engine.js';
+import type { UserRecord, UserStore } from '../../store/ports.js';
+import { verifyUserCode } from '../../lib/user-code-hash.js';
+import type { BackchannelAuthenticationResponse } from '../../wire/ciba-types.js';
+import type { FrontEngine } from '../front-engine.js';
 
 export type FailReason = 'UNKNOWN_USER_ID' | 'EXPIRED_LOGIN_HINT_TOKEN' | 'ACCESS_DENIED' | 'INVALID_USER_CODE';
 
@@ -15,7 +16,7 @@ const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256
  * signed, whose `sub`, `email` or `phone_number` names the user. Then the user must be active
  * and, where the user has a user code, present it.
  */
-export async function identifyUser(store: Store, engine: FrontEngine, serviceId: number, answer: Answer, now: number): Promise<Identification> {
+export async function identifyUser(store: UserStore, engine: FrontEngine, serviceId: number, answer: BackchannelAuthenticationResponse, now: number): Promise<Identification> {
   const hint = String(answer.hint ?? '');
   let user: UserRecord | undefined;
   switch (answer.hintType) {

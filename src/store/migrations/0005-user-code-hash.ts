@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import { hashUserCode, isUserCodeHash } from '../user-code-hash.js';
+import { hashUserCode, isUserCodeHash } from '../../lib/user-code-hash.js';
 
 // User codes were stored in clear in the user's JSON (`data.userCode`); from here on the member
-// holds a salted hash (../user-code-hash.ts). Rewrites every clear code as its hash; a value that
+// holds a salted hash (lib/user-code-hash.ts). Rewrites every clear code as its hash; a value that
 // is already a hash is left alone, so a rerun after a crash half-way (SQLite migrates outside a
 // transaction) picks up where it stopped.
 // Hashing is deliberately slow: a few run at once on the thread pool, the writes one by one.

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKeyring, type Keyring } from '../../../src/lib/keyring.js';
 import { NotificationDispatcher, type DispatcherDeps } from '../../../src/op/notifications/dispatcher.js';
-import { pingBody, pingOrPushRecord } from '../../../src/engine/notifications/outbox-records.js';
+import { pingBody, pingOrPushRecord } from '../../../src/op/notifications/outbox-records.js';
 import type { OutboxRecord, Store } from '../../../src/store/ports.js';
 import { ManualClock } from '../../support/clock.js';
 import { noJitter, openTestStore, SERVICE_ID, testKeyring, type TestStore } from './support.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { pingBody, pingOrPushRecord } from '../../../src/engine/notifications/outbox-records.js';
+import { pingBody, pingOrPushRecord } from '../../../src/op/notifications/outbox-records.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS } from '../../../src/op/notifications/deliver.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, NotificationDispatcher, type DispatcherDeps } from '../../../src/op/notifications/dispatcher.js';
 import type { OutboxRecord, Store } from '../../../src/store/ports.js';

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { epochSeconds } from '../../../src/lib/clock.js';
 import { NotificationDispatcher } from '../../../src/op/notifications/dispatcher.js';
-import { webhookRecord } from '../../../src/engine/notifications/outbox-records.js';
+import { webhookRecord } from '../../../src/op/notifications/outbox-records.js';
 import { signWebhook, verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from '../../../src/op/notifications/webhook-signature.js';
 import { ManualClock } from '../../support/clock.js';
 import { noJitter, openTestStore, SERVICE_ID, testKeyring, type TestStore } from './support.js';

@@ -1,6 +1,6 @@
 import { codes } from '../../../wire/result-codes.js';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../../../lib/json.js';
-import { refuse, type Refusal } from '../../protocol/refusal.js';
+import { refuse, type Refusal } from '../../protocol/oauth-error.js';
 
 const KNOWN = ['type', 'locations', 'actions', 'datatypes', 'identifier', 'privileges'];
 

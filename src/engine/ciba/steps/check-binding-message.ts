@@ -1,5 +1,5 @@
 import { codes } from '../../../wire/result-codes.js';
-import { refuse, type Refusal } from '../../protocol/refusal.js';
+import { refuse, type Refusal } from '../../protocol/oauth-error.js';
 
 /**
  * CIBA §7.1: binding_message is for display on the device. Its content policy is the

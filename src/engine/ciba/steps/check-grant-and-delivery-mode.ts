@@ -2,7 +2,7 @@ import { codes } from '../../../wire/result-codes.js';
 import { settings } from '../../services/service-settings.js';
 import type { DeliveryMode } from '../../../wire/enums.js';
 import type { ClientParty, ServiceParty } from '../../protocol/parties.js';
-import { refuse, type Refusal } from '../../protocol/refusal.js';
+import { refuse, type Refusal } from '../../protocol/oauth-error.js';
 
 /** CIBA §4/§7: the client may use the CIBA grant, in a delivery mode the service supports. */
 export function checkGrantAndDeliveryMode(service: ServiceParty, client: ClientParty): DeliveryMode | Refusal {

@@ -1,5 +1,5 @@
 import { codes } from '../../../wire/result-codes.js';
-import { refuse, type Refusal } from '../../protocol/refusal.js';
+import { refuse, type Refusal } from '../../protocol/oauth-error.js';
 
 export type HintType = 'LOGIN_HINT' | 'ID_TOKEN_HINT' | 'LOGIN_HINT_TOKEN';
 

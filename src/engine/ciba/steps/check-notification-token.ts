@@ -1,6 +1,6 @@
 import { codes } from '../../../wire/result-codes.js';
 import type { DeliveryMode } from '../../../wire/enums.js';
-import { refuse, type Refusal } from '../../protocol/refusal.js';
+import { refuse, type Refusal } from '../../protocol/oauth-error.js';
 
 // RFC 6750 §2.1 b64token syntax; CIBA §7.1 caps the length at 1024 characters.
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;

@@ -1,5 +1,5 @@
 import { codes } from '../../../wire/result-codes.js';
-import { refuse, type Refusal } from '../../protocol/refusal.js';
+import { refuse, type Refusal } from '../../protocol/oauth-error.js';
 
 /**
  * CIBA §7.1: requested_expiry is a positive integer. A signed request may carry it as a JSON

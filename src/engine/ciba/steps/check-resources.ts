@@ -1,5 +1,5 @@
 import { codes } from '../../../wire/result-codes.js';
-import { refuse, type Refusal } from '../../protocol/refusal.js';
+import { refuse, type Refusal } from '../../protocol/oauth-error.js';
 
 /** RFC 8707 §2: each `resource` is an absolute URI without a fragment (invalid_target). */
 export function checkResources(value: unknown): string[] | undefined | Refusal {

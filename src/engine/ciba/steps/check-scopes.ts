@@ -1,15 +1,8 @@
 import { codes } from '../../../wire/result-codes.js';
 import { settings } from '../../services/service-settings.js';
 import type { ServiceParty } from '../../protocol/parties.js';
-import { refuse, type Refusal } from '../../protocol/refusal.js';
-
-// OIDC Core §5.4: the claims each standard scope asks for.
-const SCOPE_CLAIMS: Record<string, string[]> = {
-  profile: ['name', 'family_name', 'given_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website', 'gender', 'birthdate', 'zoneinfo', 'locale', 'updated_at'],
-  email: ['email', 'email_verified'],
-  address: ['address'],
-  phone: ['phone_number', 'phone_number_verified'],
-};
+import { refuse, type Refusal } from '../../protocol/oauth-error.js';
+import { scopeClaims } from '../../protocol/scope-claims.js';
 
 export interface CheckedScopes {
   /** The service's scope objects for the requested names, in request order. */
@@ -29,6 +22,6 @@ export function checkScopes(service: ServiceParty, scope: unknown): CheckedScope
     const unknown = names.find((n) => !byName.has(n));
     if (unknown !== undefined) return refuse('invalid_scope', codes.bcScopeUnsupported, `The scope '${unknown.slice(0, 64)}' is not supported.`);
   }
-  const claimNames = [...new Set(names.flatMap((n) => SCOPE_CLAIMS[n] ?? []))];
+  const claimNames = scopeClaims(names);
   return { names, scopes: names.map((n) => byName.get(n) ?? { name: n }), claimNames };
 }

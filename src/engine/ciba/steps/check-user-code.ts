@@ -1,7 +1,7 @@
 import { codes } from '../../../wire/result-codes.js';
 import { settings } from '../../services/service-settings.js';
 import type { ClientParty, ServiceParty } from '../../protocol/parties.js';
-import { refuse, type Refusal } from '../../protocol/refusal.js';
+import { refuse, type Refusal } from '../../protocol/oauth-error.js';
 
 /** CIBA §7.1: when service and client both say so, `user_code` is required (missing_user_code). */
 export function checkUserCode(service: ServiceParty, client: ClientParty, value: unknown): { userCode?: string; userCodeRequired: boolean } | Refusal {

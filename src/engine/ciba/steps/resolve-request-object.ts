@@ -1,11 +1,10 @@
 import type { EngineContext } from '../../context.js';
 import { requestObjectRequired, verifyRequestObject } from '../../request-object/verify-request-object.js';
-import { isOAuthError } from '../../oauth-error.js';
 import { codes } from '../../../wire/result-codes.js';
 import { settings } from '../../services/service-settings.js';
 import type { FormParameters } from '../../protocol/form-parameters.js';
 import { clientPublicKeys, type ClientParty, type ServiceParty } from '../../protocol/parties.js';
-import { refuse, type Refusal } from '../../protocol/refusal.js';
+import { isOAuthError, refuse, type Refusal } from '../../protocol/oauth-error.js';
 
 export interface ResolvedParameters {
   /** The authentication request parameters that count (CIBA §7.1.1). */

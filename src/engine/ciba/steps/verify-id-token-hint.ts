@@ -2,7 +2,7 @@ import { compactVerify, createLocalJWKSet, decodeProtectedHeader } from 'jose';
 import { codes } from '../../../wire/result-codes.js';
 import { publicJwks } from '../../keys/service-keys.js';
 import type { ClientParty, ServiceParty } from '../../protocol/parties.js';
-import { refuse, type Refusal } from '../../protocol/refusal.js';
+import { refuse, type Refusal } from '../../protocol/oauth-error.js';
 
 /**
  * CIBA §7.1: an id_token_hint must be an ID token this service issued to this client. Its

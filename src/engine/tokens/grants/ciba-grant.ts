@@ -1,6 +1,6 @@
 import { codes } from '../../../wire/result-codes.js';
 import { single } from '../../protocol/form-parameters.js';
-import { refuse, type Refusal } from '../../protocol/refusal.js';
+import { refuse, type Refusal } from '../../protocol/oauth-error.js';
 import { mintTokens, type Grant } from '../mint-tokens.js';
 import { tokenOkAnswer } from '../token-answer.js';
 import type { GrantContext, TokenResponse } from '../token-endpoint.js';
@@ -60,7 +60,7 @@ export async function cibaGrant(g: GrantContext): Promise<TokenResponse | Refusa
 
   const grant = (record.result?.grant ?? {}) as Grant;
   const minted = await mintTokens(ctx, service, client, grant, { grantType: 'CIBA', grantId: record.id });
-  if (!minted) return refuse('server_error', codes.tokenServerError, "The service has no key for the client's idTokenSignAlg.", 'INTERNAL_SERVER_ERROR');
+  if (!minted) return refuse('server_error', codes.tokenServerError, "The service has no key for the client's idTokenSignAlg.", 500);
   if (!(await ctx.store.consumeAuthorizedRequest(record.id, now, minted.record))) {
     const current = await ctx.store.findBackchannelRequestByAuthReqId(service.record.apiKey, ctx.keyring.digest(authReqId));
     if (current?.status === 'consumed') return replay();

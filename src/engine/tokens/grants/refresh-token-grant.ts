@@ -1,7 +1,7 @@
 import { codes } from '../../../wire/result-codes.js';
 import { settings } from '../../services/service-settings.js';
 import { single } from '../../protocol/form-parameters.js';
-import { refuse, type Refusal } from '../../protocol/refusal.js';
+import { refuse, type Refusal } from '../../protocol/oauth-error.js';
 import { mintTokens, type Grant } from '../mint-tokens.js';
 import { tokenOkAnswer } from '../token-answer.js';
 import type { GrantContext, TokenResponse } from '../token-endpoint.js';
@@ -37,7 +37,7 @@ export async function refreshTokenGrant(g: GrantContext): Promise<TokenResponse 
     grantId: current.grantId,
     refresh: keepsRefreshExpiry(service.data) ? { token, expiresAt: current.refreshExpiresAt } : { token },
   });
-  if (!minted) return refuse('server_error', codes.tokenServerError, "The service has no key for the client's idTokenSignAlg.", 'INTERNAL_SERVER_ERROR');
+  if (!minted) return refuse('server_error', codes.tokenServerError, "The service has no key for the client's idTokenSignAlg.", 500);
   if (!(await ctx.store.rotateRefreshToken(service.record.apiKey, digest, now, minted.record))) return refuse('invalid_grant', codes.refreshUnknown);
   return tokenOkAnswer(g, minted, grant, 'REFRESH_TOKEN');
 }

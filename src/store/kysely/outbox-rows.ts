@@ -1,0 +1,48 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { OutboxRecord } from '../ports/outbox-store.js';
+import type { Database, OutboxTable } from '../schema.js';
+
+export function outboxRow(r: OutboxRecord): OutboxTable {
+  return {
+    id: r.id,
+    service_id: r.serviceId,
+    kind: r.kind,
+    endpoint: r.endpoint,
+    authorization_sealed: r.authorizationSealed,
+    body_sealed: r.bodySealed,
+    summary: JSON.stringify(r.summary),
+    status: r.status,
+    attempts: r.attempts,
+    next_attempt_at: r.nextAttemptAt,
+    claimed_until: r.claimedUntil,
+    last_error: r.lastError,
+    created_at: r.createdAt,
+    expires_at: r.expiresAt,
+    finished_at: r.finishedAt,
+  };
+}
+
+export function toOutbox(row: Selectable<OutboxTable>): OutboxRecord {
+  return {
+    id: row.id,
+    serviceId: Number(row.service_id),
+    kind: row.kind as OutboxRecord['kind'],
+    endpoint: row.endpoint,
+    authorizationSealed: row.authorization_sealed,
+    bodySealed: row.body_sealed,
+    summary: JSON.parse(row.summary) as Record<string, unknown>,
+    status: row.status as OutboxRecord['status'],
+    attempts: Number(row.attempts),
+    nextAttemptAt: Number(row.next_attempt_at),
+    claimedUntil: row.claimed_until === null ? null : Number(row.claimed_until),
+    lastError: row.last_error,
+    createdAt: Number(row.created_at),
+    expiresAt: Number(row.expires_at),
+    finishedAt: row.finished_at === null ? null : Number(row.finished_at),
+  };
+}
+
+/** Writes one notification (within a completion's transaction, or on its own). */
+export async function insertOutbox(db: Kysely<Database>, record: OutboxRecord): Promise<void> {
+  await db.insertInto('outbox').values(outboxRow(record)).execute();
+}

@@ -1,0 +1,35 @@
+import type { Page } from './page.js';
+
+export interface ClientRecord {
+  clientId: number;
+  serviceId: number;
+  number: number;
+  developer: string | null;
+  data: Record<string, unknown>;
+  secretSealed: string;
+  /** A custom alias the client may present as `client_id` (null: only its numeric id). */
+  clientIdAlias: string | null;
+  createdAt: number;
+  modifiedAt: number;
+}
+
+/** What an update of a client replaces. */
+export interface ClientChange {
+  data: Record<string, unknown>;
+  developer: string | null;
+  secretSealed: string;
+  clientIdAlias: string | null;
+  modifiedAt: number;
+}
+
+export interface ClientStore {
+  /** 'alias-taken' when another client of the service has the record's alias. */
+  createClient(record: ClientRecord): Promise<'created' | 'alias-taken'>;
+  getClient(serviceId: number, clientId: number): Promise<ClientRecord | undefined>;
+  /** The id of the service's client with this custom alias. */
+  findClientIdByAlias(serviceId: number, alias: string): Promise<number | undefined>;
+  listClients(serviceId: number, start: number, end: number, developer?: string): Promise<Page<ClientRecord>>;
+  updateClient(serviceId: number, clientId: number, change: ClientChange): Promise<'updated' | 'not-found' | 'alias-taken'>;
+  /** Deletes the client with its tokens and pending requests. */
+  deleteClient(serviceId: number, clientId: number): Promise<boolean>;
+}

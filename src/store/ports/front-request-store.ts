@@ -1,0 +1,29 @@
+export type FrontRequestStatus = 'pending' | 'allowed' | 'denied' | 'failed';
+
+/** A request waiting on a user's authentication device (simulator, webhook or embedded). */
+export interface FrontRequestRecord {
+  authReqIdDigest: string;
+  serviceId: number;
+  subject: string;
+  clientId: number;
+  ticketSealed: string;
+  authReqIdSealed: string;
+  /** What the device shows: client name, binding message, scopes, acrs, delivery mode. */
+  details: Record<string, unknown>;
+  status: FrontRequestStatus;
+  channel: 'simulator' | 'webhook' | 'embedded';
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface FrontRequestStore {
+  createFrontRequest(record: FrontRequestRecord): Promise<void>;
+  findFrontRequest(serviceId: number, authReqIdDigest: string): Promise<FrontRequestRecord | undefined>;
+  listPendingFrontRequests(serviceId: number, subject: string | undefined, now: number, limit: number): Promise<FrontRequestRecord[]>;
+  /** pending → `status`, once and only before expiry; undefined when someone decided first or it expired. */
+  decideFrontRequest(serviceId: number, authReqIdDigest: string, status: 'allowed' | 'denied' | 'failed', now: number): Promise<FrontRequestRecord | undefined>;
+  /** Undoes a decision (or a failure) whose completion failed, so that it can be decided (or swept) again. */
+  reopenFrontRequest(serviceId: number, authReqIdDigest: string): Promise<void>;
+  /** Takes pending requests that expire before `horizon` (pending → failed) for the expiry sweep; safe on several nodes. */
+  claimExpiringFrontRequests(horizon: number, limit: number): Promise<FrontRequestRecord[]>;
+}

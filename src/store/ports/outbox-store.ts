@@ -1,0 +1,37 @@
+import type { Page } from './page.js';
+
+export type OutboxKind = 'ping' | 'push' | 'webhook';
+
+export interface OutboxRecord {
+  id: string;
+  serviceId: number;
+  kind: OutboxKind;
+  endpoint: string;
+  /** Sealed `Authorization` header value, if any. */
+  authorizationSealed: string | null;
+  bodySealed: string;
+  /** What operators may see: no tokens. */
+  summary: Record<string, unknown>;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: number;
+  claimedUntil: number | null;
+  lastError: string | null;
+  createdAt: number;
+  expiresAt: number;
+  finishedAt: number | null;
+}
+
+/** What the notification dispatcher needs: leasing due rows and recording each attempt. */
+export interface OutboxQueue {
+  /** Leases due pending rows until `leaseUntil`; each row goes to one claimer (SKIP LOCKED on PostgreSQL). */
+  claimDueOutbox(now: number, leaseUntil: number, limit: number): Promise<OutboxRecord[]>;
+  finishOutbox(id: string, status: 'delivered' | 'failed', attempts: number, now: number, error: string | null): Promise<void>;
+  retryOutbox(id: string, attempts: number, nextAttemptAt: number, error: string): Promise<void>;
+}
+
+/** The notification outbox: written to by the front, drained by the dispatcher, read by operators. */
+export interface OutboxStore extends OutboxQueue {
+  enqueueOutbox(record: OutboxRecord): Promise<void>;
+  listOutbox(serviceId: number, start: number, end: number): Promise<Page<OutboxRecord>>;
+}
