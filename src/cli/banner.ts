@@ -10,6 +10,10 @@ export function printBanner(config: Config, runtime: Runtime): void {
     lines.push('  ║  Demo data, an open device simulator, http notifications to      ║');
     lines.push('  ║  loopback. Use OPENCIBA_MODE=production for real deployments.    ║');
     lines.push('  ╚══════════════════════════════════════════════════════════════════╝');
+    if (config.devAllowRemote) {
+      lines.push(`  WARNING: listening on ${config.host}, beyond loopback (OPENCIBA_DEV_ALLOW_REMOTE): anyone who`);
+      lines.push('  reaches this port can approve requests in the simulator and obtain tokens for any user.');
+    }
   } else {
     lines.push('  OpenCIBA is running in production mode.');
   }

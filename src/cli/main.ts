@@ -10,6 +10,7 @@ const HELP = `openciba — a self-hostable OpenID Connect CIBA server with an Au
 
 Usage:
   openciba serve [--production] [--port N] [--host H] [--public-url URL] [--data-dir DIR] [--database-url URL]
+                 [--dev-allow-remote]     development mode on a non-loopback HOST (the simulator approves anything)
   openciba migrate                         apply database migrations and exit
   openciba token create --service ID       mint a service access token (printed once)
   openciba token revoke --token T          revoke an API token (a service's, or a generated organization token)
@@ -22,11 +23,13 @@ Settings come from the environment, or the flags of the same name:
   PORT (8080)  HOST (127.0.0.1)  OPENCIBA_DATA_DIR (./data)  DATABASE_URL (postgres://… selects PostgreSQL)
   OPENCIBA_ADMIN_TOKEN  OPENCIBA_PUBLIC_URL  OPENCIBA_MODE (development|production)  OPENCIBA_DEMO (1|0)
   OPENCIBA_MASTER_KEY (base64 of 32 bytes; required to share one database between nodes)
+  OPENCIBA_DEV_ALLOW_REMOTE (1|0: let development mode listen beyond loopback; it has no user authentication)
 `;
 
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   production: { type: 'boolean' },
+  'dev-allow-remote': { type: 'boolean' },
   port: { type: 'string' },
   host: { type: 'string' },
   'public-url': { type: 'string' },

@@ -1,9 +1,12 @@
+import { BlockList, isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { Mode } from '../lib/mode.js';
 
 export interface Config {
   port: number;
   host: string;
+  /** Development mode on a non-loopback HOST, forced by OPENCIBA_DEV_ALLOW_REMOTE / --dev-allow-remote. */
+  devAllowRemote: boolean;
   dataDir: string;
   databaseUrl: string | undefined;
   adminToken: string | undefined;
@@ -75,6 +78,26 @@ function checkEngineUrl(value: string | undefined): void {
   throw new ConfigError(`OPENCIBA_ENGINE_URL must be an absolute http(s) URL, got ${value}`);
 }
 
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/**
+ * A listening address that only this machine can reach: 127.0.0.0/8, ::1 (IPv4-mapped forms
+ * included) or the name localhost. Other names are refused, as what they resolve to is not known here.
+ */
+export function isLoopbackListenAddress(host: string): boolean {
+  if (host.toLowerCase() === 'localhost') return true;
+  const kind = isIP(host);
+  return kind !== 0 && LOOPBACK.check(host, kind === 4 ? 'ipv4' : 'ipv6');
+}
+
+function yesNo(name: string, text: string | undefined): boolean {
+  if (text === undefined || text === '0' || text === 'false') return false;
+  if (text === '1' || text === 'true') return true;
+  throw new ConfigError(`${name} must be 1, true, 0 or false, got ${text}`);
+}
+
 /** Flag names are the environment names in kebab case: --port, --public-url, --database-url … */
 export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string | boolean> = {}): Config {
   const read = (name: string): string | undefined => {
@@ -95,6 +118,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
     throw new ConfigError(`OPENCIBA_MODE must be development or production, got ${modeValue}`);
   }
   const mode: Mode = modeValue;
+
+  // Development mode has no user authentication at all (the device simulator approves any
+  // request), so it must not be reachable from other machines unless the operator says so.
+  const devAllowRemote = flags['dev-allow-remote'] === true || yesNo('OPENCIBA_DEV_ALLOW_REMOTE', read('OPENCIBA_DEV_ALLOW_REMOTE'));
+  if (mode === 'development' && !devAllowRemote && !isLoopbackListenAddress(host)) {
+    throw new ConfigError(
+      `HOST ${host} is not a loopback address (127.0.0.0/8, ::1, localhost): in development mode the device simulator approves any request without authentication, ` +
+        'so anyone who reaches the port could obtain tokens for any user; use production mode, or set OPENCIBA_DEV_ALLOW_REMOTE=1 (--dev-allow-remote) to accept that risk',
+    );
+  }
 
   const displayHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   const publicUrl = (read('OPENCIBA_PUBLIC_URL') ?? `http://${displayHost}:${port}`).replace(/\/+$/, '');
@@ -131,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
   return {
     port,
     host,
+    devAllowRemote: mode === 'development' && devAllowRemote,
     dataDir: resolve(read('OPENCIBA_DATA_DIR') ?? './data'),
     databaseUrl,
     adminToken,

@@ -119,6 +119,28 @@ describe('openciba command line', () => {
     }
   }, 60_000);
 
+  it('development mode refuses a non-loopback HOST (exit 2 and why) unless forced with --dev-allow-remote', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openciba-remote-'));
+    const refused = (host: string) =>
+      `openciba: HOST ${host} is not a loopback address (127.0.0.0/8, ::1, localhost): in development mode the device simulator approves any request without authentication, ` +
+      'so anyone who reaches the port could obtain tokens for any user; use production mode, or set OPENCIBA_DEV_ALLOW_REMOTE=1 (--dev-allow-remote) to accept that risk\n';
+    try {
+      expect(runCli(['serve'], { OPENCIBA_DATA_DIR: dir, HOST: '0.0.0.0' })).toEqual({ status: 2, stdout: '', stderr: refused('0.0.0.0') });
+      expect(runCli(['serve', '--host', '192.168.1.10'], { OPENCIBA_DATA_DIR: dir })).toEqual({ status: 2, stdout: '', stderr: refused('192.168.1.10') });
+
+      const started = await serve({ OPENCIBA_DATA_DIR: dir, HOST: '0.0.0.0', OPENCIBA_DEMO: '0', OPENCIBA_ADMIN_TOKEN: 'remote-admin-token-0123456789' }, ['--dev-allow-remote']);
+      try {
+        expect(started.output()).toContain('DEVELOPMENT MODE');
+        expect(started.output()).toContain('WARNING: listening on 0.0.0.0, beyond loopback');
+        expect((await request(`${started.url}/health`)).status).toBe(200);
+      } finally {
+        expect(await started.stop()).toBe(0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('manages users of the built-in directory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'openciba-users-'));
     const env = { PATH: process.env.PATH ?? '', OPENCIBA_DATA_DIR: dir, OPENCIBA_ADMIN_TOKEN: 'cli-admin-token-0123456789' };

@@ -357,6 +357,24 @@ describe('private_key_jwt: rejections', () => {
     expectError(await authenticate({ parameters: assertionForm(notYet) }), 'invalid_client', /nbf/);
   });
 
+  it('caps the lifetime at 60 minutes (RFC 7523 section 3): exp after iat, exp after now without iat, and the age of iat', async () => {
+    const at = (overrides: Record<string, unknown>) => signedBy(ps256, '1004', overrides);
+    // exp - iat gets no skew allowance; the checks against now do.
+    expectAuthenticated(await authenticate({ parameters: assertionForm(await at({ iat: now - 100, exp: now - 100 + 3600 })) }), 1004, 'PRIVATE_KEY_JWT');
+    expectError(await authenticate({ parameters: assertionForm(await at({ iat: now - 100, exp: now - 100 + 3601 })) }), 'invalid_client', /^the client assertion lifetime \(exp minus iat\) exceeds 60 minutes$/);
+    expectAuthenticated(await authenticate({ parameters: assertionForm(await at({ iat: undefined, exp: now + 3600 + SKEW })) }), 1004, 'PRIVATE_KEY_JWT');
+    expectError(await authenticate({ parameters: assertionForm(await at({ iat: undefined, exp: now + 3600 + SKEW + 1 })) }), 'invalid_client', /^the client assertion exp is more than 60 minutes ahead$/);
+    expectAuthenticated(await authenticate({ parameters: assertionForm(await at({ iat: now - 3600 - SKEW + 1, exp: now - SKEW + 1 })) }), 1004, 'PRIVATE_KEY_JWT');
+    expectError(await authenticate({ parameters: assertionForm(await at({ iat: now - 3600 - SKEW - 1, exp: now + 60 })) }), 'invalid_client', /^the client assertion iat is more than 60 minutes in the past$/);
+  });
+
+  it('rejects a ten-year assertion without recording its jti', async () => {
+    const h = harness();
+    const jwt = await signedBy(ps256, '1004', { exp: now + 10 * 365 * 86400 });
+    expectError(await authenticate({ parameters: assertionForm(jwt) }, h), 'invalid_client', /lifetime \(exp minus iat\) exceeds 60 minutes/);
+    expect(h.claimed).toEqual([]);
+  });
+
   it('rejects a missing or overlong jti', async () => {
     expectError(await authenticate({ parameters: assertionForm(await signedBy(ps256, '1004', { jti: undefined })) }), 'invalid_client', /no jti/);
     expectError(await authenticate({ parameters: assertionForm(await signedBy(ps256, '1004', { jti: 'j'.repeat(257) })) }), 'invalid_client', /jti is longer than 256/);

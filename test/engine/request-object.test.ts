@@ -107,27 +107,27 @@ beforeAll(async () => {
 describe('verifyRequestObject: conformance negative modules', () => {
   it('#12 missing aud fails', async () => {
     const jwt = await sign(without(baseClaims(), 'aud'), ps1);
-    expectInvalidRequest(await verifyRequestObject(jwt, client1, context(client1Keys())), /no "aud"/);
+    expectInvalidRequest(await verifyRequestObject(jwt, client1, context(client1Keys())), /no 'aud'/);
   });
 
   it('#13 bad aud fails', async () => {
     const jwt = await sign(baseClaims({ aud: 'https://www.other1.example.com/' }), ps1);
-    expectInvalidRequest(await verifyRequestObject(jwt, client1, context(client1Keys())), /"aud" claim does not contain the issuer/);
+    expectInvalidRequest(await verifyRequestObject(jwt, client1, context(client1Keys())), /'aud' claim does not contain the issuer/);
   });
 
   it('#14 missing iss fails', async () => {
     const jwt = await sign(without(baseClaims(), 'iss'), ps1);
-    expectInvalidRequest(await verifyRequestObject(jwt, client1, context(client1Keys())), /no "iss"/);
+    expectInvalidRequest(await verifyRequestObject(jwt, client1, context(client1Keys())), /no 'iss'/);
   });
 
   it("#15 bad iss (client 2's client_id) fails", async () => {
     const jwt = await sign(baseClaims({ iss: '2002' }), ps1);
-    expectInvalidRequest(await verifyRequestObject(jwt, client1, context(client1Keys())), /"iss" claim is not the client_id/);
+    expectInvalidRequest(await verifyRequestObject(jwt, client1, context(client1Keys())), /'iss' claim is not the client_id/);
   });
 
   it('#16 missing exp fails', async () => {
     const jwt = await sign(without(baseClaims(), 'exp'), ps1);
-    expectInvalidRequest(await verifyRequestObject(jwt, client1, context(client1Keys())), /no "exp"/);
+    expectInvalidRequest(await verifyRequestObject(jwt, client1, context(client1Keys())), /no 'exp'/);
   });
 
   it('#17 expired exp fails', async () => {
@@ -142,12 +142,12 @@ describe('verifyRequestObject: conformance negative modules', () => {
 
   it('#19 missing iat fails', async () => {
     const jwt = await sign(without(baseClaims(), 'iat'), ps1);
-    expectInvalidRequest(await verifyRequestObject(jwt, client1, context(client1Keys())), /no "iat"/);
+    expectInvalidRequest(await verifyRequestObject(jwt, client1, context(client1Keys())), /no 'iat'/);
   });
 
   it('#20 missing nbf fails', async () => {
     const jwt = await sign(without(baseClaims(), 'nbf'), ps1);
-    expectInvalidRequest(await verifyRequestObject(jwt, client1, context(client1Keys())), /no "nbf"/);
+    expectInvalidRequest(await verifyRequestObject(jwt, client1, context(client1Keys())), /no 'nbf'/);
   });
 
   it('#21 nbf 10 minutes in the future fails', async () => {
@@ -157,17 +157,17 @@ describe('verifyRequestObject: conformance negative modules', () => {
 
   it('#22 nbf 70 minutes in the past fails', async () => {
     const jwt = await sign(baseClaims({ nbf: NOW - 70 * 60, exp: NOW + 5 * 60 }), ps1);
-    expectInvalidRequest(await verifyRequestObject(jwt, client1, context(client1Keys())), /"nbf" is more than 60 minutes in the past/);
+    expectInvalidRequest(await verifyRequestObject(jwt, client1, context(client1Keys())), /'nbf' is more than 60 minutes in the past/);
   });
 
   it('#23 missing jti fails', async () => {
     const jwt = await sign(without(baseClaims(), 'jti'), ps1);
-    expectInvalidRequest(await verifyRequestObject(jwt, client1, context(client1Keys())), /no "jti"/);
+    expectInvalidRequest(await verifyRequestObject(jwt, client1, context(client1Keys())), /no 'jti'/);
   });
 
   it('#24 signature algorithm none fails', async () => {
     const jwt = `${b64({ alg: 'none' })}.${b64(baseClaims())}.`;
-    expectInvalidRequest(await verifyRequestObject(jwt, client1, context(client1Keys())), /"none" is not allowed/);
+    expectInvalidRequest(await verifyRequestObject(jwt, client1, context(client1Keys())), /'none' is not allowed/);
   });
 
   it('#25 altered signature bytes fail', async () => {
@@ -186,7 +186,7 @@ describe('verifyRequestObject: conformance negative modules', () => {
     const claims = baseClaims();
     // As the suite does: client 2's key and kid.
     const withOtherKid = await sign(claims, ps2);
-    expectInvalidRequest(await verifyRequestObject(withOtherKid, client1, context(client1Keys())), /no registered key with kid "c2-ps"/);
+    expectInvalidRequest(await verifyRequestObject(withOtherKid, client1, context(client1Keys())), /no registered key with kid 'c2-ps'/);
     // Worse: client 2's key but client 1's kid, or no kid at all.
     const withOwnKid = await sign(claims, { ...ps2, kid: ps1.kid });
     expectInvalidRequest(await verifyRequestObject(withOwnKid, client1, context(client1Keys())), /signature does not verify/);
@@ -280,7 +280,7 @@ describe('verifyRequestObject: key selection', () => {
 
   it('fails for an unknown kid even though another registered key would verify', async () => {
     const jwt = await sign(baseClaims(), { ...b, kid: 'unknown' });
-    expectInvalidRequest(await verifyRequestObject(jwt, client, context(keys())), /no registered key with kid "unknown"/);
+    expectInvalidRequest(await verifyRequestObject(jwt, client, context(keys())), /no registered key with kid 'unknown'/);
   });
 
   it('tries every key of a fitting type when there is no kid', async () => {
@@ -307,18 +307,18 @@ describe('verifyRequestObject: replay and claim syntax', () => {
     const used = new Set<string>();
     const jwt = await sign(baseClaims(), ps1);
     expectVerified(await verifyRequestObject(jwt, client1, context(client1Keys(), used)));
-    expectInvalidRequest(await verifyRequestObject(jwt, client1, context(client1Keys(), used)), /"jti" has already been used/);
+    expectInvalidRequest(await verifyRequestObject(jwt, client1, context(client1Keys(), used)), /'jti' has already been used/);
   });
 
   it('does not record the jti of a request rejected for another reason', async () => {
     const ctx = context(client1Keys());
-    expectInvalidRequest(await verifyRequestObject(await sign(baseClaims({ aud: 'https://elsewhere' }), ps1), client1, ctx), /"aud"/);
+    expectInvalidRequest(await verifyRequestObject(await sign(baseClaims({ aud: 'https://elsewhere' }), ps1), client1, ctx), /'aud'/);
     expect(ctx.claims).toEqual([]);
   });
 
   it('rejects an empty or over-long jti', async () => {
     for (const jti of ['', 42]) {
-      expectInvalidRequest(await verifyRequestObject(await sign(baseClaims({ jti }), ps1), client1, context(client1Keys())), /"jti" claim is not a non-empty string/);
+      expectInvalidRequest(await verifyRequestObject(await sign(baseClaims({ jti }), ps1), client1, context(client1Keys())), /'jti' claim is not a non-empty string/);
     }
     expectVerified(await verifyRequestObject(await sign(baseClaims({ jti: 'j'.repeat(256) }), ps1), client1, context(client1Keys())));
     const long = await sign(baseClaims({ jti: 'j'.repeat(257) }), ps1);
@@ -327,34 +327,34 @@ describe('verifyRequestObject: replay and claim syntax', () => {
 
   it('rejects numeric dates given as strings and a numeric iss', async () => {
     const expString = await sign(baseClaims({ exp: String(NOW + 300) }), ps1);
-    expectInvalidRequest(await verifyRequestObject(expString, client1, context(client1Keys())), /"exp" claim is not a number/);
+    expectInvalidRequest(await verifyRequestObject(expString, client1, context(client1Keys())), /'exp' claim is not a number/);
     const nbfString = await sign(baseClaims({ nbf: String(NOW) }), ps1);
-    expectInvalidRequest(await verifyRequestObject(nbfString, client1, context(client1Keys())), /"nbf" claim is not a number/);
+    expectInvalidRequest(await verifyRequestObject(nbfString, client1, context(client1Keys())), /'nbf' claim is not a number/);
     const issNumber = await sign(baseClaims({ iss: 1001 }), ps1);
-    expectInvalidRequest(await verifyRequestObject(issNumber, client1, context(client1Keys())), /"iss" claim is not a string/);
+    expectInvalidRequest(await verifyRequestObject(issNumber, client1, context(client1Keys())), /'iss' claim is not a string/);
   });
 
   it('rejects aud that is not a string or a non-empty array of strings', async () => {
     for (const aud of [[], [ISSUER, 7], 7, { iss: ISSUER }]) {
-      expectInvalidRequest(await verifyRequestObject(await sign(baseClaims({ aud }), ps1), client1, context(client1Keys())), /"aud" claim is not a string/);
+      expectInvalidRequest(await verifyRequestObject(await sign(baseClaims({ aud }), ps1), client1, context(client1Keys())), /'aud' claim is not a string/);
     }
   });
 
   it('rejects exp not after nbf', async () => {
     const jwt = await sign(baseClaims({ nbf: NOW, exp: NOW }), { ...ps1 });
     const ctx = { ...context(client1Keys()), now: NOW - 10 };
-    expectInvalidRequest(await verifyRequestObject(jwt, client1, ctx), /"exp" is not after "nbf"/);
+    expectInvalidRequest(await verifyRequestObject(jwt, client1, ctx), /'exp' is not after 'nbf'/);
   });
 
   it('rejects a client_id claim naming another client', async () => {
     expectVerified(await verifyRequestObject(await sign(baseClaims({ client_id: 'client-one' }), ps1), client1, context(client1Keys())));
     const other = await sign(baseClaims({ client_id: '2002' }), ps1);
-    expectInvalidRequest(await verifyRequestObject(other, client1, context(client1Keys())), /"client_id" claim is not the client_id/);
+    expectInvalidRequest(await verifyRequestObject(other, client1, context(client1Keys())), /'client_id' claim is not the client_id/);
   });
 
   it('rejects a nested request or request_uri (RFC 9101 §4)', async () => {
     for (const nested of [{ request: 'x.y.z' }, { request_uri: 'urn:x' }]) {
-      expectInvalidRequest(await verifyRequestObject(await sign(baseClaims(nested), ps1), client1, context(client1Keys())), /must not contain "request"/);
+      expectInvalidRequest(await verifyRequestObject(await sign(baseClaims(nested), ps1), client1, context(client1Keys())), /must not contain 'request'/);
     }
   });
 
@@ -397,9 +397,9 @@ describe('verifyRequestObject: malformed input', () => {
       [`${b64([{ alg: 'PS256' }])}.${b64([1, 2])}.c2ln`, /header is not a base64url-encoded JSON object/],
       [`${header}.${b64([1, 2])}.c2ln`, /signature does not verify/],
       [`${header}.${b64('not json')}.c2ln`, /signature does not verify/],
-      [`${b64({ alg: 'PS256', kid: 5 })}.${b64({})}.c2ln`, /"kid" is not a string/],
-      [`${b64({ alg: 5 })}.${b64({})}.c2ln`, /no "alg"/],
-      [`${b64({ alg: 'NONE' })}.${b64({})}.`, /"none" is not allowed/],
+      [`${b64({ alg: 'PS256', kid: 5 })}.${b64({})}.c2ln`, /'kid' is not a string/],
+      [`${b64({ alg: 5 })}.${b64({})}.c2ln`, /no 'alg'/],
+      [`${b64({ alg: 'NONE' })}.${b64({})}.`, /'none' is not allowed/],
       [`${header}.${b64({})}.`, /empty signature/],
       [`${header}.${b64({})}.c2ln!`, /not base64url/],
       ['....', /encrypted/],

@@ -94,10 +94,12 @@ describe('ping, push and webhook through the front (manual clock, dispatcher dri
     expect(JSON.parse(newest().body)).toEqual({ auth_req_id: authReqId, error: 'access_denied' });
   });
 
-  it('an unanswered request fails just before expiry: ping sent, then expired_token', async () => {
+  it('an unanswered request fails at its expiry, not before: ping sent, then expired_token', async () => {
     const front = await createFront(server, { bcDeliveryMode: 'PING', bcNotificationEndpoint: receiver.url('/ping') });
     const authReqId = await start(front, { scope: 'openid', login_hint: 'alice', client_notification_token: 'n3', requested_expiry: '30' });
     clock.advance(28_000);
+    expect((await redeem(front, authReqId)).json.error).toBe('authorization_pending');
+    clock.advance(2_000);
     expect(await server.runtime.front.sweep()).toBeGreaterThanOrEqual(1);
     await dispatch();
     expect(newest().body).toBe(JSON.stringify({ auth_req_id: authReqId }));

@@ -97,6 +97,39 @@ describe('loadConfig', () => {
     expect(loadConfig({ OPENCIBA_BODY_LIMIT: '2048', OPENCIBA_OUTBOX_LEASE_MS: '15000' })).toMatchObject({ bodyLimit: 2048, outboxLeaseMs: 15_000 });
   });
 
+  describe('development mode listens on loopback only (its device simulator approves anything)', () => {
+    const remoteRefused = (host: string) =>
+      `HOST ${host} is not a loopback address (127.0.0.0/8, ::1, localhost): in development mode the device simulator approves any request without authentication, ` +
+      'so anyone who reaches the port could obtain tokens for any user; use production mode, or set OPENCIBA_DEV_ALLOW_REMOTE=1 (--dev-allow-remote) to accept that risk';
+
+    it.each(['127.0.0.1', '127.45.6.7', '::1', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1', 'localhost', 'LocalHost'])('accepts HOST=%j', (host) => {
+      expect(loadConfig({ HOST: host }).host).toBe(host);
+    });
+
+    it.each(['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'example.com', 'foo.localhost', '127.1', '128.0.0.1'])('refuses HOST=%j', (host) => {
+      expect(refusal({ HOST: host })).toBe(remoteRefused(host));
+    });
+
+    it('refuses the --host flag the same way', () => {
+      expect(refusal({}, { host: '0.0.0.0' })).toBe(remoteRefused('0.0.0.0'));
+    });
+
+    it('accepts a remote HOST when forced by OPENCIBA_DEV_ALLOW_REMOTE or --dev-allow-remote, and says so in the config', () => {
+      expect(loadConfig({}).devAllowRemote).toBe(false);
+      for (const value of ['1', 'true']) expect(loadConfig({ HOST: '0.0.0.0', OPENCIBA_DEV_ALLOW_REMOTE: value })).toMatchObject({ host: '0.0.0.0', devAllowRemote: true });
+      expect(loadConfig({ HOST: '0.0.0.0' }, { 'dev-allow-remote': true })).toMatchObject({ host: '0.0.0.0', devAllowRemote: true });
+      for (const value of ['0', 'false']) expect(refusal({ HOST: '0.0.0.0', OPENCIBA_DEV_ALLOW_REMOTE: value })).toBe(remoteRefused('0.0.0.0'));
+    });
+
+    it('refuses an OPENCIBA_DEV_ALLOW_REMOTE that is not 1, true, 0 or false', () => {
+      expect(refusal({ OPENCIBA_DEV_ALLOW_REMOTE: 'yes' })).toBe('OPENCIBA_DEV_ALLOW_REMOTE must be 1, true, 0 or false, got yes');
+    });
+
+    it('does not restrict HOST in production mode', () => {
+      expect(loadConfig({ OPENCIBA_MODE: 'production', OPENCIBA_PUBLIC_URL: 'https://login.example.com', HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    });
+  });
+
   it('refuses an engine URL that is not an absolute http(s) URL', () => {
     expect(refusal({ OPENCIBA_ENGINE_URL: 'engine:8080' })).toBe('OPENCIBA_ENGINE_URL must be an absolute http(s) URL, got engine:8080');
     expect(loadConfig({ OPENCIBA_ENGINE_URL: 'https://engine.internal/' }).engineUrl).toBe('https://engine.internal');

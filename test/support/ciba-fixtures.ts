@@ -67,6 +67,17 @@ export async function newClient(env: CibaEnv, serviceId: string, overrides: Clie
   return { clientId, clientSecret, mode: mode as TestClient['mode'] };
 }
 
+export type DeliveryMode = 'POLL' | 'PING' | 'PUSH';
+
+/** One client of each delivery mode in a service. */
+export async function clientsPerMode(env: CibaEnv, serviceId: string): Promise<Record<DeliveryMode, TestClient>> {
+  return {
+    POLL: await newClient(env, serviceId, { bcDeliveryMode: 'POLL' }),
+    PING: await newClient(env, serviceId, { bcDeliveryMode: 'PING' }),
+    PUSH: await newClient(env, serviceId, { bcDeliveryMode: 'PUSH' }),
+  };
+}
+
 export const form = (params: Record<string, string>): string => new URLSearchParams(params).toString();
 
 /** The JSON inside a responseContent. */

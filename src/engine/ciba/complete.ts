@@ -49,6 +49,14 @@ const PUSH_ERROR_OF = { ACCESS_DENIED: 'access_denied', TRANSACTION_FAILED: 'tra
 const DESCRIPTION_CHARSET = /^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/;
 const URI_CHARSET = /^[\x21\x23-\x5B\x5D-\x7E]*$/;
 
+/**
+ * How long after expiry the final TRANSACTION_FAILED of an unanswered request is still recorded:
+ * the front's expiry sweep gives a request up at its expiry, not before (the client was promised
+ * the whole `expires_in`), and this covers the sweep's period and lag. Nothing else is recorded
+ * after expiry: no AUTHORIZED, no ACCESS_DENIED.
+ */
+export const EXPIRED_FAILURE_GRACE_MS = 30_000;
+
 const serverError = (code: ResultCode, detail?: string) => withoutNulls({ ...actionHead(code, 'SERVER_ERROR' as const, detail) });
 
 /**
@@ -56,7 +64,9 @@ const serverError = (code: ResultCode, detail?: string) => withoutNulls({ ...act
  * NO_ACTION. Ping: NOTIFICATION with `{auth_req_id}`. Push: the tokens are minted now and the
  * NOTIFICATION carries them (or the error). A second call, or one after expiry, is SERVER_ERROR
  * in poll and a `server_error` NOTIFICATION in ping and push, which is what the reference
- * recommends where Authlete documents nothing.
+ * recommends where Authlete documents nothing — except TRANSACTION_FAILED within
+ * EXPIRED_FAILURE_GRACE_MS after expiry, the expiry sweep's report of an unanswered request,
+ * which is recorded (the token endpoint says expired_token either way) and notified.
  */
 export async function completeBackchannelAuthentication(
   ctx: EngineContext,
@@ -106,6 +116,8 @@ export async function completeBackchannelAuthentication(
   });
 
   const now = ctx.clock.now();
+  // The instant the request must still be unexpired at for this completion to be recorded.
+  const unexpiredAt = result === 'TRANSACTION_FAILED' ? now - EXPIRED_FAILURE_GRACE_MS : now;
   const common = commonFields(service, client, record, authReqId);
   const outboxFor = (body: string): OutboxRecord | undefined =>
     options.outbox && record.deliveryMode !== 'POLL' && typeof common.clientNotificationEndpoint === 'string'
@@ -144,7 +156,7 @@ export async function completeBackchannelAuthentication(
       ? { auth_req_id: authReqId, error: PUSH_ERROR_OF[result], ...errorExtras }
       : { auth_req_id: authReqId },
   );
-  const done = await ctx.store.completeBackchannelRequest(serviceId, ticketDigest, STATUS_OF[result], { result, grant, errorExtras }, now, undefined, outboxFor(content));
+  const done = await ctx.store.completeBackchannelRequest(serviceId, ticketDigest, STATUS_OF[result], { result, grant, errorExtras }, unexpiredAt, undefined, outboxFor(content));
   if (!done) return lateCompletion(record, common, authReqId);
 
   if (record.deliveryMode === 'POLL') return withoutNulls({ ...actionHead(codes.completePoll, 'NO_ACTION' as const), ...common });

@@ -2,6 +2,7 @@ import type { EngineContext } from '../context.js';
 import { apiErrors, type ApiError } from '../api-error.js';
 import { codes, resultMessage } from '../../wire/result-codes.js';
 import { withoutNulls } from '../../lib/json.js';
+import { ERROR_DESCRIPTION_CHARSET, ERROR_URI_CHARSET } from '../../lib/error-description.js';
 import { loadService } from '../protocol/parties.js';
 import { actionHead } from '../protocol/action-head.js';
 import type { HeldTickets } from './held-tickets.js';
@@ -35,8 +36,8 @@ const BY_REASON: Record<BackchannelAuthenticationFailReason, { action: Backchann
 };
 
 // RFC 6749 §5.2: error_description is %x20-21 / %x23-5B / %x5D-7E; error_uri %x21 / %x23-5B / %x5D-7E.
-const DESCRIPTION_CHARSET = /^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/;
-const URI_CHARSET = /^[\x21\x23-\x5B\x5D-\x7E]*$/;
+const DESCRIPTION_CHARSET = ERROR_DESCRIPTION_CHARSET;
+const URI_CHARSET = ERROR_URI_CHARSET;
 
 /**
  * `/backchannel/authentication/fail` (reference §5): the error response for a request the

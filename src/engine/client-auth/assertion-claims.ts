@@ -1,10 +1,21 @@
 import type { JWTPayload } from 'jose';
 import { invalidClient, type OAuthError } from '../protocol/oauth-error.js';
+import { MAX_REQUEST_OBJECT_LIFETIME } from '../request-object/request-object-claims.js';
 import { isIdentifierOf } from './method-names.js';
 import type { AuthClient, ClientAuthContext } from './types.js';
 
 /** RFC 7523 §3 does not bound jti; a bound keeps the replay store small and predictable. */
 export const MAX_JTI_LENGTH = 256;
+
+/**
+ * RFC 7523 §3 item 4: "The authorization server MAY reject JWTs with an "exp" claim value that is
+ * unreasonably far in the future." Every accepted jti is remembered until its exp, so without a cap
+ * one client could grow the replay table for years. The bound is the one request objects have
+ * (FAPI-CIBA §5.2.2, 60 minutes): exp at most this long after iat (after now when iat is absent),
+ * and iat at most this long ago.
+ */
+export const MAX_CLIENT_ASSERTION_LIFETIME = MAX_REQUEST_OBJECT_LIFETIME;
+const LIFETIME_WORDS = `${MAX_CLIENT_ASSERTION_LIFETIME / 60} minutes`;
 
 export interface AcceptedAssertionClaims {
   jti: string;
@@ -63,6 +74,14 @@ function checkTimes(claims: JWTPayload, ctx: ClaimContext): number | OAuthError 
   }
   if (iat !== undefined && (!isNumericDate(iat) || iat > ctx.now + ctx.clockSkew)) {
     return invalidClient('the client assertion iat is in the future');
+  }
+  // RFC 7523 §3 item 4 (see MAX_CLIENT_ASSERTION_LIFETIME). As for request objects, the skew widens
+  // the checks against now only; the lifetime is a property of the assertion and gets no allowance.
+  if (iat !== undefined) {
+    if (ctx.now - iat > MAX_CLIENT_ASSERTION_LIFETIME + ctx.clockSkew) return invalidClient(`the client assertion iat is more than ${LIFETIME_WORDS} in the past`);
+    if (exp - iat > MAX_CLIENT_ASSERTION_LIFETIME) return invalidClient(`the client assertion lifetime (exp minus iat) exceeds ${LIFETIME_WORDS}`);
+  } else if (exp - ctx.now > MAX_CLIENT_ASSERTION_LIFETIME + ctx.clockSkew) {
+    return invalidClient(`the client assertion exp is more than ${LIFETIME_WORDS} ahead`);
   }
   return exp;
 }

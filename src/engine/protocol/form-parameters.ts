@@ -1,3 +1,5 @@
+import { echoed } from '../../lib/error-description.js';
+
 /** The most a client's form body may hold; a signed request object fits well within. */
 export const MAX_PARAMETERS_LENGTH = 64 * 1024;
 
@@ -23,12 +25,12 @@ export function parseFormParameters(text: string): FormParameters | string {
   for (const [name, value] of search) {
     const previous = result.get(name);
     if (previous !== undefined) {
-      if (!REPEATABLE.has(name)) return `the parameter '${name.slice(0, 64)}' is included more than once`;
+      if (!REPEATABLE.has(name)) return `the parameter '${echoed(name)}' is included more than once`;
       result.set(name, [...(Array.isArray(previous) ? previous : [previous]), value]);
       continue;
     }
     if (value.includes('\uFFFD') && !text.includes('%EF%BF%BD') && !text.includes('\uFFFD')) {
-      return `the parameter '${name.slice(0, 64)}' is not valid UTF-8`;
+      return `the parameter '${echoed(name)}' is not valid UTF-8`;
     }
     result.set(name, value);
   }

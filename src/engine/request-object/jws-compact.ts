@@ -36,11 +36,11 @@ export function parseCompactJws(jwt: string): CompactJws | OAuthError {
   if (header === undefined) return invalidRequest('request object header is not a base64url-encoded JSON object');
   if ('enc' in header) return invalidRequest('encrypted request objects are not supported');
   const alg = header.alg;
-  if (typeof alg !== 'string' || alg.length === 0) return invalidRequest('request object header has no "alg"');
-  if (alg.toLowerCase() === 'none') return invalidRequest('request object must be signed; "alg": "none" is not allowed');
+  if (typeof alg !== 'string' || alg.length === 0) return invalidRequest("request object header has no 'alg'");
+  if (alg.toLowerCase() === 'none') return invalidRequest("request object must be signed; 'alg': 'none' is not allowed");
   if (signaturePart.length === 0) return invalidRequest('request object has an empty signature');
   const kid = header.kid;
-  if (kid !== undefined && typeof kid !== 'string') return invalidRequest('request object header "kid" is not a string');
+  if (kid !== undefined && typeof kid !== 'string') return invalidRequest("request object header 'kid' is not a string");
   return kid === undefined ? { header, alg } : { header, alg, kid };
 }
 

@@ -35,9 +35,9 @@ function clientIdentifiers(client: RequestObjectClient): string[] {
 // is a StringOrURI (RFC 7519 §4.1.1).
 function checkIssuer(claims: Claims, client: RequestObjectClient): Check {
   const iss = claims.iss;
-  if (iss === undefined) return invalidRequest('request object has no "iss" claim');
-  if (typeof iss !== 'string') return invalidRequest('request object "iss" claim is not a string');
-  if (!clientIdentifiers(client).includes(iss)) return invalidRequest('request object "iss" claim is not the client_id of the authenticated client');
+  if (iss === undefined) return invalidRequest("request object has no 'iss' claim");
+  if (typeof iss !== 'string') return invalidRequest("request object 'iss' claim is not a string");
+  if (!clientIdentifiers(client).includes(iss)) return invalidRequest("request object 'iss' claim is not the client_id of the authenticated client");
   return undefined;
 }
 
@@ -54,20 +54,20 @@ function audienceAccepted(aud: string, ctx: RequestObjectContext): boolean {
 
 function checkAudience(claims: Claims, ctx: RequestObjectContext): Check {
   const aud = claims.aud;
-  if (aud === undefined) return invalidRequest('request object has no "aud" claim');
+  if (aud === undefined) return invalidRequest("request object has no 'aud' claim");
   const values = typeof aud === 'string' ? [aud] : aud;
   if (!Array.isArray(values) || values.length === 0 || !values.every((v): v is string => typeof v === 'string')) {
-    return invalidRequest('request object "aud" claim is not a string or a non-empty array of strings');
+    return invalidRequest("request object 'aud' claim is not a string or a non-empty array of strings");
   }
-  if (!values.some((v) => audienceAccepted(v, ctx))) return invalidRequest('request object "aud" claim does not contain the issuer identifier of this server');
+  if (!values.some((v) => audienceAccepted(v, ctx))) return invalidRequest("request object 'aud' claim does not contain the issuer identifier of this server");
   return undefined;
 }
 
 function numericDate(claims: Claims, name: 'exp' | 'iat' | 'nbf'): number | OAuthError {
   const value = claims[name];
-  if (value === undefined) return invalidRequest(`request object has no "${name}" claim`);
+  if (value === undefined) return invalidRequest(`request object has no '${name}' claim`);
   // RFC 7519 §2 NumericDate: a JSON number. A numeric string is not one.
-  if (typeof value !== 'number' || !Number.isFinite(value)) return invalidRequest(`request object "${name}" claim is not a number`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) return invalidRequest(`request object '${name}' claim is not a number`);
   return value;
 }
 
@@ -77,24 +77,24 @@ function numericDate(claims: Claims, name: 'exp' | 'iat' | 'nbf'): number | OAut
 function checkTimes(claims: Claims, ctx: RequestObjectContext): Check {
   const exp = numericDate(claims, 'exp');
   if (typeof exp !== 'number') return exp;
-  if (ctx.now >= exp + ctx.clockSkew) return invalidRequest('request object has expired ("exp" is in the past)');
+  if (ctx.now >= exp + ctx.clockSkew) return invalidRequest("request object has expired ('exp' is in the past)");
   const iat = numericDate(claims, 'iat');
   if (typeof iat !== 'number') return iat;
   const nbf = numericDate(claims, 'nbf');
   if (typeof nbf !== 'number') return nbf;
-  if (nbf > ctx.now + ctx.clockSkew) return invalidRequest('request object is not yet valid ("nbf" is in the future)');
-  if (ctx.now - nbf > MAX_NBF_AGE + ctx.clockSkew) return invalidRequest('request object "nbf" is more than 60 minutes in the past');
-  if (exp <= nbf) return invalidRequest('request object "exp" is not after "nbf"');
-  if (exp - nbf > MAX_REQUEST_OBJECT_LIFETIME) return invalidRequest('request object lifetime ("exp" minus "nbf") exceeds 60 minutes');
+  if (nbf > ctx.now + ctx.clockSkew) return invalidRequest("request object is not yet valid ('nbf' is in the future)");
+  if (ctx.now - nbf > MAX_NBF_AGE + ctx.clockSkew) return invalidRequest("request object 'nbf' is more than 60 minutes in the past");
+  if (exp <= nbf) return invalidRequest("request object 'exp' is not after 'nbf'");
+  if (exp - nbf > MAX_REQUEST_OBJECT_LIFETIME) return invalidRequest("request object lifetime ('exp' minus 'nbf') exceeds 60 minutes");
   return undefined;
 }
 
 // CIBA Core §7.1.1 requires `jti`; its value is recorded to refuse replays (see verifyRequestObject).
 function checkJtiSyntax(claims: Claims): Check {
   const jti = claims.jti;
-  if (jti === undefined) return invalidRequest('request object has no "jti" claim');
-  if (typeof jti !== 'string' || jti.length === 0) return invalidRequest('request object "jti" claim is not a non-empty string');
-  if (jti.length > MAX_JTI_LENGTH) return invalidRequest(`request object "jti" claim is longer than ${MAX_JTI_LENGTH} characters`);
+  if (jti === undefined) return invalidRequest("request object has no 'jti' claim");
+  if (typeof jti !== 'string' || jti.length === 0) return invalidRequest("request object 'jti' claim is not a non-empty string");
+  if (jti.length > MAX_JTI_LENGTH) return invalidRequest(`request object 'jti' claim is longer than ${MAX_JTI_LENGTH} characters`);
   return undefined;
 }
 
@@ -104,14 +104,14 @@ function checkClientId(claims: Claims, client: RequestObjectClient): Check {
   const clientId = claims.client_id;
   if (clientId === undefined) return undefined;
   if (typeof clientId !== 'string' || !clientIdentifiers(client).includes(clientId)) {
-    return invalidRequest('request object "client_id" claim is not the client_id of the authenticated client');
+    return invalidRequest("request object 'client_id' claim is not the client_id of the authenticated client");
   }
   return undefined;
 }
 
 // RFC 9101 §4: a request object must not contain `request` or `request_uri`.
 function checkNoNestedRequest(claims: Claims): Check {
-  if (Object.hasOwn(claims, 'request') || Object.hasOwn(claims, 'request_uri')) return invalidRequest('request object must not contain "request" or "request_uri"');
+  if (Object.hasOwn(claims, 'request') || Object.hasOwn(claims, 'request_uri')) return invalidRequest("request object must not contain 'request' or 'request_uri'");
   return undefined;
 }
 

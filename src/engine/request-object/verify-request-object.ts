@@ -1,6 +1,7 @@
 import { compactVerify, importJWK, type JWK } from 'jose';
 import { invalidRequest, isOAuthError, type OAuthError } from '../protocol/oauth-error.js';
 import { isAsymmetricAlg } from '../../wire/enums.js';
+import { echoed } from '../../lib/error-description.js';
 import { verificationKeys } from '../keys/verification-keys.js';
 import { decodeUtf8, parseCompactJws, parseJsonObject } from './jws-compact.js';
 import { authenticationParameters, checkRequestObjectClaims } from './request-object-claims.js';
@@ -77,7 +78,7 @@ export async function verifyRequestObject(jwt: string, client: RequestObjectClie
   // last instant the time checks would still accept the object (exp plus the skew allowance).
   const exp = claims.exp as number;
   if (!(await ctx.claimJti(claims.jti as string, exp + ctx.clockSkew))) {
-    return invalidRequest('request object "jti" has already been used');
+    return invalidRequest("request object 'jti' has already been used");
   }
   return { kind: 'request-object', claims: authenticationParameters(claims), alg: jws.alg };
 }
@@ -87,7 +88,7 @@ export async function verifyRequestObject(jwt: string, client: RequestObjectClie
 // A registered algorithm is enforced exactly (conformance #26: an RS256 request from a PS256
 // client fails, FAPI-CIBA §7.10).
 function checkAlgorithm(alg: string, client: RequestObjectClient): OAuthError | undefined {
-  if (!isAsymmetricAlg(alg)) return invalidRequest(`request object signing algorithm ${alg} is not allowed; an asymmetric algorithm is required`);
+  if (!isAsymmetricAlg(alg)) return invalidRequest(`request object signing algorithm ${echoed(alg)} is not allowed; an asymmetric algorithm is required`);
   if (requestObjectRequired(client) && alg !== client.bcRequestSignAlg) {
     return invalidRequest(`request object must be signed with ${client.bcRequestSignAlg}, the client's backchannel_authentication_request_signing_alg, not ${alg}`);
   }
@@ -98,7 +99,7 @@ function checkAlgorithm(alg: string, client: RequestObjectClient): OAuthError | 
 async function verifySignature(jwt: string, alg: string, kid: string | undefined, keys: readonly unknown[]): Promise<Uint8Array | OAuthError> {
   const candidates = verificationKeys(Array.isArray(keys) ? keys : [], alg, kid);
   if (candidates.length === 0) {
-    return invalidRequest(kid === undefined ? `the client has no registered key for ${alg}` : `the client has no registered key with kid "${kid}" for ${alg}`);
+    return invalidRequest(kid === undefined ? `the client has no registered key for ${alg}` : `the client has no registered key with kid '${echoed(kid)}' for ${alg}`);
   }
   for (const jwk of candidates) {
     const payload = await verifyWith(jwt, alg, jwk);

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { OpContext } from '../op-context.js';
 import { bearerToken } from '../http/client-credentials.js';
+import { errorDescription } from '../../lib/error-description.js';
 import { noStore } from '../http/oauth-reply.js';
 import { STATUS_OF_ACTION } from './action-status.js';
 
@@ -25,7 +26,7 @@ export async function userinfoEndpoint(op: OpContext, serviceId: number, request
       .code(status)
       .header('www-authenticate', challenge ?? 'Bearer error="invalid_token"')
       .type('application/json;charset=UTF-8')
-      .send(JSON.stringify({ error, ...(description ? { error_description: description } : {}) }));
+      .send(JSON.stringify({ error, ...(description ? { error_description: errorDescription(description) } : {}) }));
   };
   if (!token) return fail(401, 'Bearer realm="userinfo"');
 

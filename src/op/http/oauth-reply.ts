@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { errorDescription } from '../../lib/error-description.js';
 
 /** Every answer of the front carries these (CIBA §7.3, RFC 6749 §5.1). */
 export function noStore(reply: FastifyReply): FastifyReply {
@@ -12,7 +13,7 @@ export function sendJsonContent(reply: FastifyReply, status: number, content: st
   return reply.send(content ?? '{}');
 }
 
-/** An OAuth error body of the front's own (RFC 6749 §5.2 shape). */
+/** An OAuth error body of the front's own (RFC 6749 §5.2 shape and character set). */
 export function sendOAuthError(reply: FastifyReply, status: number, error: string, description: string, headers: Record<string, string> = {}): FastifyReply {
-  return sendJsonContent(reply, status, JSON.stringify({ error, error_description: description }), headers);
+  return sendJsonContent(reply, status, JSON.stringify({ error, error_description: errorDescription(description) }), headers);
 }

@@ -36,16 +36,19 @@ export interface BackchannelRequestStore {
   /** /fail: deletes a request that has not been issued an auth_req_id yet. */
   deleteBackchannelRequest(serviceId: number, ticketDigest: string): Promise<boolean>;
   /**
-   * issued → `status` with the result, only once and only before expiry. With `tokens` (push),
-   * the tokens are stored in the same transaction and the request is consumed at once; with
-   * `outbox`, the notification is written in that transaction too.
+   * issued → `status` with the result, only once and only while the request is unexpired at
+   * `unexpiredAt` (expiresAt > unexpiredAt). That is the completion's time, except for the final
+   * TRANSACTION_FAILED of a request that has just expired, which the engine lets in for a short
+   * grace after expiry (it passes an earlier instant). With `tokens` (push), the tokens are stored
+   * in the same transaction and the request is consumed at once; with `outbox`, the notification
+   * is written in that transaction too.
    */
   completeBackchannelRequest(
     serviceId: number,
     ticketDigest: string,
     status: 'authorized' | 'denied' | 'failed' | 'consumed',
     result: Record<string, unknown>,
-    now: number,
+    unexpiredAt: number,
     tokens?: TokenRecord,
     outbox?: OutboxRecord,
   ): Promise<BackchannelRequestRecord | undefined>;

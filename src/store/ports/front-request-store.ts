@@ -24,6 +24,6 @@ export interface FrontRequestStore {
   decideFrontRequest(serviceId: number, authReqIdDigest: string, status: 'allowed' | 'denied' | 'failed', now: number): Promise<FrontRequestRecord | undefined>;
   /** Undoes a decision (or a failure) whose completion failed, so that it can be decided (or swept) again. */
   reopenFrontRequest(serviceId: number, authReqIdDigest: string): Promise<void>;
-  /** Takes pending requests that expire before `horizon` (pending → failed) for the expiry sweep; safe on several nodes. */
+  /** Takes pending requests that have expired by `horizon` (expiresAt ≤ horizon; pending → failed) for the expiry sweep; safe on several nodes. */
   claimExpiringFrontRequests(horizon: number, limit: number): Promise<FrontRequestRecord[]>;
 }

@@ -1,21 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../support/test-server.js';
-import {
-  complete,
-  content,
-  halfHash,
-  NOTIFICATION_ENDPOINT,
-  newClient,
-  newService,
-  pollToken,
-  rawPost,
-  startCiba,
-  startFlow,
-  verifyIdToken,
-  type CibaEnv,
-  type TestClient,
-  type TestService,
-} from '../../support/ciba-fixtures.js';
+import { complete, content, halfHash, NOTIFICATION_ENDPOINT, newService, pollToken, rawPost, startCiba, startFlow, verifyIdToken, type CibaEnv, type TestClient, type TestService, clientsPerMode } from '../../support/ciba-fixtures.js';
 
 type Mode = 'POLL' | 'PING' | 'PUSH';
 type Result = 'AUTHORIZED' | 'ACCESS_DENIED' | 'TRANSACTION_FAILED';
@@ -31,11 +16,7 @@ describe.each(DIALECTS)('/backchannel/authentication/complete (%s)', (dialect) =
   beforeAll(async () => {
     env = await startCiba({ dialect });
     service = await newService(env);
-    clients = {
-      POLL: await newClient(env, service.serviceId, { bcDeliveryMode: 'POLL' }),
-      PING: await newClient(env, service.serviceId, { bcDeliveryMode: 'PING' }),
-      PUSH: await newClient(env, service.serviceId, { bcDeliveryMode: 'PUSH' }),
-    };
+    clients = await clientsPerMode(env, service.serviceId);
   });
   afterAll(() => env?.close());
 

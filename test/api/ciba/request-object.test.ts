@@ -284,7 +284,7 @@ describe.each(DIALECTS)('signed backchannel authentication requests (request obj
       const longer = await send(await signJwt(key1, claims({ nbf: t, exp: t + 3601 })));
       expect(longer.action).toBe('BAD_REQUEST');
       expect(content(longer).error).toBe('invalid_request');
-      expect(content(longer).error_description).toContain('lifetime ("exp" minus "nbf") exceeds 60 minutes');
+      expect(content(longer).error_description).toContain("lifetime ('exp' minus 'nbf') exceeds 60 minutes");
       // The skew does not stretch the lifetime.
       const skewedLonger = await sendSkewed({ nbf: t, exp: t + 3601 });
       expect(content(skewedLonger).error_description).toContain('exceeds 60 minutes');

@@ -78,7 +78,7 @@ describe('checkScopes', () => {
     expectRefusal(checkScopes(service({}), 'OPENID'), 'invalid_scope', 'A169306', missingOpenid);
     const s = service({ supportedScopes: ['openid'] });
     expectRefusal(checkScopes(s, 'openid email'), 'invalid_scope', 'A169307', "The scope 'email' is not supported.");
-    expectRefusal(checkScopes(s, `openid ${'s'.repeat(100)}`), 'invalid_scope', 'A169307', `The scope '${'s'.repeat(64)}' is not supported.`);
+    expectRefusal(checkScopes(s, `openid ${'s'.repeat(100)}`), 'invalid_scope', 'A169307', `The scope '${'s'.repeat(64)}...' is not supported.`);
   });
 });
 

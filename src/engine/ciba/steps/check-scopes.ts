@@ -1,3 +1,4 @@
+import { echoed } from '../../../lib/error-description.js';
 import { codes } from '../../../wire/result-codes.js';
 import { settings } from '../../services/service-settings.js';
 import type { ServiceParty } from '../../protocol/parties.js';
@@ -20,7 +21,7 @@ export function checkScopes(service: ServiceParty, scope: unknown): CheckedScope
   const byName = new Map(supported.map((s) => [String(s.name), s]));
   if (supported.length > 0) {
     const unknown = names.find((n) => !byName.has(n));
-    if (unknown !== undefined) return refuse('invalid_scope', codes.bcScopeUnsupported, `The scope '${unknown.slice(0, 64)}' is not supported.`);
+    if (unknown !== undefined) return refuse('invalid_scope', codes.bcScopeUnsupported, `The scope '${echoed(unknown)}' is not supported.`);
   }
   const claimNames = scopeClaims(names);
   return { names, scopes: names.map((n) => byName.get(n) ?? { name: n }), claimNames };
