@@ -19,7 +19,8 @@ export function printBanner(config: Config, runtime: Runtime): void {
   }
   lines.push(`  Listening:   ${config.publicUrl}   (database: ${runtime.databaseLocation})`);
   lines.push(`  API docs:    ${config.publicUrl}/docs   OpenAPI: ${config.publicUrl}/api/openapi.json`);
-  if (runtime.generatedAdminToken) {
+  // Only development mode ever generates it (production requires a configured one).
+  if (runtime.generatedAdminToken && config.mode === 'development') {
     lines.push('');
     lines.push('  Organization token (shown only this once; stored hashed — keep it):');
     lines.push(`    ${runtime.generatedAdminToken}`);

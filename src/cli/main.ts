@@ -14,17 +14,37 @@ Usage:
   openciba migrate                         apply database migrations and exit
   openciba token create --service ID       mint a service access token (printed once)
   openciba token revoke --token T          revoke an API token (a service's, or a generated organization token)
-  openciba user put --service ID --subject S [--email E] [--phone P] [--name N] [--status active|locked] [--user-code C]
+  openciba user put --service ID --subject S [--email E] [--phone P] [--name N] [--status active|locked]
+                    [--user-code-stdin | --user-code-file PATH]   the user code: one line from standard input, or a file
   openciba user list --service ID          users of the built-in directory (tab-separated)
   openciba user delete --service ID --subject S
   openciba --help
 
 Settings come from the environment, or the flags of the same name:
   PORT (8080)  HOST (127.0.0.1)  OPENCIBA_DATA_DIR (./data)  DATABASE_URL (postgres://… selects PostgreSQL)
-  OPENCIBA_ADMIN_TOKEN  OPENCIBA_PUBLIC_URL  OPENCIBA_MODE (development|production)  OPENCIBA_DEMO (1|0)
+  OPENCIBA_ADMIN_TOKEN or OPENCIBA_ADMIN_TOKEN_FILE (a file holding it; required in production, where none is generated)
+  OPENCIBA_PUBLIC_URL  OPENCIBA_MODE (development|production)  OPENCIBA_DEMO (1|0)
   OPENCIBA_MASTER_KEY (base64 of 32 bytes; required to share one database between nodes)
   OPENCIBA_DEV_ALLOW_REMOTE (1|0: let development mode listen beyond loopback; it has no user authentication)
+The organization token and user codes are never taken as flags: the process list shows flags to every local user.
 `;
+
+/** Flags that once carried secrets on the command line, refused with the way that replaces them. */
+const SECRET_FLAGS: Record<string, string> = {
+  '--user-code': 'use --user-code-stdin (one line from standard input) or --user-code-file PATH',
+  '--admin-token': 'set OPENCIBA_ADMIN_TOKEN or OPENCIBA_ADMIN_TOKEN_FILE (a file holding the token)',
+};
+
+function refuseSecretFlags(argv: string[]): void {
+  for (const arg of argv) {
+    if (arg === '--') return;
+    const name = arg.split('=', 1)[0]!;
+    const instead = SECRET_FLAGS[name];
+    if (instead !== undefined) {
+      throw new ConfigError(`${name} is not accepted: a secret on the command line is visible in the process list; ${instead}`);
+    }
+  }
+}
 
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
@@ -35,7 +55,7 @@ const OPTIONS = {
   'public-url': { type: 'string' },
   'data-dir': { type: 'string' },
   'database-url': { type: 'string' },
-  'admin-token': { type: 'string' },
+  'admin-token-file': { type: 'string' },
   mode: { type: 'string' },
   demo: { type: 'string' },
   service: { type: 'string' },
@@ -45,11 +65,13 @@ const OPTIONS = {
   phone: { type: 'string' },
   name: { type: 'string' },
   status: { type: 'string' },
-  'user-code': { type: 'string' },
+  'user-code-stdin': { type: 'boolean' },
+  'user-code-file': { type: 'string' },
   token: { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
+  refuseSecretFlags(argv);
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   const [command, sub] = positionals;
   if (values.help || command === undefined || command === 'help') {

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { ConfigError, type Config } from '../server/config.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/ports.js';
@@ -10,7 +11,55 @@ export interface UserFlags {
   phone?: string | undefined;
   name?: string | undefined;
   status?: string | undefined;
-  'user-code'?: string | undefined;
+  'user-code-stdin'?: boolean | undefined;
+  'user-code-file'?: string | undefined;
+}
+
+/** The first line of standard input (without its line ending); stops reading there. */
+function readLineFromStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const done = (line: string) => {
+      process.stdin.off('data', onData).off('end', onEnd).off('error', reject);
+      process.stdin.pause();
+      resolve(line.replace(/\r$/, ''));
+    };
+    const onData = (chunk: Buffer | string) => {
+      text += chunk.toString();
+      const end = text.indexOf('\n');
+      if (end >= 0) done(text.slice(0, end));
+    };
+    const onEnd = () => done(text);
+    process.stdin.on('data', onData).once('end', onEnd).once('error', reject);
+  });
+}
+
+/**
+ * The user code from standard input or a file, never from the command line (where the process
+ * list would show it); undefined when neither flag is given.
+ */
+async function readUserCode(flags: UserFlags): Promise<string | undefined> {
+  const file = flags['user-code-file'];
+  if (flags['user-code-stdin'] && file !== undefined) throw new ConfigError('use one of --user-code-stdin and --user-code-file');
+  let code: string;
+  if (flags['user-code-stdin']) {
+    code = await readLineFromStdin();
+    if (code === '') throw new ConfigError('the user code read from standard input is empty');
+  } else if (file !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`the user code file ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    code = text.replace(/(\r?\n)+$/, '');
+    if (code === '') throw new ConfigError(`the user code file ${file} is empty`);
+  } else {
+    return undefined;
+  }
+  // The admin API's rule (POST/PUT /admin/services/{id}/users/{subject}).
+  if (code.length > 64) throw new ConfigError('a user code is 1 to 64 characters');
+  return code;
 }
 
 async function withStore<T>(config: Config, run: (store: Store, serviceId: number) => Promise<T>, flags: UserFlags): Promise<T> {
@@ -31,6 +80,7 @@ export async function runUserCommand(config: Config, action: string | undefined,
       return withStore(config, async (store, serviceId) => {
         if (!flags.subject) throw new ConfigError('user put needs --subject');
         if (flags.status !== undefined && flags.status !== 'active' && flags.status !== 'locked') throw new ConfigError('--status is active or locked');
+        const userCode = await readUserCode(flags);
         const now = Date.now();
         const existing = await store.getUser(serviceId, flags.subject);
         await store.putUser({
@@ -43,7 +93,7 @@ export async function runUserCommand(config: Config, action: string | undefined,
             ...existing?.data,
             ...(flags.name !== undefined ? { name: flags.name } : {}),
             // Only the salted hash is stored.
-            ...(flags['user-code'] !== undefined ? { userCode: await hashUserCode(flags['user-code']) } : {}),
+            ...(userCode !== undefined ? { userCode: await hashUserCode(userCode) } : {}),
           },
           createdAt: existing?.createdAt ?? now,
           modifiedAt: now,

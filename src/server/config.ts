@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { Mode } from '../lib/mode.js';
@@ -98,6 +99,46 @@ function yesNo(name: string, text: string | undefined): boolean {
   throw new ConfigError(`${name} must be 1, true, 0 or false, got ${text}`);
 }
 
+const TOKEN_SYNTAX = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/**
+ * The organization token, from OPENCIBA_ADMIN_TOKEN or from the file OPENCIBA_ADMIN_TOKEN_FILE
+ * names (a mounted secret; its trailing newline trimmed). Messages never echo the token.
+ */
+function readAdminToken(value: string | undefined, file: string | undefined): string | undefined {
+  if (value !== undefined && file !== undefined) throw new ConfigError('set OPENCIBA_ADMIN_TOKEN or OPENCIBA_ADMIN_TOKEN_FILE, not both');
+  if (file === undefined) {
+    if (value !== undefined && (value.length < 16 || !TOKEN_SYNTAX.test(value))) {
+      throw new ConfigError('OPENCIBA_ADMIN_TOKEN must be at least 16 characters of token syntax (RFC 6750)');
+    }
+    return value;
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`OPENCIBA_ADMIN_TOKEN_FILE ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const token = text.replace(/(\r?\n)+$/, '');
+  if (token === '') throw new ConfigError(`OPENCIBA_ADMIN_TOKEN_FILE ${file} is empty`);
+  if (token.length < 16 || !TOKEN_SYNTAX.test(token)) {
+    throw new ConfigError('the token in OPENCIBA_ADMIN_TOKEN_FILE must be at least 16 characters of token syntax (RFC 6750)');
+  }
+  return token;
+}
+
+/**
+ * Production never generates the organization token: printed once, it would rest in the log
+ * storage. The runtime calls this before it writes anything.
+ */
+export function requireConfiguredAdminToken(config: Config): void {
+  if (config.mode === 'production' && config.adminToken === undefined) {
+    throw new ConfigError(
+      'production mode needs the organization token from OPENCIBA_ADMIN_TOKEN or OPENCIBA_ADMIN_TOKEN_FILE: it is never generated in production, where printing it would leave it in the logs',
+    );
+  }
+}
+
 /** Flag names are the environment names in kebab case: --port, --public-url, --database-url … */
 export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string | boolean> = {}): Config {
   const read = (name: string): string | undefined => {
@@ -144,10 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
     throw new ConfigError('production mode needs OPENCIBA_PUBLIC_URL to be an https URL (TLS may end at a proxy in front)');
   }
 
-  const adminToken = read('OPENCIBA_ADMIN_TOKEN');
-  if (adminToken !== undefined && (adminToken.length < 16 || !/^[A-Za-z0-9\-._~+/]+=*$/.test(adminToken))) {
-    throw new ConfigError('OPENCIBA_ADMIN_TOKEN must be at least 16 characters of token syntax (RFC 6750)');
-  }
+  const adminToken = readAdminToken(read('OPENCIBA_ADMIN_TOKEN'), read('OPENCIBA_ADMIN_TOKEN_FILE'));
 
   const databaseUrl = read('DATABASE_URL');
   checkDatabaseUrl(databaseUrl);

@@ -11,7 +11,7 @@ import { managedRequests } from '../op/device/managed-requests.js';
 import { buildApp } from './app.js';
 import { mountFront, type FrontHandle } from './front-wiring.js';
 import { startHousekeeping } from './housekeeping.js';
-import { ConfigError, type Config } from './config.js';
+import { ConfigError, requireConfiguredAdminToken, type Config } from './config.js';
 import { seedDemo, type DemoSeed } from './demo-seed.js';
 import { loadMasterKey } from './master-key.js';
 
@@ -42,6 +42,7 @@ export interface RuntimeOverrides {
 
 /** Opens storage, checks the master key, bootstraps tokens and the demo, and builds the app. */
 export async function createRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
+  requireConfiguredAdminToken(config);
   const keyring = createKeyring(loadMasterKey(config).key);
   const clock = overrides.clock ?? systemClock;
   const { store, location, appliedMigrations } = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, now: () => clock.now() });

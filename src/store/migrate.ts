@@ -4,6 +4,7 @@ import * as ciba from './migrations/0002-ciba.js';
 import * as front from './migrations/0003-front.js';
 import * as clientAlias from './migrations/0004-client-alias.js';
 import * as userCodeHash from './migrations/0005-user-code-hash.js';
+import * as outboxClient from './migrations/0006-outbox-client.js';
 
 // Migrations are compiled in, so a build runs the same on every node and in every package layout.
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-front': front,
   '0004-client-alias': clientAlias,
   '0005-user-code-hash': userCodeHash,
+  '0006-outbox-client': outboxClient,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -138,6 +138,8 @@ export interface FrontRequestsTable {
 export interface OutboxTable {
   id: string;
   service_id: number;
+  /** The client the notification is for or about; null on rows queued before 0006. */
+  client_id: number | null;
   kind: string;
   endpoint: string;
   authorization_sealed: string | null;

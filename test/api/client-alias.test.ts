@@ -7,6 +7,8 @@ import {
 import { CIBA_GRANT } from '../support/ciba-fixtures.js';
 import { basicAuth, postForm } from '../support/front-fixtures.js';
 import { bearer, request } from '../support/http.js';
+import { DIALECTS } from '../support/test-server.js';
+import { startFlow, verifyIdToken } from '../support/ciba-fixtures.js';
 
 describe('custom client id aliases (clientIdAlias presented as client_id)', () => {
   let env: CibaEnv;
@@ -53,7 +55,8 @@ describe('custom client id aliases (clientIdAlias presented as client_id)', () =
 
     const introspected = await postForm(`${service.issuer}/introspect`, { token: accessToken }, basicAuth('my-app', byId.clientSecret));
     expect(introspected.status, introspected.text).toBe(200);
-    expect(introspected.json).toMatchObject({ active: true, client_id: byId.clientId });
+    // The flow began with the alias, so RFC 7662's client_id is the alias (Authlete's clientIdAliasUsed rule).
+    expect(introspected.json).toMatchObject({ active: true, client_id: 'my-app' });
     const wrong = await postForm(`${service.issuer}/introspect`, { token: accessToken }, basicAuth('my-app', 'x'.repeat(86)));
     expect(wrong.status).toBe(401);
   });
@@ -110,5 +113,89 @@ describe('custom client id aliases (clientIdAlias presented as client_id)', () =
     expect((await backchannel(env, service.serviceId, { ...second, clientId: 'my-app' }, defaultParams(second))).clientId).toBe(Number(second.clientId));
     const clash = await rawPost(env, `/api/${service.serviceId}/client/update/${second.clientId}`, { clientName: 'second', bcDeliveryMode: 'POLL', clientIdAlias: 'renamed' });
     expect(clash.status).toBe(400);
+  });
+});
+
+/**
+ * OIDC Core §2: an ID token's `aud` holds the client_id the relying party knows. As Authlete
+ * does with `clientIdAliasUsed`, that is the alias when the client presented it in the request
+ * that started the grant (the backchannel authentication request), and the numeric id otherwise.
+ */
+describe.each(DIALECTS)('ID tokens, introspection and userinfo name the client as it named itself (%s)', (dialect) => {
+  let env: CibaEnv;
+  let service: TestService;
+  let byId: TestClient;
+  let byAlias: TestClient;
+
+  beforeAll(async () => {
+    env = await startCiba({ dialect });
+    service = await newService(env, { backchannelPollingInterval: 1 });
+    byId = await newClient(env, service.serviceId, { clientIdAlias: 'my-app' });
+    byAlias = { ...byId, clientId: 'my-app' };
+  });
+  afterAll(() => env?.close());
+
+  const approve = async (starter: TestClient, redeemer: TestClient) => {
+    const flow = await startFlow(env, service.serviceId, starter);
+    expect((await complete(env, service.serviceId, flow.ticket, 'AUTHORIZED')).action).toBe('NO_ACTION');
+    const tokens = await tokenRequest(env, service.serviceId, redeemer, { grant_type: CIBA_GRANT, auth_req_id: flow.authReqId });
+    expect(tokens.action, tokens.resultMessage).toBe('OK');
+    return tokens;
+  };
+  const audOf = async (idToken: unknown, audience: string) =>
+    (await verifyIdToken(env, service.serviceId, String(idToken), { issuer: service.issuer, audience })).payload.aud;
+  const introspect = (token: unknown) => env.sdk.introspection.process({ serviceId: service.serviceId, introspectionRequest: { token: String(token) } });
+  const userinfo = (token: unknown) => env.sdk.userinfo.process({ serviceId: service.serviceId, userinfoRequest: { token: String(token) } });
+  const standard = async (token: unknown) =>
+    content(await env.sdk.introspection.standardProcess({ serviceId: service.serviceId, standardIntrospectionRequest: { parameters: new URLSearchParams({ token: String(token) }).toString() } }));
+  const refresh = (c: TestClient, refreshToken: unknown) =>
+    tokenRequest(env, service.serviceId, c, { grant_type: 'refresh_token', refresh_token: String(refreshToken) });
+
+  const expectAliasReported = async (token: unknown) => {
+    expect(await introspect(token)).toMatchObject({ action: 'OK', clientId: Number(byId.clientId), clientIdAlias: 'my-app', clientIdAliasUsed: true });
+    expect(await userinfo(token)).toMatchObject({ action: 'OK', clientId: Number(byId.clientId), clientIdAlias: 'my-app', clientIdAliasUsed: true });
+    expect(await standard(token)).toMatchObject({ active: true, client_id: 'my-app' });
+  };
+
+  it('a flow started with the alias: aud is ["my-app"], and a refresh keeps it, whichever id the refresh presents', async () => {
+    const tokens = await approve(byAlias, byAlias);
+    expect(await audOf(tokens.idToken, 'my-app')).toEqual(['my-app']);
+    await expectAliasReported(tokens.accessToken);
+
+    const refreshed = await refresh(byAlias, tokens.refreshToken);
+    expect(refreshed.action, refreshed.resultMessage).toBe('OK');
+    expect(await audOf(refreshed.idToken, 'my-app')).toEqual(['my-app']);
+    // The rule is the grant's: a refresh presented with the numeric id still names the alias.
+    const again = await refresh(byId, refreshed.refreshToken);
+    expect(again.action, again.resultMessage).toBe('OK');
+    expect(again.clientIdAliasUsed).toBe(false);
+    expect(await audOf(again.idToken, 'my-app')).toEqual(['my-app']);
+
+    await expectAliasReported(again.accessToken);
+  });
+
+  it('the grant decides, not the token request: started with the alias, redeemed with the id, aud is still ["my-app"]', async () => {
+    const tokens = await approve(byAlias, byId);
+    expect(tokens.clientIdAliasUsed).toBe(false);
+    expect(await audOf(tokens.idToken, 'my-app')).toEqual(['my-app']);
+  });
+
+  it('a flow started with the numeric id: aud is ["<id>"], and the answers say the alias was not used', async () => {
+    const tokens = await approve(byId, byAlias);
+    expect(await audOf(tokens.idToken, byId.clientId)).toEqual([byId.clientId]);
+    expect(await introspect(tokens.accessToken)).toMatchObject({ action: 'OK', clientId: Number(byId.clientId), clientIdAlias: 'my-app', clientIdAliasUsed: false });
+    expect(await userinfo(tokens.accessToken)).toMatchObject({ action: 'OK', clientIdAliasUsed: false });
+    expect(await standard(tokens.accessToken)).toMatchObject({ active: true, client_id: byId.clientId });
+    const refreshed = await refresh(byAlias, tokens.refreshToken);
+    expect(refreshed.action, refreshed.resultMessage).toBe('OK');
+    expect(await audOf(refreshed.idToken, byId.clientId)).toEqual([byId.clientId]);
+  });
+
+  it('push mode: the ID token /complete mints names the alias the request used, and /complete says it was used', async () => {
+    const push = await newClient(env, service.serviceId, { bcDeliveryMode: 'PUSH', clientIdAlias: 'push-app' });
+    const flow = await startFlow(env, service.serviceId, { ...push, clientId: 'push-app' });
+    const done = await complete(env, service.serviceId, flow.ticket, 'AUTHORIZED');
+    expect(done).toMatchObject({ action: 'NOTIFICATION', clientIdAlias: 'push-app', clientIdAliasUsed: true });
+    expect(await audOf(done.idToken, 'push-app')).toEqual(['push-app']);
   });
 });

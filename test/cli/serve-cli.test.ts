@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,8 +6,8 @@ import { runCli, startServe as serve } from '../support/cli.js';
 import { bearer, request } from '../support/http.js';
 
 /** Runs a command that must succeed; its standard output. */
-function succeed(args: string[], env: Record<string, string> = {}): string {
-  const done = runCli(args, env);
+function succeed(args: string[], env: Record<string, string> = {}, input?: string): string {
+  const done = runCli(args, env, input);
   expect(done.status, done.stderr).toBe(0);
   return done.stdout;
 }
@@ -150,13 +150,17 @@ describe('openciba command line', () => {
       serviceId = (await request(`${started.url}/api/service/create`, {
         method: 'POST', headers: { ...bearer(env.OPENCIBA_ADMIN_TOKEN), 'content-type': 'application/json' }, body: '{}',
       })).json.apiKey;
-      const cli1 = (args: string[]) => succeed(args, env);
-      expect(cli1(['user', 'put', '--service', String(serviceId), '--subject', 'dave', '--email', 'dave@example.com', '--name', 'Dave', '--user-code', '9999'])).toContain('created user dave');
+      const cli1 = (args: string[], input?: string) => succeed(args, env, input);
+      // The user code comes from standard input, never from the command line (the process list).
+      const putDave = ['user', 'put', '--service', String(serviceId), '--subject', 'dave', '--email', 'dave@example.com', '--name', 'Dave', '--user-code-stdin'];
+      expect(putDave.join(' ')).not.toContain('9999');
+      expect(cli1(putDave, '9999\n')).toContain('created user dave');
       expect(cli1(['user', 'put', '--service', String(serviceId), '--subject', 'dave', '--status', 'locked'])).toContain('updated user dave');
       expect(cli1(['user', 'list', '--service', String(serviceId)])).toBe('dave\tlocked\tdave@example.com\t\tDave\n');
       // The server sees what the command wrote.
       const user = await request(`${started.url}/admin/services/${serviceId}/users/dave`, { headers: bearer(env.OPENCIBA_ADMIN_TOKEN) });
       expect(user.json).toMatchObject({ subject: 'dave', status: 'locked', email: 'dave@example.com', name: 'Dave', hasUserCode: true });
+      expect(JSON.stringify(user.json)).not.toContain('9999');
       expect(cli1(['user', 'delete', '--service', String(serviceId), '--subject', 'dave'])).toContain('deleted user dave');
       // Exit status and message, so that a crash or a database error cannot pass for the refusal.
       const run = (args: string[]) => runCli(args, env);
@@ -164,6 +168,91 @@ describe('openciba command line', () => {
       expect(run(['user', 'put', '--service', '1', '--subject', 'x'])).toEqual({ status: 2, stdout: '', stderr: 'openciba: no service 1\n' });
     } finally {
       await started.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('refuses secrets on the command line: --user-code and --admin-token exit 2 and name the way that replaces them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openciba-argv-'));
+    const env = { OPENCIBA_DATA_DIR: dir };
+    const userCode =
+      'openciba: --user-code is not accepted: a secret on the command line is visible in the process list; use --user-code-stdin (one line from standard input) or --user-code-file PATH\n';
+    const adminToken =
+      'openciba: --admin-token is not accepted: a secret on the command line is visible in the process list; set OPENCIBA_ADMIN_TOKEN or OPENCIBA_ADMIN_TOKEN_FILE (a file holding the token)\n';
+    try {
+      expect(runCli(['user', 'put', '--service', '1', '--subject', 'x', '--user-code', '1234'], env)).toEqual({ status: 2, stdout: '', stderr: userCode });
+      expect(runCli(['user', 'put', '--service', '1', '--subject', 'x', '--user-code=1234'], env)).toEqual({ status: 2, stdout: '', stderr: userCode });
+      expect(runCli(['serve', '--admin-token', 'argv-admin-token-0123456789'], env)).toEqual({ status: 2, stdout: '', stderr: adminToken });
+      expect(runCli(['serve', '--admin-token=argv-admin-token-0123456789'], env)).toEqual({ status: 2, stdout: '', stderr: adminToken });
+      // The help names the new flags and no longer the secret ones.
+      expect(runCli(['--help']).stdout).toContain('--user-code-stdin');
+      expect(runCli(['--help']).stdout).not.toMatch(/--user-code C|--admin-token /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('user put reads the user code from standard input or a file, and refuses an empty or unreadable one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openciba-usercode-'));
+    const env = { OPENCIBA_DATA_DIR: dir, OPENCIBA_ADMIN_TOKEN: 'usercode-admin-token-0123456789' };
+    const started = await serve(env);
+    try {
+      const serviceId = String((await request(`${started.url}/api/service/create`, {
+        method: 'POST', headers: { ...bearer(env.OPENCIBA_ADMIN_TOKEN), 'content-type': 'application/json' }, body: '{}',
+      })).json.apiKey);
+      const hasCode = async (subject: string) =>
+        (await request(`${started.url}/admin/services/${serviceId}/users/${subject}`, { headers: bearer(env.OPENCIBA_ADMIN_TOKEN) })).json.hasUserCode;
+
+      const codeFile = join(dir, 'code.txt');
+      writeFileSync(codeFile, '4321\n');
+      expect(succeed(['user', 'put', '--service', serviceId, '--subject', 'erin', '--user-code-file', codeFile], env)).toBe('created user erin\n');
+      expect(await hasCode('erin')).toBe(true);
+      expect(succeed(['user', 'put', '--service', serviceId, '--subject', 'frank', '--user-code-stdin'], env, '9999\r\nignored second line\n')).toBe('created user frank\n');
+      expect(await hasCode('frank')).toBe(true);
+
+      const refused = (args: string[], input: string | undefined, message: string) =>
+        expect(runCli(['user', 'put', '--service', serviceId, '--subject', 'gina', ...args], env, input)).toEqual({ status: 2, stdout: '', stderr: `openciba: ${message}\n` });
+      refused(['--user-code-stdin'], '\n', 'the user code read from standard input is empty');
+      refused(['--user-code-stdin'], '', 'the user code read from standard input is empty');
+      writeFileSync(codeFile, '\n');
+      refused(['--user-code-file', codeFile], undefined, `the user code file ${codeFile} is empty`);
+      refused(['--user-code-file', join(dir, 'missing.txt')], undefined, `the user code file ${join(dir, 'missing.txt')} cannot be read (ENOENT)`);
+      refused(['--user-code-stdin', '--user-code-file', codeFile], '1\n', 'use one of --user-code-stdin and --user-code-file');
+      refused(['--user-code-stdin'], `${'7'.repeat(65)}\n`, 'a user code is 1 to 64 characters');
+      expect(await hasCode('gina')).toBe(undefined);
+    } finally {
+      await started.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('production never generates or prints the organization token: refused without one, taken from OPENCIBA_ADMIN_TOKEN_FILE', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openciba-prod-token-'));
+    const production = { OPENCIBA_DATA_DIR: dir, OPENCIBA_PUBLIC_URL: 'https://as.example.test' };
+    try {
+      expect(runCli(['serve', '--production'], production)).toEqual({
+        status: 2,
+        stdout: '',
+        stderr:
+          'openciba: production mode needs the organization token from OPENCIBA_ADMIN_TOKEN or OPENCIBA_ADMIN_TOKEN_FILE: it is never generated in production, where printing it would leave it in the logs\n',
+      });
+      // The refusal comes before anything is written: no key file, no database.
+      expect(() => statSync(join(dir, 'master.key'))).toThrow();
+
+      const tokenFile = join(dir, 'admin-token');
+      const token = 'file-admin-token-0123456789abcdef';
+      writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+      const started = await serve({ ...production, OPENCIBA_ADMIN_TOKEN_FILE: tokenFile }, ['--production']);
+      try {
+        expect(started.output()).toContain('production mode');
+        expect(started.output()).not.toContain('Organization token');
+        expect(started.output()).not.toContain(token);
+        expect((await request(`${started.url}/api/service/get/list`, { headers: bearer(token) })).status).toBe(200);
+      } finally {
+        expect(await started.stop()).toBe(0);
+      }
+      expect(started.output()).not.toContain(token);
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, decodeMasterKey, loadConfig } from '../../src/server/config.js';
 
@@ -67,6 +70,31 @@ describe('loadConfig', () => {
     const message = 'OPENCIBA_ADMIN_TOKEN must be at least 16 characters of token syntax (RFC 6750)';
     expect(refusal({ OPENCIBA_ADMIN_TOKEN: 'short' })).toBe(message);
     expect(refusal({ OPENCIBA_ADMIN_TOKEN: 'has spaces in it, sixteen+' })).toBe(message);
+  });
+
+  it('reads the admin token from OPENCIBA_ADMIN_TOKEN_FILE (trailing newline trimmed) and refuses an unreadable, empty or conflicting one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openciba-config-'));
+    try {
+      const file = join(dir, 'token');
+      writeFileSync(file, 'file-admin-token-0123456789\n');
+      expect(loadConfig({ OPENCIBA_ADMIN_TOKEN_FILE: file }).adminToken).toBe('file-admin-token-0123456789');
+      expect(loadConfig({}, { 'admin-token-file': file }).adminToken).toBe('file-admin-token-0123456789');
+      writeFileSync(file, 'crlf-admin-token-0123456789\r\n');
+      expect(loadConfig({ OPENCIBA_ADMIN_TOKEN_FILE: file }).adminToken).toBe('crlf-admin-token-0123456789');
+
+      writeFileSync(file, '\n');
+      expect(refusal({ OPENCIBA_ADMIN_TOKEN_FILE: file })).toBe(`OPENCIBA_ADMIN_TOKEN_FILE ${file} is empty`);
+      const missing = join(dir, 'missing');
+      expect(refusal({ OPENCIBA_ADMIN_TOKEN_FILE: missing })).toBe(`OPENCIBA_ADMIN_TOKEN_FILE ${missing} cannot be read (ENOENT)`);
+      expect(refusal({ OPENCIBA_ADMIN_TOKEN_FILE: dir })).toBe(`OPENCIBA_ADMIN_TOKEN_FILE ${dir} cannot be read (EISDIR)`);
+      // The same syntax rule as the variable, without echoing the file's content.
+      writeFileSync(file, 'short\n');
+      expect(refusal({ OPENCIBA_ADMIN_TOKEN_FILE: file })).toBe('the token in OPENCIBA_ADMIN_TOKEN_FILE must be at least 16 characters of token syntax (RFC 6750)');
+      writeFileSync(file, 'file-admin-token-0123456789\n');
+      expect(refusal({ OPENCIBA_ADMIN_TOKEN_FILE: file, OPENCIBA_ADMIN_TOKEN: 'env-admin-token-0123456789' })).toBe('set OPENCIBA_ADMIN_TOKEN or OPENCIBA_ADMIN_TOKEN_FILE, not both');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a malformed master key', () => {

@@ -22,7 +22,7 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
     dataDir = mkdtempSync(join(tmpdir(), 'openciba-store-'));
     const databaseUrl = dialect === 'postgres' ? await freshPostgresUrl() : undefined;
     const opened = await openStore({ dataDir, databaseUrl });
-    expect(opened.appliedMigrations).toEqual(['0001-initial', '0002-ciba', '0003-front', '0004-client-alias', '0005-user-code-hash']);
+    expect(opened.appliedMigrations).toEqual(['0001-initial', '0002-ciba', '0003-front', '0004-client-alias', '0005-user-code-hash', '0006-outbox-client']);
     store = opened.store;
     expect(store.dialect).toBe(dialect);
   });
@@ -90,8 +90,8 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
     const updated = await store.getClient(a, 12_345_678_901_234);
     expect(updated).toMatchObject({ developer: null, secretSealed: 'secret2', modifiedAt: 9000, data: { clientName: 'x' } });
 
-    expect(await store.deleteClient(b, 12_345_678_901_235)).toBe(false);
-    expect(await store.deleteClient(a, 12_345_678_901_235)).toBe(true);
+    expect(await store.deleteClient(b, 12_345_678_901_235, 9_500)).toBe(false);
+    expect(await store.deleteClient(a, 12_345_678_901_235, 9_500)).toBe(true);
   });
 
   it('indexes custom client id aliases per service, one client each', async () => {

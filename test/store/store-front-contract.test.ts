@@ -144,4 +144,45 @@ describe.each(DIALECTS)('front store contract on %s', (dialect) => {
     expect(await store.completeBackchannelRequest(SERVICE, 'tk-1', 'denied', {}, 2_000, undefined, late)).toBeUndefined();
     expect((await store.listOutbox(SERVICE, 0, 100)).items.some((r) => r.id === late.id)).toBe(false);
   });
+
+  it("deletes a client with its device requests, CIBA requests and tokens, and fails its pending deliveries, in one go", async () => {
+    const [gone, kept] = [44_000_000_000_001, 44_000_000_000_002];
+    for (const [clientId, number] of [[gone, 9001], [kept, 9002]] as const) {
+      await store.createClient({ clientId, serviceId: SERVICE, number, developer: null, data: {}, secretSealed: 's', clientIdAlias: null, createdAt: 1, modifiedAt: 1 });
+    }
+    const goneRequest = frontRequest({ clientId: gone, subject: 'dora' });
+    const keptRequest = frontRequest({ clientId: kept, subject: 'dora' });
+    await store.createFrontRequest(goneRequest);
+    await store.createFrontRequest(keptRequest);
+    await store.createBackchannelRequest({
+      id: 'bc-gone', ticketDigest: 'tk-gone', authReqIdDigest: goneRequest.authReqIdDigest, authReqIdSealed: 's', serviceId: SERVICE, clientId: gone,
+      status: 'issued', deliveryMode: 'PING', request: {}, result: null, interval: 5, lastPolledAt: null, createdAt: 1, expiresAt: 100_000,
+    });
+    const rows = {
+      ping: outbox({ clientId: gone, kind: 'ping', nextAttemptAt: 50_000 }),
+      push: outbox({ clientId: gone, kind: 'push', nextAttemptAt: 50_000 }),
+      webhook: outbox({ clientId: gone, kind: 'webhook', nextAttemptAt: 50_000 }),
+      delivered: outbox({ clientId: gone, status: 'delivered', attempts: 1, finishedAt: 2_000, nextAttemptAt: 50_000 }),
+      other: outbox({ clientId: kept, nextAttemptAt: 50_000 }),
+    };
+    for (const row of Object.values(rows)) await store.enqueueOutbox(row);
+    // What the store gives back is what it was given, client included.
+    expect((await store.listOutbox(SERVICE, 0, 100)).items.find((r) => r.id === rows.ping.id)).toEqual(rows.ping);
+
+    expect(await store.deleteClient(SERVICE, gone, 3_000)).toBe(true);
+
+    expect(await store.getClient(SERVICE, gone)).toBeUndefined();
+    expect(await store.findFrontRequest(SERVICE, goneRequest.authReqIdDigest)).toBeUndefined();
+    expect((await store.listPendingFrontRequests(SERVICE, 'dora', 0, 10)).map((r) => r.authReqIdDigest)).toEqual([keptRequest.authReqIdDigest]);
+    expect(await store.findBackchannelRequestByTicket(SERVICE, 'tk-gone')).toBeUndefined();
+    const after = new Map((await store.listOutbox(SERVICE, 0, 100)).items.map((r) => [r.id, r]));
+    for (const row of [rows.ping, rows.push, rows.webhook]) {
+      expect(after.get(row.id)).toMatchObject({ status: 'failed', finishedAt: 3_000, lastError: expect.stringContaining('deleted'), claimedUntil: null });
+    }
+    expect(after.get(rows.delivered.id)).toEqual(rows.delivered);
+    expect(after.get(rows.other.id)).toEqual(rows.other);
+    // Of these, only the other client's row is still due.
+    const due = new Set((await store.claimDueOutbox(60_000, 70_000, 100)).map((r) => r.id));
+    expect(Object.values(rows).filter((r) => due.has(r.id)).map((r) => r.id)).toEqual([rows.other.id]);
+  });
 });

@@ -140,6 +140,8 @@ async function checkAndKeep(
     resources,
     authorizationDetails,
     clientAuthMethod: client.method,
+    // Names the client in the grant's ID tokens and token answers (Grant.clientIdAliasUsed).
+    clientIdAliasUsed: client.aliasUsed,
   });
 
   const now = ctx.clock.now();

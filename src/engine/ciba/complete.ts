@@ -109,6 +109,7 @@ export async function completeBackchannelAuthentication(
     accessTokenDuration: input.accessTokenDuration,
     refreshTokenDuration: input.refreshTokenDuration,
     consentedClaims: input.consentedClaims,
+    clientIdAliasUsed: record.request.clientIdAliasUsed === true,
   });
   const errorExtras = withoutNulls({
     error_description: input.errorDescription !== undefined && DESCRIPTION_CHARSET.test(input.errorDescription) ? input.errorDescription : undefined,
@@ -128,6 +129,7 @@ export async function completeBackchannelAuthentication(
           body,
           expiresAt: record.expiresAt,
           serviceId,
+          clientId: record.clientId,
           authReqId,
         })
       : undefined;
@@ -167,7 +169,8 @@ function commonFields(service: ServiceParty, client: ClientParty, record: Backch
   return withoutNulls({
     clientId: client.record.clientId,
     clientIdAlias: client.auth.clientIdAlias,
-    clientIdAliasUsed: false,
+    // Whether the backchannel authentication request presented the alias (Authlete's rule).
+    clientIdAliasUsed: record.request.clientIdAliasUsed === true,
     clientName: client.data.clientName,
     deliveryMode: record.deliveryMode,
     clientNotificationEndpoint: record.deliveryMode === 'POLL' ? undefined : client.data.bcNotificationEndpoint,

@@ -10,6 +10,8 @@ export interface PendingNotification {
   /** Epoch ms: no point delivering after the request expired. */
   expiresAt: number;
   serviceId: number;
+  /** The client notified (its deletion cancels the pending notification). */
+  clientId: number;
   authReqId: string;
 }
 

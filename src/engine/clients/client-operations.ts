@@ -150,7 +150,7 @@ export async function updateClient(ctx: EngineContext, serviceId: number, client
 }
 
 export async function deleteClient(ctx: EngineContext, serviceId: number, clientId: number): Promise<undefined | ApiError> {
-  const deleted = await ctx.store.deleteClient(serviceId, clientId);
+  const deleted = await ctx.store.deleteClient(serviceId, clientId, ctx.clock.now());
   forgetClient(ctx.store, serviceId, clientId);
   return deleted ? undefined : apiErrors.clientNotFound(String(clientId));
 }

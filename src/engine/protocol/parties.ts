@@ -24,6 +24,16 @@ export interface ClientParty {
   auth: AuthClient;
 }
 
+/**
+ * The client_id the client knows itself by in a grant (OIDC Core §2 `aud`, RFC 7662 `client_id`):
+ * its alias when it presented the alias in the request that started the grant (Authlete's
+ * `clientIdAliasUsed`), else its numeric id. The alias is the client's current one, as Authlete
+ * reads it from the client, so a renamed alias names the client by its new name.
+ */
+export function clientIdAsUsed(client: ClientParty, aliasUsed: boolean | undefined): string {
+  return aliasUsed === true && client.auth.clientIdAlias ? client.auth.clientIdAlias : String(client.record.clientId);
+}
+
 export async function loadService(ctx: EngineContext, serviceId: number): Promise<ServiceParty | undefined> {
   const cache = partyCaches<ServiceParty, ClientParty>(ctx.store, ctx.clock).services;
   const cached = cache.get(serviceId);

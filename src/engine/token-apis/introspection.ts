@@ -41,7 +41,7 @@ export async function introspectAccessToken(ctx: EngineContext, serviceId: numbe
   const details = {
     clientId: record.clientId,
     clientIdAlias: client?.auth.clientIdAlias,
-    clientIdAliasUsed: false,
+    clientIdAliasUsed: grant.clientIdAliasUsed === true,
     subject: record.subject ?? undefined,
     scopes,
     existent: true,

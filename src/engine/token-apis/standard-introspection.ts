@@ -3,7 +3,7 @@ import { apiErrors, type ApiError } from '../api-error.js';
 import { codes } from '../../wire/result-codes.js';
 import { parseFormParameters, single } from '../protocol/form-parameters.js';
 import { refuse } from '../protocol/oauth-error.js';
-import { loadService } from '../protocol/parties.js';
+import { clientIdAsUsed, loadClient, loadService } from '../protocol/parties.js';
 import { actionHead } from '../protocol/action-head.js';
 import { oauthErrorAnswer } from '../protocol/oauth-error-answer.js';
 import { findToken, visibleProperties } from './find-token.js';
@@ -33,13 +33,16 @@ export async function standardIntrospection(
   const found = await findToken(ctx, serviceId, token, { refresh: true, hint: single(form, 'token_type_hint') });
   const now = ctx.clock.now();
   const active = found !== undefined && found.expiresAt > now;
+  // RFC 7662 §2.2 client_id: as the client named itself when the grant began (Authlete's
+  // clientIdAliasUsed rule); the numeric id when the client is gone.
+  const client = active && found.grant.clientIdAliasUsed === true ? await loadClient(ctx, serviceId, String(found.record.clientId)) : undefined;
   const content = active
     ? {
         // Non-hidden properties first, so they can never mask a standard member.
         ...Object.fromEntries((visibleProperties(found.grant, input.withHiddenProperties === true) ?? []).map((p) => [p.key, p.value])),
         active: true,
         scope: (found.grant.scopes ?? []).join(' '),
-        client_id: String(found.record.clientId),
+        client_id: client ? clientIdAsUsed(client, true) : String(found.record.clientId),
         ...(found.record.subject ? { sub: found.record.subject } : {}),
         exp: Math.floor(found.expiresAt / 1000),
         iat: Math.floor(found.record.createdAt / 1000),

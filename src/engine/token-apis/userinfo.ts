@@ -4,7 +4,7 @@ import { codes, type ResultCode } from '../../wire/result-codes.js';
 import { settings } from '../services/service-settings.js';
 import { withoutNulls } from '../../lib/json.js';
 import { parseJsonObjectText } from '../../lib/json-object.js';
-import { loadClient, loadService, type ClientParty, type ServiceParty } from '../protocol/parties.js';
+import { clientIdAsUsed, loadClient, loadService, type ClientParty, type ServiceParty } from '../protocol/parties.js';
 import { actionHead } from '../protocol/action-head.js';
 import { scopeClaims } from '../protocol/scope-claims.js';
 import { signingKeyFor } from '../tokens/id-token.js';
@@ -58,7 +58,7 @@ export async function processUserinfo(ctx: EngineContext, serviceId: number, inp
     token: input.token,
     clientId: found.record.clientId,
     clientIdAlias: client?.auth.clientIdAlias,
-    clientIdAliasUsed: false,
+    clientIdAliasUsed: found.grant.clientIdAliasUsed === true,
     properties: visibleProperties(found.grant, false),
     consentedClaims: found.grant.consentedClaims,
     serviceAttributes: settings.attributes(service.data),
@@ -83,7 +83,9 @@ export async function issueUserinfo(ctx: EngineContext, serviceId: number, input
   if (!key) return { ...actionHead(codes.userinfoIssueBadClaims, 'INTERNAL_SERVER_ERROR' as const, `The service has no ${alg} key.`), responseContent: bearerChallenge('server_error', codes.userinfoIssueBadClaims) };
   const jwt = signCompact(
     { alg, ...(key.kid ? { kid: key.kid } : {}) },
-    { ...body, iss: service.issuer, aud: String(found.record.clientId), iat: Math.floor(ctx.clock.now() / 1000) },
+    // OIDC Core §5.3.2: aud is the RP's client_id. Authlete does not say which id a signed
+    // UserInfo names; like the ID token, the one the client used to start the grant.
+    { ...body, iss: service.issuer, aud: client ? clientIdAsUsed(client, found.grant.clientIdAliasUsed) : String(found.record.clientId), iat: Math.floor(ctx.clock.now() / 1000) },
     alg,
     signingKeyObject(key, alg),
   );

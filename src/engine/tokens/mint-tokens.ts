@@ -1,5 +1,5 @@
 import type { EngineContext } from '../context.js';
-import type { ClientParty, ServiceParty } from '../protocol/parties.js';
+import { clientIdAsUsed, type ClientParty, type ServiceParty } from '../protocol/parties.js';
 import { settings } from '../services/service-settings.js';
 import type { TokenRecord } from '../../store/ports.js';
 import { signIdToken } from './id-token.js';
@@ -21,6 +21,13 @@ export interface Grant {
   accessTokenDuration?: number;
   refreshTokenDuration?: number;
   consentedClaims?: string[];
+  /**
+   * Whether the client presented its alias in the request that started the grant (the
+   * backchannel authentication request). It names the client in the grant's ID tokens —
+   * refreshes included, whatever id the refresh request presents — and in introspection and
+   * userinfo answers, as Authlete's `clientIdAliasUsed` does.
+   */
+  clientIdAliasUsed?: boolean;
 }
 
 export interface MintedTokens {
@@ -80,7 +87,8 @@ export async function mintTokens(
     idToken = await signIdToken(service.jwks, alg, {
       issuer: service.issuer,
       sub: grant.sub ?? grant.subject,
-      audience: String(client.record.clientId),
+      // OIDC Core §2: aud is the client_id the relying party knows (Authlete: the alias if used).
+      audience: clientIdAsUsed(client, grant.clientIdAliasUsed),
       audType: grant.idTokenAudType ?? settings.idTokenAudType(service.data),
       issuedAt: nowSeconds,
       lifetime: idTokenDuration,

@@ -76,6 +76,7 @@ async function queueNotification(op: OpContext, request: FrontRequestRecord, ans
         body: answer.responseContent,
         expiresAt: request.expiresAt,
         serviceId: request.serviceId,
+        clientId: request.clientId,
       },
       op,
     ),

@@ -7,6 +7,8 @@ export const AUTH_REQ_ID_PREFIX_LENGTH = 6;
 export interface PingOrPushInput {
   id: string;
   serviceId: number;
+  /** The client notified: deleting it cancels the notification while it is pending. */
+  clientId?: number;
   kind: 'ping' | 'push';
   /** The client's `backchannel_client_notification_endpoint`. */
   endpoint: string;
@@ -24,6 +26,8 @@ export interface PingOrPushInput {
 export interface WebhookInput {
   id: string;
   serviceId: number;
+  /** The client whose request the webhook is about: deleting it cancels the webhook while it is pending. */
+  clientId?: number;
   endpoint: string;
   body: Record<string, unknown> | string;
   now: number;
@@ -60,13 +64,14 @@ function endpointHost(endpoint: string): string | null {
   }
 }
 
-function pending(input: { id: string; serviceId: number; endpoint: string; now: number; expiresAt: number }): Omit<
+function pending(input: { id: string; serviceId: number; clientId?: number; endpoint: string; now: number; expiresAt: number }): Omit<
   OutboxRecord,
   'kind' | 'authorizationSealed' | 'bodySealed' | 'summary'
 > {
   return {
     id: input.id,
     serviceId: input.serviceId,
+    ...(input.clientId === undefined ? {} : { clientId: input.clientId }),
     endpoint: input.endpoint,
     status: 'pending',
     attempts: 0,

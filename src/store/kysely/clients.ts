@@ -5,6 +5,9 @@ import type { ClientsTable, Database } from '../schema.js';
 import type { SqlContext } from './sql-context.js';
 import { deletedAny, isUniqueViolation, pageOf, storableText } from './sql-helpers.js';
 
+/** The `last_error` of a delivery cancelled because its client was deleted. */
+export const CLIENT_DELETED = 'cancelled: the client was deleted';
+
 export function kyselyClients({ db }: SqlContext): ClientStore {
   // Client authentication by alias runs on every token request that presents one.
   const byAlias = preparedQuery((db: Kysely<Database>, serviceId: number, alias: string) =>
@@ -77,11 +80,21 @@ export function kyselyClients({ db }: SqlContext): ClientStore {
       }
     },
 
-    deleteClient(serviceId, clientId) {
-      // A deleted client's tokens and pending requests go with it.
+    deleteClient(serviceId, clientId, now) {
+      // A deleted client's tokens, requests and queued work go with it, all or nothing: no
+      // notification is sent and no device shows a request for a client that is gone.
       return db.transaction().execute(async (trx) => {
         await trx.deleteFrom('tokens').where('service_id', '=', serviceId).where('client_id', '=', clientId).execute();
         await trx.deleteFrom('backchannel_requests').where('service_id', '=', serviceId).where('client_id', '=', clientId).execute();
+        await trx.deleteFrom('front_requests').where('service_id', '=', serviceId).where('client_id', '=', clientId).execute();
+        // Pending deliveries are failed rather than dropped, so operators see why they never went.
+        await trx
+          .updateTable('outbox')
+          .set({ status: 'failed', finished_at: now, last_error: CLIENT_DELETED, claimed_until: null })
+          .where('service_id', '=', serviceId)
+          .where('client_id', '=', clientId)
+          .where('status', '=', 'pending')
+          .execute();
         return deletedAny(await trx.deleteFrom('clients').where('service_id', '=', serviceId).where('client_id', '=', clientId).executeTakeFirst());
       });
     },

@@ -6,6 +6,7 @@ export function outboxRow(r: OutboxRecord): OutboxTable {
   return {
     id: r.id,
     service_id: r.serviceId,
+    client_id: r.clientId ?? null,
     kind: r.kind,
     endpoint: r.endpoint,
     authorization_sealed: r.authorizationSealed,
@@ -26,6 +27,7 @@ export function toOutbox(row: Selectable<OutboxTable>): OutboxRecord {
   return {
     id: row.id,
     serviceId: Number(row.service_id),
+    ...(row.client_id === null || row.client_id === undefined ? {} : { clientId: Number(row.client_id) }),
     kind: row.kind as OutboxRecord['kind'],
     endpoint: row.endpoint,
     authorizationSealed: row.authorization_sealed,

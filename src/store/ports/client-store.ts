@@ -30,6 +30,10 @@ export interface ClientStore {
   findClientIdByAlias(serviceId: number, alias: string): Promise<number | undefined>;
   listClients(serviceId: number, start: number, end: number, developer?: string): Promise<Page<ClientRecord>>;
   updateClient(serviceId: number, clientId: number, change: ClientChange): Promise<'updated' | 'not-found' | 'alias-taken'>;
-  /** Deletes the client with its tokens and pending requests. */
-  deleteClient(serviceId: number, clientId: number): Promise<boolean>;
+  /**
+   * Deletes the client with, in the same transaction, its tokens, its CIBA requests, the front's
+   * device requests for it, and its pending notifications and webhooks (marked failed at `now`,
+   * so they are never sent). False when the service has no such client.
+   */
+  deleteClient(serviceId: number, clientId: number, now: number): Promise<boolean>;
 }

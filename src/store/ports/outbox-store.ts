@@ -5,6 +5,11 @@ export type OutboxKind = 'ping' | 'push' | 'webhook';
 export interface OutboxRecord {
   id: string;
   serviceId: number;
+  /**
+   * The client the notification is for (ping, push) or about (the device webhook): deleting the
+   * client cancels its pending rows. Absent on rows queued before the store recorded it.
+   */
+  clientId?: number;
   kind: OutboxKind;
   endpoint: string;
   /** Sealed `Authorization` header value, if any. */
