@@ -3,63 +3,27 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKeyring, type Keyring } from '../../../src/lib/keyring.js';
-import { NotificationDispatcher, type DispatcherDeps } from '../../../src/op/notifications/dispatcher.js';
-import { pingBody, pingOrPushRecord } from '../../../src/op/notifications/outbox-records.js';
-import type { OutboxRecord, Store } from '../../../src/store/ports.js';
+import type { DispatcherDeps } from '../../../src/op/notifications/dispatcher.js';
+import { pingOrPushRecord } from '../../../src/op/notifications/outbox-records.js';
+import type { Store } from '../../../src/store/ports.js';
 import { ManualClock } from '../../support/clock.js';
-import { noJitter, openTestStore, SERVICE_ID, testKeyring, type TestStore } from './support.js';
-import { startReceiver, type Handler, type Receiver } from '../../support/receiver.js';
+import { OutboxHarness, SERVICE_ID, type TestStore } from './support.js';
+import type { Handler } from '../../support/receiver.js';
 import { DIALECTS, type Dialect } from '../../support/test-server.js';
 
 const TOKEN = 'cnt-8d67dc78-7faa-4d41-aabd-67707b374255';
 const MINUTE = 60_000;
 
+let h: OutboxHarness;
 let db: TestStore;
 let store: Store;
 let keyring: Keyring;
 let clock: ManualClock;
-let receivers: Receiver[];
-let dispatchers: NotificationDispatcher[];
-let seq = 0;
 
-async function receiver(handler?: Handler): Promise<Receiver> {
-  const r = await startReceiver(handler);
-  receivers.push(r);
-  return r;
-}
-
-function dispatcher(overrides: Partial<DispatcherDeps> = {}): NotificationDispatcher {
-  const d = new NotificationDispatcher({ store, keyring, clock, mode: 'development', timeoutMs: 2_000, random: noJitter, ...overrides });
-  dispatchers.push(d);
-  return d;
-}
-
-async function enqueuePing(endpoint: string, options: { expiresIn?: number; authReqId?: string } = {}): Promise<OutboxRecord> {
-  seq += 1;
-  const authReqId = options.authReqId ?? `arid-${seq}-0a1b2c3d4e5f`;
-  const record = pingOrPushRecord(
-    {
-      id: `ob-${seq}`,
-      serviceId: SERVICE_ID,
-      kind: 'ping',
-      endpoint,
-      clientNotificationToken: TOKEN,
-      body: pingBody(authReqId),
-      now: clock.now(),
-      expiresAt: clock.now() + (options.expiresIn ?? 10 * MINUTE),
-    },
-    keyring,
-  );
-  await store.enqueueOutbox(record);
-  return record;
-}
-
-async function row(id: string): Promise<OutboxRecord> {
-  const { items } = await store.listOutbox(SERVICE_ID, 0, 1_000);
-  const found = items.find((item) => item.id === id);
-  if (!found) throw new Error(`no outbox row ${id}`);
-  return found;
-}
+const receiver = (handler?: Handler) => h.receiver(handler);
+const dispatcher = (overrides: Partial<DispatcherDeps> = {}) => h.dispatcher(overrides);
+const enqueuePing = (endpoint: string, options: { expiresIn?: number; authReqId?: string } = {}) => h.enqueuePing(endpoint, { idPrefix: 'ob', token: TOKEN, ...options });
+const row = (id: string) => h.row(id);
 
 /** What a query on a closed handle fails with, per driver. */
 const CLOSED_HANDLE: Record<Dialect, RegExp> = {
@@ -116,19 +80,12 @@ async function breakClaims(dialect: Dialect, test: TestStore): Promise<{ end(): 
 
 describe.each(DIALECTS)('NotificationDispatcher on %s', (dialect) => {
   beforeEach(async () => {
-    db = await openTestStore(dialect);
+    h = await OutboxHarness.open(dialect, { timeoutMs: 2_000 });
+    ({ db, clock, keyring } = h);
     store = db.store;
-    keyring = testKeyring();
-    clock = new ManualClock();
-    receivers = [];
-    dispatchers = [];
   });
 
-  afterEach(async () => {
-    await Promise.all(dispatchers.map((d) => d.stop()));
-    await Promise.all(receivers.map((r) => r.close()));
-    await db.close();
-  });
+  afterEach(() => h.close());
 
   it('delivers a ping as CIBA §10.2 describes it and marks the row delivered', async () => {
     const r = await receiver();

@@ -1,12 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { pingBody, pingOrPushRecord } from '../../../src/op/notifications/outbox-records.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS } from '../../../src/op/notifications/deliver.js';
-import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, NotificationDispatcher, type DispatcherDeps } from '../../../src/op/notifications/dispatcher.js';
-import type { OutboxRecord, Store } from '../../../src/store/ports.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, type DispatcherDeps } from '../../../src/op/notifications/dispatcher.js';
+import type { Store } from '../../../src/store/ports.js';
 import { DIALECTS } from '../../support/test-server.js';
 import { ManualClock } from '../../support/clock.js';
-import { noJitter, openTestStore, SERVICE_ID, testKeyring, type TestStore } from './support.js';
-import { startReceiver, type Handler, type Receiver } from '../../support/receiver.js';
+import { OutboxHarness, type TestStore } from './support.js';
+import type { Handler, Receiver } from '../../support/receiver.js';
 
 /**
  * What happens to the rows of a node that dies: its leases must keep every other node off them
@@ -16,51 +15,15 @@ import { startReceiver, type Handler, type Receiver } from '../../support/receiv
 
 /** A dispatcher with no settings leases for a minute: two rounds of its batch take less. */
 const DEFAULT_LEASE_MS = 60_000;
-const keyring = testKeyring();
-
+let h: OutboxHarness;
 let db: TestStore;
 let clock: ManualClock;
-let receivers: Receiver[];
-let dispatchers: NotificationDispatcher[];
-let seq = 0;
 
-async function receiver(handler?: Handler): Promise<Receiver> {
-  const r = await startReceiver(handler);
-  receivers.push(r);
-  return r;
-}
-
-function dispatcher(store: Store, overrides: Partial<DispatcherDeps> = {}): NotificationDispatcher {
-  const d = new NotificationDispatcher({ store, keyring, clock, mode: 'development', random: noJitter, ...overrides });
-  dispatchers.push(d);
-  return d;
-}
-
-async function enqueuePing(endpoint: string, authReqId: string): Promise<OutboxRecord> {
-  seq += 1;
-  const record = pingOrPushRecord(
-    {
-      id: `tk-${seq}`,
-      serviceId: SERVICE_ID,
-      kind: 'ping',
-      endpoint,
-      clientNotificationToken: 'takeover-token',
-      body: pingBody(authReqId),
-      now: clock.now(),
-      expiresAt: clock.now() + 10 * DEFAULT_LEASE_MS,
-    },
-    keyring,
-  );
-  await db.store.enqueueOutbox(record);
-  return record;
-}
-
-async function row(id: string): Promise<OutboxRecord> {
-  const { items } = await db.store.listOutbox(SERVICE_ID, 0, 1_000);
-  const found = items.find((item) => item.id === id);
-  if (!found) throw new Error(`no outbox row ${id}`);
-  return found;
-}
+const receiver = (handler?: Handler) => h.receiver(handler);
+const dispatcher = (store: Store, overrides: Partial<DispatcherDeps> = {}) => h.dispatcher({ store, ...overrides });
+const enqueuePing = (endpoint: string, authReqId: string) =>
+  h.enqueuePing(endpoint, { idPrefix: 'tk', token: 'takeover-token', authReqId, expiresIn: 10 * DEFAULT_LEASE_MS });
+const row = (id: string) => h.row(id);
 
 /** auth_req_id → how many times it reached the receiver. */
 function deliveriesByFlow(r: Receiver): Record<string, number> {
@@ -74,17 +37,11 @@ function deliveriesByFlow(r: Receiver): Record<string, number> {
 
 describe.each(DIALECTS)('outbox leases and takeover on %s', (dialect) => {
   beforeEach(async () => {
-    db = await openTestStore(dialect);
-    clock = new ManualClock();
-    receivers = [];
-    dispatchers = [];
+    h = await OutboxHarness.open(dialect);
+    ({ db, clock } = h);
   });
 
-  afterEach(async () => {
-    await Promise.all(dispatchers.map((d) => d.stop()));
-    await Promise.all(receivers.map((r) => r.close()));
-    await db.close();
-  });
+  afterEach(() => h.close());
 
   it('a claim leases at most its limit, and never a row another handle holds', async () => {
     const r = await receiver();
