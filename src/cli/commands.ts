@@ -3,6 +3,7 @@ import { createServiceAccessToken, revokeApiToken } from '../engine/access/api-c
 import { createRuntime } from '../server/runtime.js';
 import { ConfigError, type Config } from '../server/config.js';
 import { openStore } from '../store/open-store.js';
+import { readSecret } from './secret-input.js';
 
 export async function runMigrate(config: Config): Promise<number> {
   const { store, location, appliedMigrations } = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -29,9 +30,13 @@ export async function runTokenCreate(config: Config, service: string | undefined
   }
 }
 
-/** `openciba token revoke --token T`: any API token, a generated organization token included. */
-export async function runTokenRevoke(config: Config, token: string | undefined): Promise<number> {
-  if (!token) throw new ConfigError('token revoke needs --token <token>');
+/**
+ * `openciba token revoke --token-stdin | --token-file PATH`: any API token, a generated
+ * organization token included. The token is read, never taken as a flag (the process list).
+ */
+export async function runTokenRevoke(config: Config, source: { stdin?: boolean | undefined; file?: string | undefined }): Promise<number> {
+  const token = await readSecret(source, 'token', '--token');
+  if (!token) throw new ConfigError('token revoke needs --token-stdin (one line from standard input) or --token-file PATH');
   const runtime = await createRuntime({ ...config, demo: false }, { logger: false, background: false });
   try {
     const result = await revokeApiToken(runtime.engine, token);

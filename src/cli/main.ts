@@ -13,7 +13,8 @@ Usage:
                  [--dev-allow-remote]     development mode on a non-loopback HOST (the simulator approves anything)
   openciba migrate                         apply database migrations and exit
   openciba token create --service ID       mint a service access token (printed once)
-  openciba token revoke --token T          revoke an API token (a service's, or a generated organization token)
+  openciba token revoke --token-stdin | --token-file PATH
+                                           revoke an API token (a service's, or a generated organization token)
   openciba user put --service ID --subject S [--email E] [--phone P] [--name N] [--status active|locked]
                     [--user-code-stdin | --user-code-file PATH]   the user code: one line from standard input, or a file
   openciba user list --service ID          users of the built-in directory (tab-separated)
@@ -26,13 +27,14 @@ Settings come from the environment, or the flags of the same name:
   OPENCIBA_PUBLIC_URL  OPENCIBA_MODE (development|production)  OPENCIBA_DEMO (1|0)
   OPENCIBA_MASTER_KEY (base64 of 32 bytes; required to share one database between nodes)
   OPENCIBA_DEV_ALLOW_REMOTE (1|0: let development mode listen beyond loopback; it has no user authentication)
-The organization token and user codes are never taken as flags: the process list shows flags to every local user.
+The organization token, API tokens, user codes and database passwords are never taken as flags: the process list\nshows flags to every local user.
 `;
 
 /** Flags that once carried secrets on the command line, refused with the way that replaces them. */
 const SECRET_FLAGS: Record<string, string> = {
   '--user-code': 'use --user-code-stdin (one line from standard input) or --user-code-file PATH',
   '--admin-token': 'set OPENCIBA_ADMIN_TOKEN or OPENCIBA_ADMIN_TOKEN_FILE (a file holding the token)',
+  '--token': 'use --token-stdin (one line from standard input) or --token-file PATH',
 };
 
 function refuseSecretFlags(argv: string[]): void {
@@ -43,6 +45,20 @@ function refuseSecretFlags(argv: string[]): void {
     if (instead !== undefined) {
       throw new ConfigError(`${name} is not accepted: a secret on the command line is visible in the process list; ${instead}`);
     }
+  }
+}
+
+/** A database URL on the command line may name the server, never its password. */
+function refusePasswordInDatabaseUrlFlag(url: string | undefined): void {
+  if (url === undefined) return;
+  let password = '';
+  try {
+    password = new URL(url).password;
+  } catch {
+    return; // loadConfig explains a malformed URL
+  }
+  if (password !== '') {
+    throw new ConfigError('--database-url must not carry a password (the process list shows it): set DATABASE_URL instead, or leave the password out and use PGPASSWORD or ~/.pgpass');
   }
 }
 
@@ -67,7 +83,8 @@ const OPTIONS = {
   status: { type: 'string' },
   'user-code-stdin': { type: 'boolean' },
   'user-code-file': { type: 'string' },
-  token: { type: 'string' },
+  'token-stdin': { type: 'boolean' },
+  'token-file': { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -78,6 +95,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  refusePasswordInDatabaseUrlFlag(values['database-url']);
   const flags = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Record<string, string | boolean>;
   const config: Config = loadConfig(process.env, flags);
   switch (command) {
@@ -90,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
       return runMigrate(config);
     case 'token':
       if (sub === 'create') return runTokenCreate(config, values.service, values.description);
-      if (sub === 'revoke') return runTokenRevoke(config, values.token);
+      if (sub === 'revoke') return runTokenRevoke(config, { stdin: values['token-stdin'], file: values['token-file'] });
       break;
     case 'user':
       return runUserCommand(config, sub, values);

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { ConfigError, type Config } from '../server/config.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/ports.js';
 import { hashUserCode } from '../lib/user-code-hash.js';
+import { readSecret } from './secret-input.js';
 
 export interface UserFlags {
   service?: string | undefined;
@@ -15,50 +15,11 @@ export interface UserFlags {
   'user-code-file'?: string | undefined;
 }
 
-/** The first line of standard input (without its line ending); stops reading there. */
-function readLineFromStdin(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const done = (line: string) => {
-      process.stdin.off('data', onData).off('end', onEnd).off('error', reject);
-      process.stdin.pause();
-      resolve(line.replace(/\r$/, ''));
-    };
-    const onData = (chunk: Buffer | string) => {
-      text += chunk.toString();
-      const end = text.indexOf('\n');
-      if (end >= 0) done(text.slice(0, end));
-    };
-    const onEnd = () => done(text);
-    process.stdin.on('data', onData).once('end', onEnd).once('error', reject);
-  });
-}
-
-/**
- * The user code from standard input or a file, never from the command line (where the process
- * list would show it); undefined when neither flag is given.
- */
+/** The user code from standard input or a file; undefined when neither flag is given. */
 async function readUserCode(flags: UserFlags): Promise<string | undefined> {
-  const file = flags['user-code-file'];
-  if (flags['user-code-stdin'] && file !== undefined) throw new ConfigError('use one of --user-code-stdin and --user-code-file');
-  let code: string;
-  if (flags['user-code-stdin']) {
-    code = await readLineFromStdin();
-    if (code === '') throw new ConfigError('the user code read from standard input is empty');
-  } else if (file !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      throw new ConfigError(`the user code file ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-    code = text.replace(/(\r?\n)+$/, '');
-    if (code === '') throw new ConfigError(`the user code file ${file} is empty`);
-  } else {
-    return undefined;
-  }
+  const code = await readSecret({ stdin: flags['user-code-stdin'], file: flags['user-code-file'] }, 'user code', '--user-code');
   // The admin API's rule (POST/PUT /admin/services/{id}/users/{subject}).
-  if (code.length > 64) throw new ConfigError('a user code is 1 to 64 characters');
+  if (code !== undefined && code.length > 64) throw new ConfigError('a user code is 1 to 64 characters');
   return code;
 }
 

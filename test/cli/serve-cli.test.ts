@@ -59,7 +59,7 @@ describe('openciba command line', () => {
       expect(statSync(join(dataDir, 'master.key')).mode & 0o077).toBe(0);
       const minted = succeed(['token', 'create', '--service', serviceId!], { OPENCIBA_DATA_DIR: dataDir, OPENCIBA_DEMO: '0' }).trim();
       expect((await request(`${first.url}/api/${serviceId}/service/get`, { headers: bearer(minted) })).status).toBe(200);
-      const revoked = succeed(['token', 'revoke', '--token', minted], { OPENCIBA_DATA_DIR: dataDir, OPENCIBA_DEMO: '0' });
+      const revoked = succeed(['token', 'revoke', '--token-stdin'], { OPENCIBA_DATA_DIR: dataDir, OPENCIBA_DEMO: '0' }, `${minted}\n`);
       expect(revoked).toContain('revoked');
       expect((await request(`${first.url}/api/${serviceId}/service/get`, { headers: bearer(minted) })).status).toBe(401);
     } finally {
@@ -172,7 +172,7 @@ describe('openciba command line', () => {
     }
   }, 60_000);
 
-  it('refuses secrets on the command line: --user-code and --admin-token exit 2 and name the way that replaces them', () => {
+  it('refuses secrets on the command line: --user-code, --admin-token, --token and a password in --database-url exit 2 and name the way that replaces them', () => {
     const dir = mkdtempSync(join(tmpdir(), 'openciba-argv-'));
     const env = { OPENCIBA_DATA_DIR: dir };
     const userCode =
@@ -184,6 +184,17 @@ describe('openciba command line', () => {
       expect(runCli(['user', 'put', '--service', '1', '--subject', 'x', '--user-code=1234'], env)).toEqual({ status: 2, stdout: '', stderr: userCode });
       expect(runCli(['serve', '--admin-token', 'argv-admin-token-0123456789'], env)).toEqual({ status: 2, stdout: '', stderr: adminToken });
       expect(runCli(['serve', '--admin-token=argv-admin-token-0123456789'], env)).toEqual({ status: 2, stdout: '', stderr: adminToken });
+      expect(runCli(['token', 'revoke', '--token', 'some-api-token-0123456789'], env)).toEqual({
+        status: 2,
+        stdout: '',
+        stderr: 'openciba: --token is not accepted: a secret on the command line is visible in the process list; use --token-stdin (one line from standard input) or --token-file PATH\n',
+      });
+      const withPassword = runCli(['migrate', '--database-url', 'postgres://openciba:s3cret-pw@127.0.0.1:1/openciba'], env);
+      expect(withPassword.status).toBe(2);
+      expect(withPassword.stderr).toContain('--database-url must not carry a password');
+      expect(withPassword.stderr).not.toContain('s3cret-pw');
+      expect(runCli(['token', 'revoke'], env)).toMatchObject({ status: 2, stderr: expect.stringContaining('--token-stdin') });
+      expect(runCli(['token', 'revoke', '--token-file', join(dir, 'absent')], env)).toMatchObject({ status: 2, stderr: expect.stringContaining('cannot be read') });
       // The help names the new flags and no longer the secret ones.
       expect(runCli(['--help']).stdout).toContain('--user-code-stdin');
       expect(runCli(['--help']).stdout).not.toMatch(/--user-code C|--admin-token /);
