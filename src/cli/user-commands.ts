@@ -74,7 +74,7 @@ export async function runUserCommand(config: Config, action: string | undefined,
     case 'delete':
       return withStore(config, async (store, serviceId) => {
         if (!flags.subject) throw new ConfigError('user delete needs --subject');
-        if (!(await store.deleteUser(serviceId, flags.subject))) {
+        if (!(await store.deleteUser(serviceId, flags.subject, Date.now()))) {
           process.stderr.write(`openciba: no user ${flags.subject}\n`);
           return 1;
         }

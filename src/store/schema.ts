@@ -85,6 +85,8 @@ export interface BackchannelRequestsTable {
   request: string;
   /** What /complete recorded, as JSON. */
   result: string | null;
+  /** The user an AUTHORIZED completion named (0007): locking or deleting her revokes the request. */
+  subject: string | null;
   interval: number;
   /** The last token request that counted as a poll; once consumed, when it was redeemed. */
   last_polled_at: number | null;
@@ -140,6 +142,8 @@ export interface OutboxTable {
   service_id: number;
   /** The client the notification is for or about; null on rows queued before 0006. */
   client_id: number | null;
+  /** The user whose tokens (push) or request (device webhook) the row carries; null before 0007. */
+  subject: string | null;
   kind: string;
   endpoint: string;
   authorization_sealed: string | null;

@@ -95,9 +95,10 @@ describe('embedded authentication device (createRuntime option, `embedded` chann
     );
     expect(pending.json.error).toBe('authorization_pending');
 
-    // Bob is locked while the device waits: the approval turns into a denial.
+    // Bob is locked while the device waits: the lock itself ends the request as a denial, so the
+    // device's later approval finds it decided.
     await front.admin('PUT', `/admin/services/${front.serviceId}/users/bob`, { email: 'bob@example.com', name: 'Bob', userCode: '4321', status: 'locked' });
-    expect(await decide('allow')).toEqual({ ok: true, result: 'ACCESS_DENIED' });
+    expect(await decide('allow')).toMatchObject({ ok: false, status: 409, error: 'already_decided' });
     expect(await decide('deny')).toMatchObject({ ok: false, status: 409, error: 'already_decided' });
     await expect(oidc.pollBackchannelAuthenticationGrant(config, started)).rejects.toMatchObject({ error: 'access_denied' });
   });

@@ -140,11 +140,13 @@ describe('ping, push and webhook through the front (manual clock, dispatcher dri
     expect(refused.json.error).toBe('access_denied');
   });
 
-  it('a locked user approving is recorded as a denial', async () => {
+  it('locking a user ends her pending request as a denial: a later approval finds it decided', async () => {
     const front = await createFront(server);
     const authReqId = await start(front, { scope: 'openid', login_hint: 'alice' });
     await front.admin('PUT', `/admin/services/${front.serviceId}/users/alice`, { email: 'alice@example.com', status: 'locked' });
-    expect((await request(`${front.issuer}/device/api/ciba/${authReqId}/allow`, { method: 'POST' })).json.result).toBe('ACCESS_DENIED');
+    const approval = await request(`${front.issuer}/device/api/ciba/${authReqId}/allow`, { method: 'POST' });
+    expect(approval.status).toBe(409);
+    expect(approval.json.error).toBe('already_decided');
     expect((await redeem(front, authReqId)).json.error).toBe('access_denied');
   });
 

@@ -22,7 +22,7 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
     dataDir = mkdtempSync(join(tmpdir(), 'openciba-store-'));
     const databaseUrl = dialect === 'postgres' ? await freshPostgresUrl() : undefined;
     const opened = await openStore({ dataDir, databaseUrl });
-    expect(opened.appliedMigrations).toEqual(['0001-initial', '0002-ciba', '0003-front', '0004-client-alias', '0005-user-code-hash', '0006-outbox-client']);
+    expect(opened.appliedMigrations).toEqual(['0001-initial', '0002-ciba', '0003-front', '0004-client-alias', '0005-user-code-hash', '0006-outbox-client', '0007-subject-revocation']);
     store = opened.store;
     expect(store.dialect).toBe(dialect);
   });
@@ -150,8 +150,8 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
     await store.putUser({ ...base, subject: 'bob', email: null, phoneNumber: null, status: 'locked', data: { name: 'B' }, modifiedAt: 7 });
     expect(await store.getUser(s, 'bob')).toMatchObject({ status: 'locked', email: null, data: { name: 'B' }, createdAt: 1, modifiedAt: 7 });
     expect((await store.listUsers(s, 0, 10)).items.map((u) => u.subject)).toEqual(['alice', 'bob']);
-    expect(await store.deleteUser(s, 'bob')).toBe(true);
-    expect(await store.deleteUser(s, 'bob')).toBe(false);
+    expect(await store.deleteUser(s, 'bob', 8)).toBe(true);
+    expect(await store.deleteUser(s, 'bob', 8)).toBe(false);
   });
 
   it('deleting a service removes its clients, users and tokens', async () => {

@@ -85,6 +85,7 @@ export function adminUserRoutes(app: FastifyInstance, options: ApiOptions): void
       createdAt: existing?.createdAt ?? now,
       modifiedAt: now,
     };
+    // Locking revokes her tokens and open requests in the same transaction (UserStore.putUser).
     await users.putUser(user);
     return sendResult(request, reply, viewOf(user));
   });
@@ -101,7 +102,8 @@ export function adminUserRoutes(app: FastifyInstance, options: ApiOptions): void
     onRequest: callerHook(options, 'service'),
     schema: { tags, summary: 'Delete a user', params, response: { 204: { type: 'null' }, ...errors } },
   }, async (request, reply) => {
-    const deleted = await users.deleteUser(serviceIdOf(request), subjectOf(request));
+    // Her tokens and open requests are revoked in the same transaction (UserStore.deleteUser).
+    const deleted = await users.deleteUser(serviceIdOf(request), subjectOf(request), ctx.clock.now());
     return sendResult(request, reply, deleted ? undefined : apiErrors.notFound(`The user '${subjectOf(request).slice(0, 64)}' does not exist.`));
   });
 }

@@ -16,10 +16,15 @@ const RECORDED = new Set([codes.completePoll.code, codes.completeNotification.co
 export async function completeForApi(
   ctx: EngineContext,
   serviceId: number,
-  input: BackchannelAuthenticationCompleteInput,
+  requested: BackchannelAuthenticationCompleteInput,
 ): Promise<BackchannelAuthenticationCompleteResponse | ApiError> {
-  const record = typeof input.ticket === 'string' && input.ticket !== '' ? await ctx.store.findBackchannelRequestByTicket(serviceId, ctx.keyring.digest(input.ticket)) : undefined;
+  const record = typeof requested.ticket === 'string' && requested.ticket !== '' ? await ctx.store.findBackchannelRequestByTicket(serviceId, ctx.keyring.digest(requested.ticket)) : undefined;
   const managed = record?.authReqIdDigest && ctx.managed ? await ctx.managed.completion(serviceId, record.authReqIdDigest) : undefined;
+  // The front that identified the user has the last word on whether she may still be authenticated.
+  const input: BackchannelAuthenticationCompleteInput =
+    managed && requested.result === 'AUTHORIZED' && !(await managed.mayAuthorize(requested.subject))
+      ? { ticket: requested.ticket, result: 'ACCESS_DENIED', errorDescription: 'The user can no longer be authenticated.' }
+      : requested;
   const answer = await completeBackchannelAuthentication(ctx, serviceId, input, {
     ...(record ? { record } : {}),
     ...(managed ? { outbox: (n) => managed.notification(n) } : {}),

@@ -120,7 +120,8 @@ export async function completeBackchannelAuthentication(
   // The instant the request must still be unexpired at for this completion to be recorded.
   const unexpiredAt = result === 'TRANSACTION_FAILED' ? now - EXPIRED_FAILURE_GRACE_MS : now;
   const common = commonFields(service, client, record, authReqId);
-  const outboxFor = (body: string): OutboxRecord | undefined =>
+  // A push carrying tokens names their user: locking or deleting her cancels it while it waits.
+  const outboxFor = (body: string, tokensOf?: string): OutboxRecord | undefined =>
     options.outbox && record.deliveryMode !== 'POLL' && typeof common.clientNotificationEndpoint === 'string'
       ? options.outbox({
           kind: record.deliveryMode === 'PUSH' ? 'push' : 'ping',
@@ -131,6 +132,7 @@ export async function completeBackchannelAuthentication(
           serviceId,
           clientId: record.clientId,
           authReqId,
+          ...(tokensOf ? { subject: tokensOf } : {}),
         })
       : undefined;
 
@@ -138,7 +140,7 @@ export async function completeBackchannelAuthentication(
     const minted = await mintTokens(ctx, service, client, grant, { grantType: 'CIBA', grantId: record.id, authReqId });
     if (!minted) return serverError(codes.completeBadInput, 'The service has no key for the client\'s idTokenSignAlg.');
     const content = tokenResponseContent(minted, grant.scopes, { auth_req_id: authReqId });
-    const done = await ctx.store.completeBackchannelRequest(serviceId, ticketDigest, 'consumed', { result, grant }, now, minted.record, outboxFor(content));
+    const done = await ctx.store.completeBackchannelRequest(serviceId, ticketDigest, 'consumed', { result, grant }, now, minted.record, outboxFor(content, grant.subject), grant.subject);
     if (!done) return lateCompletion(record, common, authReqId);
     return withoutNulls({
       ...actionHead(codes.completeNotification, 'NOTIFICATION' as const),
@@ -158,7 +160,7 @@ export async function completeBackchannelAuthentication(
       ? { auth_req_id: authReqId, error: PUSH_ERROR_OF[result], ...errorExtras }
       : { auth_req_id: authReqId },
   );
-  const done = await ctx.store.completeBackchannelRequest(serviceId, ticketDigest, STATUS_OF[result], { result, grant, errorExtras }, unexpiredAt, undefined, outboxFor(content));
+  const done = await ctx.store.completeBackchannelRequest(serviceId, ticketDigest, STATUS_OF[result], { result, grant, errorExtras }, unexpiredAt, undefined, outboxFor(content), result === 'AUTHORIZED' ? grant.subject : undefined);
   if (!done) return lateCompletion(record, common, authReqId);
 
   if (record.deliveryMode === 'POLL') return withoutNulls({ ...actionHead(codes.completePoll, 'NO_ACTION' as const), ...common });

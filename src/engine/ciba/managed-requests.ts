@@ -13,6 +13,8 @@ export interface PendingNotification {
   /** The client notified (its deletion cancels the pending notification). */
   clientId: number;
   authReqId: string;
+  /** The user whose tokens a push carries. */
+  subject?: string;
 }
 
 /**
@@ -31,6 +33,12 @@ export interface ManagedCompletion {
    * transaction as the result, so that a recorded result always has its notification.
    */
   notification(notification: PendingNotification): OutboxRecord;
+  /**
+   * Whether the front's directory still lets this request's user (and `subject`, the one the
+   * completion names) be authenticated. An AUTHORIZED completion for a locked or deleted user is
+   * recorded as ACCESS_DENIED: no tokens are minted or pushed for her.
+   */
+  mayAuthorize(subject: string | undefined): Promise<boolean>;
   /** The completion was recorded with this result: the front marks its own request decided. */
   completed(result: BackchannelAuthenticationCompleteResult): Promise<void>;
 }

@@ -77,6 +77,8 @@ async function queueNotification(op: OpContext, request: FrontRequestRecord, ans
         expiresAt: request.expiresAt,
         serviceId: request.serviceId,
         clientId: request.clientId,
+        // A push carrying tokens: locking or deleting the user cancels it while it waits.
+        ...(answer.deliveryMode === 'PUSH' && typeof answer.accessToken === 'string' ? { subject: request.subject } : {}),
       },
       op,
     ),

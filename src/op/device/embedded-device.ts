@@ -22,7 +22,8 @@ export interface DeviceRequest {
  * client gets its `auth_req_id`.
  *
  * `decide` records the user's answer exactly as the simulator or the webhook's `/complete`
- * would (a user locked meanwhile is denied; ping/push notifications are queued). It may be
+ * would (a user locked meanwhile is denied — her lock usually decides it first, and the
+ * call answers 409 already_decided; ping/push notifications are queued). It may be
  * called right away, or later (after the program has reached the user its own way), at most
  * once; keep `requestReceived` itself short (see `waitMs`) and decide later for answers that
  * take a user's time. If `requestReceived` throws or rejects, the request fails at once

@@ -1,12 +1,12 @@
 import type { Clock } from '../../lib/clock.js';
 import type { Keyring } from '../../lib/keyring.js';
 import type { Random } from '../../lib/random.js';
-import type { FrontRequestStore, OutboxRecord } from '../../store/ports.js';
+import type { FrontRequestStore, OutboxRecord, UserStore } from '../../store/ports.js';
 import type { BackchannelAuthenticationCompleteResult } from '../../wire/ciba-types.js';
 import { notificationOutboxRecord, type PingOrPushNotification } from '../notifications/notification-outbox-record.js';
 
 export interface ManagedRequestsDeps {
-  store: Pick<FrontRequestStore, 'findFrontRequest' | 'decideFrontRequest'>;
+  store: Pick<FrontRequestStore, 'findFrontRequest' | 'decideFrontRequest'> & Pick<UserStore, 'getUser'>;
   keyring: Keyring;
   clock: Clock;
   random: Random;
@@ -25,6 +25,12 @@ export function managedRequests(deps: ManagedRequestsDeps) {
       if (!front) return undefined;
       return {
         notification: (notification: PingOrPushNotification): OutboxRecord => notificationOutboxRecord(notification, deps),
+        async mayAuthorize(subject: string | undefined): Promise<boolean> {
+          for (const who of new Set([front.subject, subject ?? front.subject])) {
+            if (!(await userActive(deps.store, serviceId, who))) return false;
+          }
+          return true;
+        },
         async completed(result: BackchannelAuthenticationCompleteResult): Promise<void> {
           // Already decided here (the simulator, the embedded device, the sweep): nothing to record.
           if (front.status !== 'pending') return;
@@ -33,4 +39,9 @@ export function managedRequests(deps: ManagedRequestsDeps) {
       };
     },
   };
+}
+
+/** Whether the directory holds this user and she is not locked: the one test of every path that mints tokens. */
+export async function userActive(store: Pick<UserStore, 'getUser'>, serviceId: number, subject: string): Promise<boolean> {
+  return (await store.getUser(serviceId, subject))?.status === 'active';
 }

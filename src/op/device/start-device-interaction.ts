@@ -79,6 +79,7 @@ export async function startDeviceInteraction(op: OpContext, settings: FrontSetti
         id: op.random.token(16),
         serviceId: request.serviceId,
         clientId: Number(request.answer.clientId),
+        subject: request.subject,
         endpoint: settings.webhookUrl,
         body,
         now,

@@ -9,6 +9,8 @@ export interface PingOrPushInput {
   serviceId: number;
   /** The client notified: deleting it cancels the notification while it is pending. */
   clientId?: number;
+  /** The user whose tokens a push carries: locking or deleting her cancels it while it is pending. */
+  subject?: string;
   kind: 'ping' | 'push';
   /** The client's `backchannel_client_notification_endpoint`. */
   endpoint: string;
@@ -28,6 +30,8 @@ export interface WebhookInput {
   serviceId: number;
   /** The client whose request the webhook is about: deleting it cancels the webhook while it is pending. */
   clientId?: number;
+  /** The user the request asks: locking or deleting her cancels the webhook while it is pending. */
+  subject?: string;
   endpoint: string;
   body: Record<string, unknown> | string;
   now: number;
@@ -64,7 +68,7 @@ function endpointHost(endpoint: string): string | null {
   }
 }
 
-function pending(input: { id: string; serviceId: number; clientId?: number; endpoint: string; now: number; expiresAt: number }): Omit<
+function pending(input: { id: string; serviceId: number; clientId?: number; subject?: string; endpoint: string; now: number; expiresAt: number }): Omit<
   OutboxRecord,
   'kind' | 'authorizationSealed' | 'bodySealed' | 'summary'
 > {
@@ -72,6 +76,7 @@ function pending(input: { id: string; serviceId: number; clientId?: number; endp
     id: input.id,
     serviceId: input.serviceId,
     ...(input.clientId === undefined ? {} : { clientId: input.clientId }),
+    ...(input.subject === undefined ? {} : { subject: input.subject }),
     endpoint: input.endpoint,
     status: 'pending',
     attempts: 0,

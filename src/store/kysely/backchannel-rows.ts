@@ -14,6 +14,8 @@ export function backchannelRow(r: BackchannelRequestRecord): BackchannelRequests
     delivery_mode: r.deliveryMode,
     request: JSON.stringify(r.request),
     result: r.result === null ? null : JSON.stringify(r.result),
+    // Known once an AUTHORIZED completion names the user (kysely/completion.ts).
+    subject: null,
     interval: r.interval,
     last_polled_at: r.lastPolledAt,
     created_at: r.createdAt,

@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { ClientRecord, ClientStore } from '../ports/client-store.js';
 import { preparedQuery } from '../prepared-query.js';
 import type { ClientsTable, Database } from '../schema.js';
+import { cancelPendingOutbox } from './outbox-rows.js';
 import type { SqlContext } from './sql-context.js';
 import { deletedAny, isUniqueViolation, pageOf, storableText } from './sql-helpers.js';
 
@@ -87,14 +88,7 @@ export function kyselyClients({ db }: SqlContext): ClientStore {
         await trx.deleteFrom('tokens').where('service_id', '=', serviceId).where('client_id', '=', clientId).execute();
         await trx.deleteFrom('backchannel_requests').where('service_id', '=', serviceId).where('client_id', '=', clientId).execute();
         await trx.deleteFrom('front_requests').where('service_id', '=', serviceId).where('client_id', '=', clientId).execute();
-        // Pending deliveries are failed rather than dropped, so operators see why they never went.
-        await trx
-          .updateTable('outbox')
-          .set({ status: 'failed', finished_at: now, last_error: CLIENT_DELETED, claimed_until: null })
-          .where('service_id', '=', serviceId)
-          .where('client_id', '=', clientId)
-          .where('status', '=', 'pending')
-          .execute();
+        await cancelPendingOutbox(trx, serviceId, { client_id: clientId }, now, CLIENT_DELETED);
         return deletedAny(await trx.deleteFrom('clients').where('service_id', '=', serviceId).where('client_id', '=', clientId).executeTakeFirst());
       });
     },

@@ -14,10 +14,10 @@ export type Completion = Pick<BackchannelRequestStore, 'completeBackchannelReque
  * tokens (push, or a redeemed poll/ping) and the client's notification. All of that is here.
  */
 export function kyselyCompletion({ db, insertToken }: SqlContext): Completion {
-  const complete = preparedQuery((db: Kysely<Database>, status: string, result: string, serviceId: number, ticketDigest: string, unexpiredAt: number) =>
+  const complete = preparedQuery((db: Kysely<Database>, status: string, result: string, subject: string | null, serviceId: number, ticketDigest: string, unexpiredAt: number) =>
     db
       .updateTable('backchannel_requests')
-      .set({ status, result })
+      .set({ status, result, subject })
       .where('service_id', '=', serviceId)
       .where('ticket_digest', '=', ticketDigest)
       .where('status', '=', 'issued')
@@ -34,9 +34,9 @@ export function kyselyCompletion({ db, insertToken }: SqlContext): Completion {
       .where('expires_at', '>', now));
 
   return {
-    completeBackchannelRequest(serviceId, ticketDigest, status, result, unexpiredAt, tokens, outbox) {
+    completeBackchannelRequest(serviceId, ticketDigest, status, result, unexpiredAt, tokens, outbox, subject) {
       return db.transaction().execute(async (trx) => {
-        const row = (await complete(trx, status, JSON.stringify(result), serviceId, ticketDigest, unexpiredAt)).rows[0];
+        const row = (await complete(trx, status, JSON.stringify(result), subject ?? null, serviceId, ticketDigest, unexpiredAt)).rows[0];
         if (!row) return undefined;
         if (tokens) await insertToken(trx, tokens);
         // The notification is durable exactly when the result is.

@@ -7,6 +7,7 @@ export function outboxRow(r: OutboxRecord): OutboxTable {
     id: r.id,
     service_id: r.serviceId,
     client_id: r.clientId ?? null,
+    subject: r.subject ?? null,
     kind: r.kind,
     endpoint: r.endpoint,
     authorization_sealed: r.authorizationSealed,
@@ -28,6 +29,7 @@ export function toOutbox(row: Selectable<OutboxTable>): OutboxRecord {
     id: row.id,
     serviceId: Number(row.service_id),
     ...(row.client_id === null || row.client_id === undefined ? {} : { clientId: Number(row.client_id) }),
+    ...(row.subject === null || row.subject === undefined ? {} : { subject: row.subject }),
     kind: row.kind as OutboxRecord['kind'],
     endpoint: row.endpoint,
     authorizationSealed: row.authorization_sealed,
@@ -47,4 +49,25 @@ export function toOutbox(row: Selectable<OutboxTable>): OutboxRecord {
 /** Writes one notification (within a completion's transaction, or on its own). */
 export async function insertOutbox(db: Kysely<Database>, record: OutboxRecord): Promise<void> {
   await db.insertInto('outbox').values(outboxRow(record)).execute();
+}
+
+/**
+ * Fails the pending deliveries of one client or one user of a service at `now`, with `reason` as
+ * their last error: failed rather than dropped, so operators see why they never went.
+ */
+export async function cancelPendingOutbox(
+  db: Kysely<Database>,
+  serviceId: number,
+  owner: { client_id: number } | { subject: string },
+  now: number,
+  reason: string,
+): Promise<void> {
+  const [column, value] = 'client_id' in owner ? (['client_id', owner.client_id] as const) : (['subject', owner.subject] as const);
+  await db
+    .updateTable('outbox')
+    .set({ status: 'failed', finished_at: now, last_error: reason, claimed_until: null })
+    .where('service_id', '=', serviceId)
+    .where(column, '=', value)
+    .where('status', '=', 'pending')
+    .execute();
 }

@@ -3,6 +3,7 @@ import type { UserRecord, UserStore } from '../ports/user-store.js';
 import { preparedQuery } from '../prepared-query.js';
 import type { Database, UsersTable } from '../schema.js';
 import type { SqlContext } from './sql-context.js';
+import { revokeSubject } from './user-revocation.js';
 import { deletedAny, pageOf, storableText } from './sql-helpers.js';
 
 export function kyselyUsers({ db }: SqlContext): UserStore {
@@ -19,7 +20,7 @@ export function kyselyUsers({ db }: SqlContext): UserStore {
   ];
 
   return {
-    async putUser(r) {
+    putUser(r) {
       const row = {
         service_id: r.serviceId,
         subject: r.subject,
@@ -30,19 +31,23 @@ export function kyselyUsers({ db }: SqlContext): UserStore {
         created_at: r.createdAt,
         modified_at: r.modifiedAt,
       };
-      await db
-        .insertInto('users')
-        .values(row)
-        .onConflict((oc) =>
-          oc.columns(['service_id', 'subject']).doUpdateSet({
-            email: row.email,
-            phone_number: row.phone_number,
-            status: row.status,
-            data: row.data,
-            modified_at: row.modified_at,
-          }),
-        )
-        .execute();
+      // A lock and the revocation it implies are one change: no node sees the one without the other.
+      return db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('users')
+          .values(row)
+          .onConflict((oc) =>
+            oc.columns(['service_id', 'subject']).doUpdateSet({
+              email: row.email,
+              phone_number: row.phone_number,
+              status: row.status,
+              data: row.data,
+              modified_at: row.modified_at,
+            }),
+          )
+          .execute();
+        if (r.status === 'locked') await revokeSubject(trx, r.serviceId, r.subject, r.modifiedAt);
+      });
     },
 
     async getUser(serviceId, subject) {
@@ -64,8 +69,13 @@ export function kyselyUsers({ db }: SqlContext): UserStore {
       return pageOf(db.selectFrom('users').where('service_id', '=', serviceId), (q) => q.selectAll().orderBy('subject'), start, end, toUser);
     },
 
-    async deleteUser(serviceId, subject) {
-      return deletedAny(await db.deleteFrom('users').where('service_id', '=', serviceId).where('subject', '=', subject).executeTakeFirst());
+    deleteUser(serviceId, subject, now) {
+      return db.transaction().execute(async (trx) => {
+        const deleted = deletedAny(await trx.deleteFrom('users').where('service_id', '=', serviceId).where('subject', '=', subject).executeTakeFirst());
+        // Only a user of the directory: a subject it never held may be another authority's user.
+        if (deleted) await revokeSubject(trx, serviceId, subject, now);
+        return deleted;
+      });
     },
   };
 }

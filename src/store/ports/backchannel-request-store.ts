@@ -41,7 +41,8 @@ export interface BackchannelRequestStore {
    * TRANSACTION_FAILED of a request that has just expired, which the engine lets in for a short
    * grace after expiry (it passes an earlier instant). With `tokens` (push), the tokens are stored
    * in the same transaction and the request is consumed at once; with `outbox`, the notification
-   * is written in that transaction too.
+   * is written in that transaction too. `subject` (the user an AUTHORIZED completion names) is
+   * kept with the request, so that locking or deleting her revokes it until it is redeemed.
    */
   completeBackchannelRequest(
     serviceId: number,
@@ -51,6 +52,7 @@ export interface BackchannelRequestStore {
     unexpiredAt: number,
     tokens?: TokenRecord,
     outbox?: OutboxRecord,
+    subject?: string,
   ): Promise<BackchannelRequestRecord | undefined>;
   /**
    * Records a token-endpoint poll; when it comes sooner than the interval after the previous

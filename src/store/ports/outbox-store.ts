@@ -10,6 +10,11 @@ export interface OutboxRecord {
    * client cancels its pending rows. Absent on rows queued before the store recorded it.
    */
   clientId?: number;
+  /**
+   * The user whose tokens the row carries (push) or whose request it is about (the device
+   * webhook): locking or deleting her cancels the pending row. Absent on other rows.
+   */
+  subject?: string;
   kind: OutboxKind;
   endpoint: string;
   /** Sealed `Authorization` header value, if any. */

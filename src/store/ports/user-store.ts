@@ -14,11 +14,20 @@ export interface UserRecord {
 
 /** The front's built-in user directory. */
 export interface UserStore {
-  /** Creates or replaces a user of the built-in directory. */
+  /**
+   * Creates or replaces a user of the built-in directory. A user stored as locked loses, in the
+   * same transaction, everything tokens could still come from (as deleteUser lists),
+   * at `record.modifiedAt`; unlocking her later gives none of it back.
+   */
   putUser(record: UserRecord): Promise<void>;
   getUser(serviceId: number, subject: string): Promise<UserRecord | undefined>;
   /** Finds a user by subject, email or phone number (in that order of precedence). */
   findUserByHint(serviceId: number, hint: string): Promise<UserRecord | undefined>;
   listUsers(serviceId: number, start: number, end: number): Promise<Page<UserRecord>>;
-  deleteUser(serviceId: number, subject: string): Promise<boolean>;
+  /**
+   * Deletes a user and, in the same transaction, revokes her tokens, turns her CIBA requests that
+   * wait on a decision or on redemption into denials, ends her pending device requests and fails
+   * her queued pushes and device webhooks (at `now`). False (and nothing revoked) when there is no such user.
+   */
+  deleteUser(serviceId: number, subject: string, now: number): Promise<boolean>;
 }
