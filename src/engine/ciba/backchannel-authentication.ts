@@ -100,7 +100,7 @@ async function checkAndKeep(
   held: HeldTickets | undefined,
 ): Promise<BackchannelAuthenticationResponse | Refusal> {
   const party = client.party;
-  const scopes = checkScopes(service, parameters.get('scope'));
+  const scopes = checkScopes(service, party, parameters.get('scope'));
   if (isOAuthError(scopes)) return scopes;
   const hint = checkHints(parameters);
   if (isOAuthError(hint)) return hint;

@@ -60,12 +60,12 @@ describe('checkScopes', () => {
 
   it("lists the service's scope objects in request order, once each, with the standard claims they ask for", () => {
     const s = service({ supportedScopes: [{ name: 'openid' }, { name: 'email', description: 'Mail' }, 'profile'] });
-    const checked = checkScopes(s, 'email  openid email');
+    const checked = checkScopes(s, client({}), 'email  openid email');
     expect(checked).toEqual({ names: ['email', 'openid'], scopes: [{ name: 'email', description: 'Mail' }, { name: 'openid' }], claimNames: ['email', 'email_verified'] });
   });
 
   it('takes any scope when the service lists none', () => {
-    expect(checkScopes(service({}), 'openid phone custom')).toEqual({
+    expect(checkScopes(service({}), client({}), 'openid phone custom')).toEqual({
       names: ['openid', 'phone', 'custom'],
       scopes: [{ name: 'openid' }, { name: 'phone' }, { name: 'custom' }],
       claimNames: ['phone_number', 'phone_number_verified'],
@@ -73,12 +73,37 @@ describe('checkScopes', () => {
   });
 
   it("refuses a scope without 'openid' (or none at all) and a scope the service does not support, its name cut at 64 characters", () => {
-    expectRefusal(checkScopes(service({}), undefined), 'invalid_scope', 'A169306', missingOpenid);
-    expectRefusal(checkScopes(service({}), 'profile email'), 'invalid_scope', 'A169306', missingOpenid);
-    expectRefusal(checkScopes(service({}), 'OPENID'), 'invalid_scope', 'A169306', missingOpenid);
+    expectRefusal(checkScopes(service({}), client({}), undefined), 'invalid_scope', 'A169306', missingOpenid);
+    expectRefusal(checkScopes(service({}), client({}), 'profile email'), 'invalid_scope', 'A169306', missingOpenid);
+    expectRefusal(checkScopes(service({}), client({}), 'OPENID'), 'invalid_scope', 'A169306', missingOpenid);
     const s = service({ supportedScopes: ['openid'] });
-    expectRefusal(checkScopes(s, 'openid email'), 'invalid_scope', 'A169307', "The scope 'email' is not supported.");
-    expectRefusal(checkScopes(s, `openid ${'s'.repeat(100)}`), 'invalid_scope', 'A169307', `The scope '${'s'.repeat(64)}...' is not supported.`);
+    expectRefusal(checkScopes(s, client({}), 'openid email'), 'invalid_scope', 'A169307', "The scope 'email' is not supported.");
+    expectRefusal(checkScopes(s, client({}), `openid ${'s'.repeat(100)}`), 'invalid_scope', 'A169307', `The scope '${'s'.repeat(64)}...' is not supported.`);
+  });
+});
+
+describe('checkScopes: requestable scopes and supported claims (issue 12 finding 1)', () => {
+  const requestable = (scopes: unknown, enabled: unknown = true) => client({ extension: { requestableScopesEnabled: enabled, requestableScopes: scopes } });
+
+  it("refuses a scope outside the client's requestableScopes once requestableScopesEnabled is true", () => {
+    const text = "The scope 'email' is not requestable by the client.";
+    expectRefusal(checkScopes(service({}), requestable(['openid']), 'openid email phone address'), 'invalid_scope', 'A169321', text);
+    // An empty list or a malformed one makes no scope requestable: openid too.
+    expectRefusal(checkScopes(service({}), requestable([]), 'openid'), 'invalid_scope', 'A169321', "The scope 'openid' is not requestable by the client.");
+    expectRefusal(checkScopes(service({}), requestable('openid'), 'openid'), 'invalid_scope', 'A169321', "The scope 'openid' is not requestable by the client.");
+    expect(checkScopes(service({}), requestable(['openid', 'email']), 'openid email')).toMatchObject({ names: ['openid', 'email'] });
+  });
+
+  it('ignores requestableScopes while requestableScopesEnabled is not true', () => {
+    for (const enabled of [false, 'true']) {
+      expect(checkScopes(service({}), requestable(['openid'], enabled), 'openid email')).toMatchObject({ names: ['openid', 'email'] });
+    }
+    expect(checkScopes(service({}), client({ extension: { requestableScopes: ['openid'] } }), 'openid email')).toMatchObject({ names: ['openid', 'email'] });
+  });
+
+  it("asks only for the claims the service's supportedClaims lists", () => {
+    expect(checkScopes(service({ supportedClaims: ['sub', 'email'] }), client({}), 'openid email phone')).toMatchObject({ claimNames: ['email'] });
+    expect(checkScopes(service({ supportedClaims: [] }), client({}), 'openid email')).toMatchObject({ claimNames: [] });
   });
 });
 
