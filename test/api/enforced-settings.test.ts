@@ -142,4 +142,23 @@ describe.each(DIALECTS)('service and client settings are enforced (%s)', (dialec
     expect((await withAssertion(service.tokenEndpoint)).action).toBe('UNAUTHORIZED');
     expect((await withAssertion(service.issuer)).action).toBe('USER_IDENTIFICATION');
   });
+
+  it('requestObjectRequired, authorization details types and defaultAcrs apply to backchannel requests', async () => {
+    const service = await newService(env, {}, { supportedAcrs: ['urn:acr:low', 'urn:acr:high'], supportedAuthorizationDetailsTypes: ['payment_initiation'] });
+    const signedOnly = await newClient(env, service.serviceId, { requestObjectRequired: true } as never);
+    const unsigned = await backchannel(env, service.serviceId, signedOnly, defaultParams(signedOnly));
+    expect(unsigned.action).toBe('BAD_REQUEST');
+    expect(unsigned.resultCode).toBe('A169317');
+
+    const client = await newClient(env, service.serviceId, { defaultAcrs: ['urn:acr:high', 'urn:acr:unknown'] } as never);
+    const withDefaults = await backchannel(env, service.serviceId, client, defaultParams(client));
+    expect(withDefaults.action).toBe('USER_IDENTIFICATION');
+    expect(withDefaults.acrs).toEqual(['urn:acr:high']);
+
+    const details = (type: string) => defaultParams(client, { authorization_details: JSON.stringify([{ type }]) });
+    const refused = await backchannel(env, service.serviceId, client, details('account_information'));
+    expect(refused.action).toBe('BAD_REQUEST');
+    expect(content(refused).error).toBe('invalid_authorization_details');
+    expect((await backchannel(env, service.serviceId, client, details('payment_initiation'))).action).toBe('USER_IDENTIFICATION');
+  });
 });

@@ -38,6 +38,9 @@ export const UNSUPPORTED_SERVICE_SETTINGS: Readonly<Record<string, Unsupported>>
   verifiableCredentialsEnabled: { inert: off, why: 'verifiable credentials are not implemented by OpenCIBA' },
   clientIdMetadataDocumentSupported: { inert: off, why: 'client ID metadata documents are not implemented by OpenCIBA' },
   nativeSsoSupported: { inert: off, why: NOT_IMPLEMENTED },
+  // The signing key is the service's key for the client's algorithm; keys rotate through /admin.
+  idTokenSignatureKeyId: { inert: empty, why: 'key selection by kid is not implemented by OpenCIBA (rotate keys instead)' },
+  userInfoSignatureKeyId: { inert: empty, why: 'key selection by kid is not implemented by OpenCIBA (rotate keys instead)' },
 };
 
 export const UNSUPPORTED_CLIENT_SETTINGS: Readonly<Record<string, Unsupported>> = {

@@ -4,6 +4,7 @@ import { checkGrantAndDeliveryMode } from '../../../src/engine/ciba/steps/check-
 import { checkScopes } from '../../../src/engine/ciba/steps/check-scopes.js';
 import { checkUserCode } from '../../../src/engine/ciba/steps/check-user-code.js';
 import { filterAcrValues } from '../../../src/engine/ciba/steps/filter-acr-values.js';
+import { checkAuthorizationDetailsTypes } from '../../../src/engine/ciba/steps/check-authorization-details-types.js';
 import { resolveRequestObject } from '../../../src/engine/ciba/steps/resolve-request-object.js';
 import { verifyIdTokenHint } from '../../../src/engine/ciba/steps/verify-id-token-hint.js';
 import type { EngineContext } from '../../../src/engine/context.js';
@@ -136,6 +137,36 @@ describe('filterAcrValues', () => {
     expect(filterAcrValues(s, ['urn:acr:1'])).toBeUndefined();
     expect(filterAcrValues(service({}), 'urn:acr:1')).toBeUndefined();
   });
+
+  it("takes the client's defaultAcrs, filtered, when the request has no acr_values (issue 12 finding 1)", () => {
+    const withDefaults = client({ defaultAcrs: ['urn:other', 'urn:acr:2'] });
+    expect(filterAcrValues(s, undefined, withDefaults)).toEqual(['urn:acr:2']);
+    expect(filterAcrValues(s, '', withDefaults)).toEqual(['urn:acr:2']);
+    expect(filterAcrValues(s, 'urn:acr:1', withDefaults)).toEqual(['urn:acr:1']);
+    expect(filterAcrValues(s, undefined, client({ defaultAcrs: 'urn:acr:1' }))).toBeUndefined();
+  });
+});
+
+describe('checkAuthorizationDetailsTypes (issue 12 finding 1)', () => {
+  const details = (...types: string[]) => ({ elements: types.map((type) => ({ type })) });
+
+  it("refuses a type outside the service's supportedAuthorizationDetailsTypes or the client's authorizationDetailsTypes", () => {
+    const s = service({ supportedAuthorizationDetailsTypes: ['payment_initiation', 'account_information'] });
+    expectRefusal(checkAuthorizationDetailsTypes(s, client({}), details('payment_initiation', 'other')), 'invalid_authorization_details', 'A169316', "The authorization details type 'other' is one the service does not support.");
+    expectRefusal(
+      checkAuthorizationDetailsTypes(s, client({ authorizationDetailsTypes: ['account_information'] }), details('payment_initiation')),
+      'invalid_authorization_details',
+      'A169316',
+      "The authorization details type 'payment_initiation' is one the client may not use.",
+    );
+    expect(checkAuthorizationDetailsTypes(s, client({ authorizationDetailsTypes: ['payment_initiation'] }), details('payment_initiation'))).toBeUndefined();
+  });
+
+  it('restricts nothing with empty or absent lists, or without authorization_details', () => {
+    expect(checkAuthorizationDetailsTypes(service({}), client({}), details('anything'))).toBeUndefined();
+    expect(checkAuthorizationDetailsTypes(service({ supportedAuthorizationDetailsTypes: [] }), client({ authorizationDetailsTypes: [] }), details('x'))).toBeUndefined();
+    expect(checkAuthorizationDetailsTypes(service({ supportedAuthorizationDetailsTypes: ['a'] }), client({}), undefined)).toBeUndefined();
+  });
 });
 
 describe('verifyIdTokenHint', () => {
@@ -196,5 +227,13 @@ describe('resolveRequestObject without a request object', () => {
       "The client must send its request as a signed request object ('request').",
     );
     expectRefusal(await resolveRequestObject(unused, service({}), client({}), new Map([['request', ['a', 'b']]])), 'invalid_request', 'A169318', 'The request object is invalid.');
+  });
+
+  it("refuses a form when the service's or the client's requestObjectRequired is true (issue 12 finding 1)", async () => {
+    const form = new Map([['login_hint', 'alice']]);
+    const text = "The client must send its request as a signed request object ('request').";
+    expectRefusal(await resolveRequestObject(unused, service({ requestObjectRequired: true }), client({}), form), 'invalid_request', 'A169317', text);
+    expectRefusal(await resolveRequestObject(unused, service({}), client({ requestObjectRequired: true }), form), 'invalid_request', 'A169317', text);
+    expect(await resolveRequestObject(unused, service({ requestObjectRequired: false }), client({ requestObjectRequired: false }), form)).toEqual({ parameters: form });
   });
 });
