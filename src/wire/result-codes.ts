@@ -35,6 +35,7 @@ export const codes = {
   bcBadRequestObject: rc('A169318', 'The request object is invalid.'),
   bcClientAuthFailed: rc('A169319', 'Client authentication failed.'),
   bcBadBindingMessage: rc('A169320', "The 'binding_message' request parameter is malformed."),
+  bcScopeNotRequestable: rc('A169321', "The 'scope' request parameter includes a scope the client may not request."),
 
   // /backchannel/authentication/issue
   issueOk: rc('A183001', 'An auth_req_id was issued successfully.'),
@@ -89,6 +90,8 @@ export const codes = {
   introspectionInsufficientScope: rc('A056303', 'The access token does not cover the required scopes.'),
   introspectionSubjectMismatch: rc('A056304', 'The subject of the access token does not match the required subject.'),
   standardIntrospectionOk: rc('A145001', 'Introspection was performed successfully.'),
+  standardIntrospectionAuthenticatedOk: rc('A145002', 'Introspection was performed successfully for an authenticated client.'),
+  standardIntrospectionClientAuthFailed: rc('A145302', 'Client authentication failed.'),
   standardIntrospectionMissingToken: rc('A145301', "The introspection request does not contain 'token'."),
   standardIntrospectionMissingParameters: rc('A145201', "The request does not contain 'parameters'."),
 

@@ -184,10 +184,22 @@ export type StandardIntrospectionRequest = {
   sharedKeyForSign?: string;
   sharedKeyForEncryption?: string;
   publicKeyForEncryption?: string;
+  /**
+   * OpenCIBA's addition (Authlete's API does not authenticate here): when true, the client of
+   * the request is authenticated with its registered method, from these members (the names of
+   * every other relayed request) and `parameters`; a failure is action INVALID_CLIENT, and the
+   * client sees only its own tokens unless it is a resource server. Success answers resultCode
+   * A145002 instead of A145001, so a front can tell that the authentication took place.
+   */
+  clientAuthenticationRequired?: boolean;
+  clientId?: string;
+  clientSecret?: string;
+  clientCertificate?: string;
 };
 
 /** JWT is newer than the installed SDK (reference §1.7). */
-export type StandardIntrospectionAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST' | 'OK' | 'JWT';
+/** INVALID_CLIENT only when `clientAuthenticationRequired` was true (OpenCIBA's addition). */
+export type StandardIntrospectionAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST' | 'OK' | 'JWT' | 'INVALID_CLIENT';
 
 export type StandardIntrospectionResponse = ActionResponse<StandardIntrospectionAction>;
 

@@ -14,6 +14,7 @@ import { actionHead } from '../protocol/action-head.js';
 import { oauthErrorAnswer } from '../protocol/oauth-error-answer.js';
 import { resolveRequestObject } from './steps/resolve-request-object.js';
 import { checkAuthorizationDetails } from './steps/check-authorization-details.js';
+import { checkAuthorizationDetailsTypes } from './steps/check-authorization-details-types.js';
 import { checkBindingMessage } from './steps/check-binding-message.js';
 import { checkGrantAndDeliveryMode } from './steps/check-grant-and-delivery-mode.js';
 import { checkHints } from './steps/check-hints.js';
@@ -100,7 +101,7 @@ async function checkAndKeep(
   held: HeldTickets | undefined,
 ): Promise<BackchannelAuthenticationResponse | Refusal> {
   const party = client.party;
-  const scopes = checkScopes(service, parameters.get('scope'));
+  const scopes = checkScopes(service, party, parameters.get('scope'));
   if (isOAuthError(scopes)) return scopes;
   const hint = checkHints(parameters);
   if (isOAuthError(hint)) return hint;
@@ -122,7 +123,9 @@ async function checkAndKeep(
   if (isOAuthError(resources)) return resources;
   const authorizationDetails = checkAuthorizationDetails(parameters.get('authorization_details'));
   if (isOAuthError(authorizationDetails)) return authorizationDetails;
-  const acrs = filterAcrValues(service, parameters.get('acr_values'));
+  const detailsTypes = checkAuthorizationDetailsTypes(service, party, authorizationDetails);
+  if (detailsTypes) return detailsTypes;
+  const acrs = filterAcrValues(service, parameters.get('acr_values'), party);
 
   const kept = withoutNulls({
     scopes: scopes.names,

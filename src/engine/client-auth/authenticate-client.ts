@@ -23,7 +23,7 @@ export async function authenticateClient(input: ClientAuthInput, ctx: ClientAuth
   const client = await identifyClient(presented, ctx);
   if (isOAuthError(client)) return client;
 
-  const failure = refuseClient(client) ?? checkPresentedMethod(client.tokenAuthMethod, presented) ?? (await verifyRegisteredMethod(client, presented, ctx));
+  const failure = refuseClient(client) ?? checkSupportedMethod(client, ctx) ?? checkPresentedMethod(client.tokenAuthMethod, presented) ?? (await verifyRegisteredMethod(client, presented, ctx));
   return failure ?? { kind: 'authenticated-client', client, method: client.tokenAuthMethod };
 }
 
@@ -33,6 +33,14 @@ function refuseClient(client: AuthClient): OAuthError | undefined {
   if (client.clientType === 'PUBLIC') return invalidClient('public clients cannot use this endpoint: client authentication is required');
   if (client.tokenAuthMethod === 'NONE') return invalidClient('the client has no authentication method registered: client authentication is required');
   return undefined;
+}
+
+// Authlete's supportedTokenAuthMethods (and the revocation and introspection lists): a method the
+// service does not support fails however well the client performs it, so narrowing the list takes
+// effect for clients registered before it was narrowed.
+function checkSupportedMethod(client: AuthClient, ctx: ClientAuthContext): OAuthError | undefined {
+  if (ctx.supportedMethods === undefined || ctx.supportedMethods.includes(client.tokenAuthMethod)) return undefined;
+  return invalidClient(`the client's authentication method ${methodName(client.tokenAuthMethod)} is not supported by the service at this endpoint`);
 }
 
 /** How a client registered with each method must present its credentials; a certificate is not a presented method. */

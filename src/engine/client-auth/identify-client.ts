@@ -13,10 +13,13 @@ export async function identifyClient(presented: PresentedCredentials, ctx: Clien
   if (first === undefined) return invalidClient('no client identifier: send client_id or a client assertion');
 
   const client = await ctx.findClient(first);
-  if (client === undefined) return invalidClient('unknown client');
+  // An alias the service or the client has switched off names no client: the same answer as an
+  // unknown one, so the answer does not tell that the alias exists.
+  const aliasesEnabled = ctx.clientIdAliasEnabled !== false;
+  if (client === undefined || !isIdentifierOf(client, first, aliasesEnabled)) return invalidClient('unknown client');
 
   // The alias and the numeric id are both names of the same client, so compare names, not strings.
-  if (!identifiers.every((id) => isIdentifierOf(client, id))) {
+  if (!identifiers.every((id) => isIdentifierOf(client, id, aliasesEnabled))) {
     return invalidClient('the client identifiers in the request do not name the same client');
   }
   return client;

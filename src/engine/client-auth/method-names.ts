@@ -5,8 +5,12 @@ export function methodName(method: ClientAuthMethod): string {
   return method.toLowerCase();
 }
 
-/** A client is named by its numeric id or, when it has one, by its alias. */
-export function isIdentifierOf(client: AuthClient, value: string): boolean {
+/**
+ * A client is named by its numeric id or, when it has one and aliases are enabled, by its alias.
+ * Authlete's `clientIdAliasEnabled` (service and client) switches the alias off as a client_id.
+ */
+export function isIdentifierOf(client: AuthClient, value: string, aliasesEnabled = true): boolean {
   if (value === String(client.clientId)) return true;
+  if (!aliasesEnabled || client.clientIdAliasEnabled === false) return false;
   return client.clientIdAlias !== undefined && client.clientIdAlias !== '' && value === client.clientIdAlias;
 }

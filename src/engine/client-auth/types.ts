@@ -23,6 +23,8 @@ export interface AuthClient {
   tlsClientAuthSanIp?: string;
   tlsClientAuthSanEmail?: string;
   locked?: boolean;
+  /** Client `clientIdAliasEnabled`: false stops the alias from naming the client in requests. */
+  clientIdAliasEnabled?: boolean;
 }
 
 export interface ClientAuthInput {
@@ -50,6 +52,13 @@ export interface ClientAuthContext {
   now: number;
   /** Allowed clock skew in seconds (service allowableClockSkew), >= 0. */
   clockSkew: number;
+  /**
+   * The methods the service supports at this endpoint (service supportedTokenAuthMethods, or its
+   * revocation or introspection list); undefined accepts every method.
+   */
+  supportedMethods?: readonly ClientAuthMethod[];
+  /** Service `clientIdAliasEnabled`: false means only numeric client ids name clients. */
+  clientIdAliasEnabled?: boolean;
 }
 
 export interface AuthenticatedClient {

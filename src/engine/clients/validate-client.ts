@@ -4,6 +4,8 @@ import { hasPrivateMembers, parseJwkSet } from '../keys/service-keys.js';
 import { DELIVERY_MODES, isAsymmetricAlg } from '../../wire/enums.js';
 import { isPlainObject } from '../../lib/json.js';
 import { checkOutboundUrl, parseAbsoluteUrl } from '../../lib/urls.js';
+import { refuseUnsupported, UNSUPPORTED_CLIENT_SETTINGS } from '../services/unsupported-settings.js';
+import { resourceServerAttributeProblem } from '../token-apis/introspection-access.js';
 
 const bad = (text: string) => apiErrors.badRequest(text);
 
@@ -65,6 +67,16 @@ export function validateClient(client: Record<string, unknown>, mode: Mode): Api
         return bad(`'extension.${member}' must be a non-negative integer.`);
       }
     }
+    const enabled = client.extension.requestableScopesEnabled;
+    if (enabled !== undefined && typeof enabled !== 'boolean') return bad("'extension.requestableScopesEnabled' must be a boolean.");
+    const requestable = client.extension.requestableScopes;
+    if (requestable !== undefined && !(Array.isArray(requestable) && requestable.length <= 1000 && requestable.every((s) => typeof s === 'string' && s !== '' && !s.includes(' ')))) {
+      return bad("'extension.requestableScopes' must be a list of at most 1000 scope names.");
+    }
   }
-  return undefined;
+  if (client.clientIdAliasEnabled !== undefined && typeof client.clientIdAliasEnabled !== 'boolean') return bad("'clientIdAliasEnabled' must be a boolean.");
+  if (client.locked !== undefined && typeof client.locked !== 'boolean') return bad("'locked' must be a boolean.");
+  const roleProblem = resourceServerAttributeProblem(client.attributes);
+  if (roleProblem) return bad(`'attributes': ${roleProblem}.`);
+  return refuseUnsupported(client, UNSUPPORTED_CLIENT_SETTINGS);
 }

@@ -3,6 +3,7 @@ import { authenticateClient } from '../client-auth/authenticate-client.js';
 import { codes, type ResultCode } from '../../wire/result-codes.js';
 import { toSearchParams, type FormParameters } from './form-parameters.js';
 import { clientAuthContext, type ClientParty, type ServiceParty } from './parties.js';
+import type { ClientAuthEndpoint } from '../services/service-settings.js';
 import { isOAuthError, refuse, type Refusal } from './oauth-error.js';
 
 /** The client-credential fields every Authlete API that relays a client request carries. */
@@ -27,9 +28,9 @@ export async function authenticateParty(
   service: ServiceParty,
   credentials: RelayedCredentials,
   form: FormParameters,
-  options: { audiences: unknown[]; code: ResultCode },
+  options: { audiences: unknown[]; code: ResultCode; endpoint?: ClientAuthEndpoint },
 ): Promise<AuthenticatedParty | Refusal> {
-  const authCtx = clientAuthContext(ctx, service, options.audiences.filter((a): a is string => typeof a === 'string'));
+  const authCtx = clientAuthContext(ctx, service, options.audiences.filter((a): a is string => typeof a === 'string'), options.endpoint);
   const result = await authenticateClient(
     {
       ...(credentials.clientId !== undefined ? { clientId: credentials.clientId } : {}),

@@ -4,7 +4,7 @@ import { resolveClientId } from '../clients/client-id-alias.js';
 import type { AuthClient, ClientAuthContext, ClientAuthMethod } from '../client-auth/types.js';
 import type { JwkSet } from '../keys/service-keys.js';
 import { openServiceJwks } from '../services/service-operations.js';
-import { settings } from '../services/service-settings.js';
+import { settings, type ClientAuthEndpoint } from '../services/service-settings.js';
 import type { ClientRecord, ServiceRecord } from '../../store/ports.js';
 import { fetchClientJwks, type JwksFetch } from './client-jwks.js';
 import { partyCaches } from '../cache/party-caches.js';
@@ -63,6 +63,7 @@ export function toAuthClient(ctx: EngineContext, record: ClientRecord): AuthClie
     ...(str('tlsClientAuthSanIp') ? { tlsClientAuthSanIp: str('tlsClientAuthSanIp') } : {}),
     ...(str('tlsClientAuthSanEmail') ? { tlsClientAuthSanEmail: str('tlsClientAuthSanEmail') } : {}),
     locked: d.locked === true,
+    clientIdAliasEnabled: d.clientIdAliasEnabled !== false,
   };
 }
 
@@ -105,13 +106,22 @@ async function readClientPublicKeys(ctx: EngineContext, data: Record<string, unk
 }
 
 /** The context client authentication runs in, for one service and one endpoint. */
-export function clientAuthContext(ctx: EngineContext, service: ServiceParty, audiences: (string | undefined)[]): ClientAuthContext & { clients: Map<number, ClientParty> } {
+export function clientAuthContext(
+  ctx: EngineContext,
+  service: ServiceParty,
+  audiences: (string | undefined)[],
+  endpoint: ClientAuthEndpoint = 'token',
+): ClientAuthContext & { clients: Map<number, ClientParty> } {
   const clients = new Map<number, ClientParty>();
   const nowSeconds = Math.floor(ctx.clock.now() / 1000);
+  const supportedMethods = settings.authMethods(service.data, endpoint) as ClientAuthMethod[] | undefined;
   return {
+    ...(supportedMethods ? { supportedMethods } : {}),
+    clientIdAliasEnabled: settings.clientIdAliasEnabled(service.data),
     clients,
     issuer: service.issuer,
-    audiences: audiences.filter((a): a is string => typeof a === 'string' && a !== ''),
+    // Authlete's clientAssertionAudRestrictedToIssuer: then only the issuer is an assertion's audience.
+    audiences: service.data.clientAssertionAudRestrictedToIssuer === true ? [] : audiences.filter((a): a is string => typeof a === 'string' && a !== ''),
     async findClient(id) {
       const party = await loadClient(ctx, service.record.apiKey, id);
       if (party) clients.set(party.record.clientId, party);

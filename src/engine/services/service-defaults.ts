@@ -7,6 +7,10 @@ export const DEFAULT_ACCESS_TOKEN_DURATION = 3600;
 export const DEFAULT_REFRESH_TOKEN_DURATION = 86400;
 export const DEFAULT_ID_TOKEN_DURATION = 3600;
 
+const AUTH_METHODS = [
+  'CLIENT_SECRET_BASIC', 'CLIENT_SECRET_POST', 'CLIENT_SECRET_JWT', 'PRIVATE_KEY_JWT', 'TLS_CLIENT_AUTH', 'SELF_SIGNED_TLS_CLIENT_AUTH',
+] as const;
+
 const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'phone', 'address', 'offline_access'];
 const DEFAULT_CLAIMS = [
   'sub', 'name', 'given_name', 'family_name', 'preferred_username', 'email', 'email_verified',
@@ -42,12 +46,11 @@ export function applyServiceDefaults(input: Record<string, unknown>, base: strin
     accessTokenDuration: DEFAULT_ACCESS_TOKEN_DURATION,
     refreshTokenDuration: DEFAULT_REFRESH_TOKEN_DURATION,
     idTokenDuration: DEFAULT_ID_TOKEN_DURATION,
-    supportedTokenAuthMethods: [
-      'CLIENT_SECRET_BASIC', 'CLIENT_SECRET_POST', 'CLIENT_SECRET_JWT', 'PRIVATE_KEY_JWT',
-      'TLS_CLIENT_AUTH', 'SELF_SIGNED_TLS_CLIENT_AUTH',
-    ],
-    supportedRevocationAuthMethods: ['CLIENT_SECRET_BASIC', 'CLIENT_SECRET_POST', 'CLIENT_SECRET_JWT', 'PRIVATE_KEY_JWT'],
-    supportedIntrospectionAuthMethods: ['CLIENT_SECRET_BASIC', 'CLIENT_SECRET_POST', 'CLIENT_SECRET_JWT', 'PRIVATE_KEY_JWT'],
+    // Every method OpenCIBA implements, at each endpoint: these lists are enforced, so a client
+    // may use at revocation and introspection what it uses at the token endpoint.
+    supportedTokenAuthMethods: [...AUTH_METHODS],
+    supportedRevocationAuthMethods: [...AUTH_METHODS],
+    supportedIntrospectionAuthMethods: [...AUTH_METHODS],
     supportedScopes: DEFAULT_SCOPES.map((name) => ({ name, defaultEntry: false })),
     supportedClaims: DEFAULT_CLAIMS,
     supportedClaimTypes: ['NORMAL'],

@@ -9,6 +9,15 @@ import {
 
 type Data = Record<string, unknown>;
 
+/** The endpoints where a client authenticates, each with its service list of supported methods. */
+export type ClientAuthEndpoint = 'token' | 'revocation' | 'introspection';
+const AUTH_METHODS_MEMBER: Readonly<Record<ClientAuthEndpoint, string>> = {
+  // CIBA §7.1: the backchannel authentication endpoint authenticates as the token endpoint does.
+  token: 'supportedTokenAuthMethods',
+  revocation: 'supportedRevocationAuthMethods',
+  introspection: 'supportedIntrospectionAuthMethods',
+};
+
 const flag = (data: Data, name: string): boolean => data[name] === true;
 const list = (data: Data, name: string): string[] =>
   Array.isArray(data[name]) ? (data[name] as unknown[]).filter((v): v is string => typeof v === 'string') : [];
@@ -46,5 +55,15 @@ export const settings = {
   refreshTokenDurationReset: (service: Data) => flag(service, 'refreshTokenDurationReset'),
   tokenExpirationLinked: (service: Data) => flag(service, 'tokenExpirationLinked'),
   idTokenAudType: (service: Data) => (service.idTokenAudType === 'string' ? 'string' : 'array') as 'string' | 'array',
+  /** Undefined (every method) only for a service stored before the list existed. */
+  authMethods: (service: Data, endpoint: ClientAuthEndpoint): string[] | undefined =>
+    Array.isArray(service[AUTH_METHODS_MEMBER[endpoint]]) ? list(service, AUTH_METHODS_MEMBER[endpoint]) : undefined,
+  clientIdAliasEnabled: (service: Data) => service.clientIdAliasEnabled !== false,
+  /** Client `extension.requestableScopes`, when `requestableScopesEnabled` is true; else undefined. */
+  requestableScopes: (client: Data): string[] | undefined => {
+    const extension = client.extension as Data | undefined;
+    return extension?.requestableScopesEnabled === true ? list(extension, 'requestableScopes') : undefined;
+  },
+  supportedClaims: (service: Data) => (Array.isArray(service.supportedClaims) ? list(service, 'supportedClaims') : undefined),
   attributes: (data: Data) => (Array.isArray(data.attributes) ? (data.attributes as Data[]) : undefined),
 };

@@ -2,6 +2,8 @@ import type { Mode } from '../../lib/mode.js';
 import { apiErrors, type ApiError } from '../api-error.js';
 import { hasPrivateMembers, parseJwkSet, type JwkSet } from '../keys/service-keys.js';
 import { parseAbsoluteUrl } from '../../lib/urls.js';
+import { CLIENT_AUTH_METHODS } from '../../wire/enums.js';
+import { refuseUnsupported, UNSUPPORTED_SERVICE_SETTINGS } from './unsupported-settings.js';
 
 const ENDPOINT_MEMBERS = [
   'tokenEndpoint', 'backchannelAuthenticationEndpoint', 'jwksUri', 'userInfoEndpoint',
@@ -34,6 +36,38 @@ export function validateService(service: Record<string, unknown>, mode: Mode): A
     const value = service[member];
     if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2 ** 31 - 1)) {
       return apiErrors.badRequest(`'${member}' must be a non-negative integer number of seconds.`);
+    }
+  }
+  return checkEnforcedMembers(service) ?? refuseUnsupported(service, UNSUPPORTED_SERVICE_SETTINGS);
+}
+
+const AUTH_METHOD_LISTS = ['supportedTokenAuthMethods', 'supportedRevocationAuthMethods', 'supportedIntrospectionAuthMethods'];
+// Scope attributes Authlete reads as shorter token lifetimes; OpenCIBA does not apply them.
+const DURATION_SCOPE_ATTRIBUTES = new Set(['access_token.duration', 'refresh_token.duration']);
+
+/** The members the protocol enforces must hold values it can enforce, so none is misread. */
+function checkEnforcedMembers(service: Record<string, unknown>): ApiError | undefined {
+  for (const member of AUTH_METHOD_LISTS) {
+    const value = service[member];
+    if (value !== undefined && (!Array.isArray(value) || !value.every((m) => (CLIENT_AUTH_METHODS as readonly unknown[]).includes(m) && m !== 'NONE'))) {
+      return apiErrors.badRequest(`'${member}' must be a list of ${CLIENT_AUTH_METHODS.filter((m) => m !== 'NONE').join(', ')}.`);
+    }
+  }
+  if (service.clientIdAliasEnabled !== undefined && typeof service.clientIdAliasEnabled !== 'boolean') {
+    return apiErrors.badRequest("'clientIdAliasEnabled' must be a boolean.");
+  }
+  if (service.clientAssertionAudRestrictedToIssuer !== undefined && typeof service.clientAssertionAudRestrictedToIssuer !== 'boolean') {
+    return apiErrors.badRequest("'clientAssertionAudRestrictedToIssuer' must be a boolean.");
+  }
+  if (service.supportedClaims !== undefined && !(Array.isArray(service.supportedClaims) && service.supportedClaims.every((c) => typeof c === 'string'))) {
+    return apiErrors.badRequest("'supportedClaims' must be a list of claim names.");
+  }
+  const scopes = Array.isArray(service.supportedScopes) ? (service.supportedScopes as unknown[]) : [];
+  for (const scope of scopes) {
+    const attributes = typeof scope === 'object' && scope !== null ? (scope as { attributes?: unknown }).attributes : undefined;
+    const durations = Array.isArray(attributes) ? attributes.find((a) => DURATION_SCOPE_ATTRIBUTES.has((a as { key?: unknown })?.key as string)) : undefined;
+    if (durations !== undefined) {
+      return apiErrors.badRequest(`'supportedScopes' attribute '${String((durations as { key: string }).key)}' is not implemented by OpenCIBA; use the service or client durations.`);
     }
   }
   return undefined;

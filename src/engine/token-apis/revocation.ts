@@ -39,6 +39,7 @@ async function evaluate(ctx: EngineContext, service: NonNullable<Awaited<ReturnT
   const authenticated = await authenticateParty(ctx, service, input, form, {
     audiences: [service.data.revocationEndpoint, service.data.tokenEndpoint],
     code: codes.revocationClientAuthFailed,
+    endpoint: 'revocation',
   });
   if (isOAuthError(authenticated)) return authenticated;
   const token = single(form, 'token');

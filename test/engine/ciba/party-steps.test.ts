@@ -4,6 +4,7 @@ import { checkGrantAndDeliveryMode } from '../../../src/engine/ciba/steps/check-
 import { checkScopes } from '../../../src/engine/ciba/steps/check-scopes.js';
 import { checkUserCode } from '../../../src/engine/ciba/steps/check-user-code.js';
 import { filterAcrValues } from '../../../src/engine/ciba/steps/filter-acr-values.js';
+import { checkAuthorizationDetailsTypes } from '../../../src/engine/ciba/steps/check-authorization-details-types.js';
 import { resolveRequestObject } from '../../../src/engine/ciba/steps/resolve-request-object.js';
 import { verifyIdTokenHint } from '../../../src/engine/ciba/steps/verify-id-token-hint.js';
 import type { EngineContext } from '../../../src/engine/context.js';
@@ -60,12 +61,12 @@ describe('checkScopes', () => {
 
   it("lists the service's scope objects in request order, once each, with the standard claims they ask for", () => {
     const s = service({ supportedScopes: [{ name: 'openid' }, { name: 'email', description: 'Mail' }, 'profile'] });
-    const checked = checkScopes(s, 'email  openid email');
+    const checked = checkScopes(s, client({}), 'email  openid email');
     expect(checked).toEqual({ names: ['email', 'openid'], scopes: [{ name: 'email', description: 'Mail' }, { name: 'openid' }], claimNames: ['email', 'email_verified'] });
   });
 
   it('takes any scope when the service lists none', () => {
-    expect(checkScopes(service({}), 'openid phone custom')).toEqual({
+    expect(checkScopes(service({}), client({}), 'openid phone custom')).toEqual({
       names: ['openid', 'phone', 'custom'],
       scopes: [{ name: 'openid' }, { name: 'phone' }, { name: 'custom' }],
       claimNames: ['phone_number', 'phone_number_verified'],
@@ -73,12 +74,37 @@ describe('checkScopes', () => {
   });
 
   it("refuses a scope without 'openid' (or none at all) and a scope the service does not support, its name cut at 64 characters", () => {
-    expectRefusal(checkScopes(service({}), undefined), 'invalid_scope', 'A169306', missingOpenid);
-    expectRefusal(checkScopes(service({}), 'profile email'), 'invalid_scope', 'A169306', missingOpenid);
-    expectRefusal(checkScopes(service({}), 'OPENID'), 'invalid_scope', 'A169306', missingOpenid);
+    expectRefusal(checkScopes(service({}), client({}), undefined), 'invalid_scope', 'A169306', missingOpenid);
+    expectRefusal(checkScopes(service({}), client({}), 'profile email'), 'invalid_scope', 'A169306', missingOpenid);
+    expectRefusal(checkScopes(service({}), client({}), 'OPENID'), 'invalid_scope', 'A169306', missingOpenid);
     const s = service({ supportedScopes: ['openid'] });
-    expectRefusal(checkScopes(s, 'openid email'), 'invalid_scope', 'A169307', "The scope 'email' is not supported.");
-    expectRefusal(checkScopes(s, `openid ${'s'.repeat(100)}`), 'invalid_scope', 'A169307', `The scope '${'s'.repeat(64)}...' is not supported.`);
+    expectRefusal(checkScopes(s, client({}), 'openid email'), 'invalid_scope', 'A169307', "The scope 'email' is not supported.");
+    expectRefusal(checkScopes(s, client({}), `openid ${'s'.repeat(100)}`), 'invalid_scope', 'A169307', `The scope '${'s'.repeat(64)}...' is not supported.`);
+  });
+});
+
+describe('checkScopes: requestable scopes and supported claims (issue 12 finding 1)', () => {
+  const requestable = (scopes: unknown, enabled: unknown = true) => client({ extension: { requestableScopesEnabled: enabled, requestableScopes: scopes } });
+
+  it("refuses a scope outside the client's requestableScopes once requestableScopesEnabled is true", () => {
+    const text = "The scope 'email' is not requestable by the client.";
+    expectRefusal(checkScopes(service({}), requestable(['openid']), 'openid email phone address'), 'invalid_scope', 'A169321', text);
+    // An empty list or a malformed one makes no scope requestable: openid too.
+    expectRefusal(checkScopes(service({}), requestable([]), 'openid'), 'invalid_scope', 'A169321', "The scope 'openid' is not requestable by the client.");
+    expectRefusal(checkScopes(service({}), requestable('openid'), 'openid'), 'invalid_scope', 'A169321', "The scope 'openid' is not requestable by the client.");
+    expect(checkScopes(service({}), requestable(['openid', 'email']), 'openid email')).toMatchObject({ names: ['openid', 'email'] });
+  });
+
+  it('ignores requestableScopes while requestableScopesEnabled is not true', () => {
+    for (const enabled of [false, 'true']) {
+      expect(checkScopes(service({}), requestable(['openid'], enabled), 'openid email')).toMatchObject({ names: ['openid', 'email'] });
+    }
+    expect(checkScopes(service({}), client({ extension: { requestableScopes: ['openid'] } }), 'openid email')).toMatchObject({ names: ['openid', 'email'] });
+  });
+
+  it("asks only for the claims the service's supportedClaims lists", () => {
+    expect(checkScopes(service({ supportedClaims: ['sub', 'email'] }), client({}), 'openid email phone')).toMatchObject({ claimNames: ['email'] });
+    expect(checkScopes(service({ supportedClaims: [] }), client({}), 'openid email')).toMatchObject({ claimNames: [] });
   });
 });
 
@@ -110,6 +136,36 @@ describe('filterAcrValues', () => {
     expect(filterAcrValues(s, '')).toBeUndefined();
     expect(filterAcrValues(s, ['urn:acr:1'])).toBeUndefined();
     expect(filterAcrValues(service({}), 'urn:acr:1')).toBeUndefined();
+  });
+
+  it("takes the client's defaultAcrs, filtered, when the request has no acr_values (issue 12 finding 1)", () => {
+    const withDefaults = client({ defaultAcrs: ['urn:other', 'urn:acr:2'] });
+    expect(filterAcrValues(s, undefined, withDefaults)).toEqual(['urn:acr:2']);
+    expect(filterAcrValues(s, '', withDefaults)).toEqual(['urn:acr:2']);
+    expect(filterAcrValues(s, 'urn:acr:1', withDefaults)).toEqual(['urn:acr:1']);
+    expect(filterAcrValues(s, undefined, client({ defaultAcrs: 'urn:acr:1' }))).toBeUndefined();
+  });
+});
+
+describe('checkAuthorizationDetailsTypes (issue 12 finding 1)', () => {
+  const details = (...types: string[]) => ({ elements: types.map((type) => ({ type })) });
+
+  it("refuses a type outside the service's supportedAuthorizationDetailsTypes or the client's authorizationDetailsTypes", () => {
+    const s = service({ supportedAuthorizationDetailsTypes: ['payment_initiation', 'account_information'] });
+    expectRefusal(checkAuthorizationDetailsTypes(s, client({}), details('payment_initiation', 'other')), 'invalid_authorization_details', 'A169316', "The authorization details type 'other' is one the service does not support.");
+    expectRefusal(
+      checkAuthorizationDetailsTypes(s, client({ authorizationDetailsTypes: ['account_information'] }), details('payment_initiation')),
+      'invalid_authorization_details',
+      'A169316',
+      "The authorization details type 'payment_initiation' is one the client may not use.",
+    );
+    expect(checkAuthorizationDetailsTypes(s, client({ authorizationDetailsTypes: ['payment_initiation'] }), details('payment_initiation'))).toBeUndefined();
+  });
+
+  it('restricts nothing with empty or absent lists, or without authorization_details', () => {
+    expect(checkAuthorizationDetailsTypes(service({}), client({}), details('anything'))).toBeUndefined();
+    expect(checkAuthorizationDetailsTypes(service({ supportedAuthorizationDetailsTypes: [] }), client({ authorizationDetailsTypes: [] }), details('x'))).toBeUndefined();
+    expect(checkAuthorizationDetailsTypes(service({ supportedAuthorizationDetailsTypes: ['a'] }), client({}), undefined)).toBeUndefined();
   });
 });
 
@@ -171,5 +227,13 @@ describe('resolveRequestObject without a request object', () => {
       "The client must send its request as a signed request object ('request').",
     );
     expectRefusal(await resolveRequestObject(unused, service({}), client({}), new Map([['request', ['a', 'b']]])), 'invalid_request', 'A169318', 'The request object is invalid.');
+  });
+
+  it("refuses a form when the service's or the client's requestObjectRequired is true (issue 12 finding 1)", async () => {
+    const form = new Map([['login_hint', 'alice']]);
+    const text = "The client must send its request as a signed request object ('request').";
+    expectRefusal(await resolveRequestObject(unused, service({ requestObjectRequired: true }), client({}), form), 'invalid_request', 'A169317', text);
+    expectRefusal(await resolveRequestObject(unused, service({}), client({ requestObjectRequired: true }), form), 'invalid_request', 'A169317', text);
+    expect(await resolveRequestObject(unused, service({ requestObjectRequired: false }), client({ requestObjectRequired: false }), form)).toEqual({ parameters: form });
   });
 });

@@ -29,7 +29,10 @@ export async function resolveRequestObject(
   const roClient = { clientId: client.record.clientId, ...(client.auth.clientIdAlias ? { clientIdAlias: client.auth.clientIdAlias } : {}), ...(signAlg ? { bcRequestSignAlg: signAlg } : {}) };
 
   if (requestObject === undefined || requestObject === '') {
-    if (requestObjectRequired(roClient)) return refuse('invalid_request', codes.bcRequestObjectRequired);
+    // Authlete's requestObjectRequired (service or client) speaks of authorization requests; a
+    // backchannel authentication request is one (CIBA §7.1), so it is held to it too.
+    const required = requestObjectRequired(roClient) || service.data.requestObjectRequired === true || client.data.requestObjectRequired === true;
+    if (required) return refuse('invalid_request', codes.bcRequestObjectRequired);
     return { parameters: form };
   }
   if (typeof requestObject !== 'string') return refuse('invalid_request', codes.bcBadRequestObject);
