@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CIBA_GRANT, complete, content, form, newService, startCiba, type CibaEnv } from '../support/ciba-fixtures.js';
 import { makeTestPki, type TestPki } from '../support/pki.js';
-import { DIALECTS } from '../support/test-server.js';
+import { Authlete } from '@authlete/typescript-sdk';
+import { adminApi } from '../support/admin-api.js';
+import { ManualClock } from '../support/clock.js';
+import { DIALECTS, startTestServer, type TestServer } from '../support/test-server.js';
 
 /**
  * tls_client_auth rests on a certificate chain validated to trust anchors (RFC 8705 §2.1), not on
@@ -101,5 +104,33 @@ describe.each(DIALECTS)('tls_client_auth chain validation through the API (%s)',
   it('refuses when the service asks for chain validation but trusts no root', async () => {
     const { start } = await pkiClient({ mutualTlsValidatePkiCertChain: true });
     refusedAsInvalidClient(await start(pki.directClient.cert));
+  });
+});
+
+describe('tls_client_auth when the operator states the TLS layer validated the chain', () => {
+  let server: TestServer;
+  let pki: TestPki;
+  beforeAll(async () => {
+    pki = makeTestPki();
+    server = await startTestServer({ env: { OPENCIBA_CLIENT_CERT_VERIFIED_UPSTREAM: '1' }, clock: new ManualClock(Date.now()) });
+  });
+  afterAll(async () => {
+    await server?.close();
+    pki?.remove();
+  });
+
+  it('accepts a subject match alone, unless the service asks for validation here', async () => {
+    const sdk = new Authlete({ bearer: server.adminToken, serverURL: server.baseUrl });
+    const admin = adminApi(server.baseUrl, server.adminToken);
+    const attempt = async (service: Record<string, unknown>) => {
+      const { serviceId } = await admin.createService({ serviceName: 'upstream', ...service });
+      const { clientId } = await admin.createClient(serviceId, { tokenAuthMethod: 'TLS_CLIENT_AUTH', tlsClientAuthSubjectDn: pki.subjectDn, bcDeliveryMode: 'POLL' });
+      const parameters = form({ scope: 'openid', login_hint: 'alice', client_id: clientId });
+      return sdk.ciba.processAuthentication({ serviceId, backchannelAuthenticationRequest: { parameters, clientCertificate: pki.forged.cert } });
+    };
+    // What the TLS terminator accepted is trusted as the operator said (here even a self-signed one).
+    expect((await attempt({})).action).toBe('USER_IDENTIFICATION');
+    // mutualTlsValidatePkiCertChain is the service's own demand: it is enforced regardless.
+    expect((await attempt({ mutualTlsValidatePkiCertChain: true })).action).toBe('UNAUTHORIZED');
   });
 });

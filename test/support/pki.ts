@@ -17,6 +17,7 @@ export interface Issued {
  * - `otherRoot` → `strangerClient`: the same subject under a CA nobody trusts;
  * - `serverOnlyClient`: the subject under `root` but with only the serverAuth extended key usage;
  * - `otherSubjectClient`: a genuine certificate under `root` for another subject (`CN=intruder,O=Bank`);
+ * - `server`: a TLS server certificate for 127.0.0.1 under `root`;
  * - `shortLived`: the subject under `root`, valid for one day (move a ManualClock to expire it).
  */
 export interface TestPki {
@@ -30,6 +31,7 @@ export interface TestPki {
   strangerClient: Issued;
   serverOnlyClient: Issued;
   otherSubjectClient: Issued;
+  server: Issued;
   shortLived: Issued;
   /** The subject DN of the client certificates, as a client registers it (RFC 4514). */
   subjectDn: string;
@@ -48,6 +50,11 @@ subjectKeyIdentifier = hash
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
 extendedKeyUsage = clientAuth
+[ server ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1, DNS:localhost
 [ serveronly ]
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
@@ -88,6 +95,7 @@ export function makeTestPki(): TestPki {
     strangerClient: issue('stranger-client', SUBJECT, 'other-root', 'client'),
     serverOnlyClient: issue('server-only-client', SUBJECT, 'root', 'serveronly'),
     otherSubjectClient: issue('other-subject', '/O=Bank/CN=intruder', 'root', 'client'),
+    server: issue('server', '/CN=localhost', 'root', 'server'),
     shortLived: issue('short-lived', SUBJECT, 'root', 'client', 1),
     subjectDn: 'CN=payments-client,O=Bank',
     remove: () => rmSync(dir, { recursive: true, force: true }),
