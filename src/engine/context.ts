@@ -1,3 +1,4 @@
+import type { X509Certificate } from 'node:crypto';
 import type { EngineStore } from '../store/ports.js';
 import type { Clock } from '../lib/clock.js';
 import type { Keyring } from '../lib/keyring.js';
@@ -14,6 +15,12 @@ export interface EngineContext {
   /** Base URL the front is reachable at; a service's default issuer is `{publicUrl}/s/{apiKey}`. */
   publicUrl: string;
   mode: Mode;
+  /**
+   * Deployment-wide trust for tls_client_auth, from the server's configuration: anchors every
+   * service trusts besides its own `trustedRootCertificates` (OPENCIBA_TLS_CLIENT_CA), and whether
+   * the operator stated that the TLS layer validated client chains. Unset: neither.
+   */
+  clientCertificateTrust?: { anchors: X509Certificate[]; verifiedUpstream: boolean };
   /** The front's side of `/complete`, when a front runs in this process (wired by server/). */
   managed?: ManagedRequests;
 }

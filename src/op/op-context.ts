@@ -3,12 +3,14 @@ import type { Mode } from '../lib/mode.js';
 import type { Keyring } from '../lib/keyring.js';
 import type { Random } from '../lib/random.js';
 import type { FrontStore } from '../store/ports.js';
+import type { ClientCertificateSource } from './http/client-certificate.js';
 import type { FrontEngine } from './front-engine.js';
 import type { AuthenticationDevice } from './device/embedded-device.js';
 
 /** Where the front reports what it cannot answer to anyone (pino's shape). */
 export interface OpLog {
   warn(details: Record<string, unknown>, message: string): void;
+  debug?(details: Record<string, unknown>, message: string): void;
 }
 
 /** What the front runs on: the engine (through the API interface) and its own state. */
@@ -28,4 +30,6 @@ export interface OpContext {
   /** The embedding program's authentication device, for services on the `embedded` channel. */
   embeddedDevice?: AuthenticationDevice;
   log: OpLog;
+  /** Where client certificates come from (direct TLS or a trusted proxy's header); absent: none are seen. */
+  clientCertificates?: ClientCertificateSource;
 }

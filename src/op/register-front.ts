@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OpContext } from './op-context.js';
+import { frontMetadata } from './http/front-discovery.js';
 import { sendOAuthError } from './http/oauth-reply.js';
 import { backchannelEndpoint } from './endpoints/backchannel-endpoint.js';
 import { introspectionEndpoint } from './endpoints/introspection-endpoint.js';
@@ -50,12 +51,16 @@ export async function registerFront(app: FastifyInstance, op: OpContext): Promis
       if (needsForm && typeof request.body !== 'string') {
         return sendOAuthError(reply, 400, 'invalid_request', `The request must be a POST with Content-Type ${FORM}.`);
       }
+      if (op.clientCertificates?.read(request) === 'oversized') {
+        return sendOAuthError(reply, 400, 'invalid_request', 'The client certificate header is too large.');
+      }
       return handler(op, serviceId, request, reply);
     };
 
     scope.get('/:serviceId/.well-known/openid-configuration', withService(async (o, id, _request, reply) => {
       const metadata = await o.engine.service.getConfiguration({ serviceId: String(id) });
-      return reply.header('cache-control', 'no-cache').type('application/json').send(metadata);
+      const visible = o.clientCertificates?.available === true;
+      return reply.header('cache-control', 'no-cache').type('application/json').send(frontMetadata(metadata as Record<string, unknown>, visible));
     }, false));
     scope.get('/:serviceId/jwks', withService(async (o, id, _request, reply) => {
       const jwks = await o.engine.jwkSetEndpoint.serviceJwksGetApi({ serviceId: String(id) });

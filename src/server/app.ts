@@ -28,6 +28,7 @@ export interface AppOptions {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, engine } = options;
   const app = Fastify({
+    ...httpsOptions(config),
     logger: options.logger ?? { level: config.logLevel },
     bodyLimit: config.bodyLimit,
     trustProxy: false,
@@ -80,6 +81,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return sendApiError(request, reply, apiError);
   });
   return app;
+}
+
+/**
+ * Direct TLS: the client certificate is requested, not required, and not validated by the TLS
+ * layer (RFC 8705 §2: tls_client_auth chains are validated per client by the engine, and
+ * self_signed_tls_client_auth certificates have no chain at all). TLS 1.2 at least (FAPI).
+ */
+function httpsOptions(config: Config): { https?: Record<string, unknown> } {
+  const server = config.tls.server;
+  if (!server) return {};
+  return { https: { cert: server.cert, key: server.key, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' } };
 }
 
 /** Local services, or — for a front in front of a remote engine — the engine's. */

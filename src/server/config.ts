@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { Mode } from '../lib/mode.js';
+import { loadTlsConfig, type TlsConfig } from './tls-config.js';
 
 export interface Config {
   port: number;
@@ -23,6 +24,8 @@ export interface Config {
   engineToken: string | undefined;
   /** How long a node holds an outbox row it is sending; after a crash, others take it over then. */
   outboxLeaseMs: number | undefined;
+  /** Direct TLS, the client CA bundle and the trusted proxy's certificate header (tls-config.ts). */
+  tls: TlsConfig;
 }
 
 export class ConfigError extends Error {}
@@ -170,8 +173,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
     );
   }
 
+  const tls = loadTlsConfig(read, (message) => new ConfigError(message), (name) => yesNo(name, read(name)));
   const displayHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
-  const publicUrl = (read('OPENCIBA_PUBLIC_URL') ?? `http://${displayHost}:${port}`).replace(/\/+$/, '');
+  const publicUrl = (read('OPENCIBA_PUBLIC_URL') ?? `${tls.server ? 'https' : 'http'}://${displayHost}:${port}`).replace(/\/+$/, '');
   try {
     const url = new URL(publicUrl);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
@@ -215,5 +219,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
     engineUrl: engineUrl?.replace(/\/+$/, ''),
     engineToken: read('OPENCIBA_ENGINE_TOKEN'),
     outboxLeaseMs: leaseText === undefined ? undefined : wholeNumber('OPENCIBA_OUTBOX_LEASE_MS', leaseText, 1, 2 ** 31 - 1),
+    tls,
   };
 }

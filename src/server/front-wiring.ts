@@ -7,6 +7,7 @@ import { sweepExpiringRequests } from '../op/device/expiry-sweeper.js';
 import type { FrontEngine } from '../op/front-engine.js';
 import type { AuthenticationDevice } from '../op/device/embedded-device.js';
 import type { OpContext } from '../op/op-context.js';
+import { clientCertificateSource } from '../op/http/client-certificate.js';
 import { registerFront } from '../op/register-front.js';
 import { createHttpApi } from '../sdk/http-client.js';
 import { createInProcessApi } from '../sdk/in-process.js';
@@ -44,6 +45,7 @@ export async function mountFront(app: FastifyInstance, config: Config, engine: E
     engineOutboxes: !remote,
     ...(options.authenticationDevice ? { embeddedDevice: options.authenticationDevice } : {}),
     log: app.log,
+    clientCertificates: clientCertificateSource({ directTls: config.tls.server !== undefined, header: config.tls.clientCertHeader, trustedProxies: config.tls.trustedProxies, log: app.log }),
     async isAdminToken(token) {
       if (!token) return false;
       const caller = await identifyApiCaller(engine, `Bearer ${token}`, config.adminToken);

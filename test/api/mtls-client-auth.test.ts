@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Authlete } from '@authlete/typescript-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTestPki, type TestPki } from '../support/pki.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /** A self-signed certificate made by openssl, as the TLS terminator would relay it. */
@@ -20,11 +21,13 @@ describe('mutual-TLS client authentication through the API (clientCertificate)',
   let serviceId: string;
   let good: string;
   let other: string;
+  let pki: TestPki;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'openciba-mtls-'));
     good = certificate(dir, 'good', '/C=JP/O=Example Corp/CN=tls-client');
     other = certificate(dir, 'other', '/C=JP/O=Example Corp/CN=intruder');
+    pki = makeTestPki();
     server = await startTestServer();
     sdk = new Authlete({ bearer: server.adminToken, serverURL: server.baseUrl });
     serviceId = String((await sdk.service.create({ serviceName: 'mtls' })).apiKey);
@@ -32,23 +35,26 @@ describe('mutual-TLS client authentication through the API (clientCertificate)',
   afterAll(async () => {
     await server?.close();
     rmSync(dir, { recursive: true, force: true });
+    pki?.remove();
   });
 
-  const start = (clientId: number, clientCertificate: string) =>
+  const start = (clientId: number, clientCertificate: string, inService = serviceId) =>
     sdk.ciba.processAuthentication({
-      serviceId,
+      serviceId: inService,
       backchannelAuthenticationRequest: { parameters: `scope=openid&login_hint=alice&client_id=${clientId}`, clientCertificate },
     });
 
   it('tls_client_auth: the registered subject DN must match the certificate', async () => {
+    // A chain to a trusted root is needed as well (RFC 8705 §2.1): the service trusts the test PKI's root.
+    const pkiServiceId = String((await sdk.service.create({ serviceName: 'mtls pki', trustedRootCertificates: [pki.root.cert] })).apiKey);
     const client = await sdk.client.create({
-      serviceId,
-      client: { clientName: 'mtls', tokenAuthMethod: 'TLS_CLIENT_AUTH', tlsClientAuthSubjectDn: 'CN=tls-client,O=Example Corp,C=JP', bcDeliveryMode: 'POLL' },
+      serviceId: pkiServiceId,
+      client: { clientName: 'mtls', tokenAuthMethod: 'TLS_CLIENT_AUTH', tlsClientAuthSubjectDn: pki.subjectDn, bcDeliveryMode: 'POLL' },
     });
-    const accepted = await start(client.clientId!, good);
+    const accepted = await start(client.clientId!, pki.directClient.cert, pkiServiceId);
     expect(accepted.action).toBe('USER_IDENTIFICATION');
     expect(accepted.clientAuthMethod).toBe('TLS_CLIENT_AUTH');
-    const refused = await start(client.clientId!, other);
+    const refused = await start(client.clientId!, pki.otherSubjectClient.cert, pkiServiceId);
     expect(refused.action).toBe('UNAUTHORIZED');
     expect(JSON.parse(refused.responseContent!).error).toBe('invalid_client');
   });

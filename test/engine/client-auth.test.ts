@@ -134,6 +134,9 @@ function harness(at: number = now): Harness {
     clientKeys: async (c) => (c.jwks === undefined ? [] : (JSON.parse(c.jwks) as { keys: JWK[] }).keys),
     now: at,
     clockSkew: SKEW,
+    // These tests are about subject matching: the chain counts as validated by the TLS layer
+    // (chain validation itself is tested in test/api/mtls-chain-validation.test.ts).
+    certificateTrust: { anchors: [], validationRequired: false, verifiedUpstream: true },
   };
   return { ctx, claimed };
 }

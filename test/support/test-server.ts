@@ -117,7 +117,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     return { config, runtime };
   });
   return {
-    baseUrl: `http://127.0.0.1:${config.port}`,
+    baseUrl: `${config.tls.server ? 'https' : 'http'}://127.0.0.1:${config.port}`,
     adminToken,
     runtime,
     config,

@@ -83,7 +83,7 @@ async function verifyRegisteredMethod(client: AuthClient, presented: PresentedCr
     case 'PRIVATE_KEY_JWT':
       return presented.assertion === undefined ? invalidClient(`${methodName(method)} requires a client_assertion`) : verifyClientAssertion(client, presented.assertion, ctx);
     case 'TLS_CLIENT_AUTH':
-      return verifyTlsClientAuth(client, presented.certificate, ctx);
+      return verifyTlsClientAuth(client, presented.certificate, presented.certificatePath, ctx);
     case 'SELF_SIGNED_TLS_CLIENT_AUTH':
       return verifySelfSignedTlsClientAuth(client, presented.certificate, ctx);
     case 'NONE':

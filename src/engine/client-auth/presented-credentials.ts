@@ -22,6 +22,8 @@ export interface PresentedCredentials {
   formSecret: string | undefined;
   assertion: PresentedAssertion | undefined;
   certificate: string | undefined;
+  /** The presented intermediates (Authlete's clientCertificatePath); entries are checked when the chain is built. */
+  certificatePath: readonly unknown[];
   method: PresentedMethod | undefined;
 }
 
@@ -62,6 +64,7 @@ export function readPresentedCredentials(input: ClientAuthInput): PresentedCrede
     formSecret,
     assertion,
     certificate: nonEmpty(input.clientCertificate),
+    certificatePath: Array.isArray(input.clientCertificatePath) ? input.clientCertificatePath : [],
     method: methods[0],
   };
 }

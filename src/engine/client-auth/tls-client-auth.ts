@@ -1,22 +1,28 @@
 import { X509Certificate } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
 import { invalidClient, type OAuthError } from '../protocol/oauth-error.js';
+import { chainFailure } from './certificate-chain.js';
 import { isWithinValidity, parseClientCertificate, sanValuesMatch, subjectAltNames, type SanType } from './client-certificate.js';
 import { distinguishedNamesMatch } from './distinguished-name.js';
 import { methodName } from './method-names.js';
 import type { AuthClient, ClientAuthContext } from './types.js';
 
 /**
- * TLS_CLIENT_AUTH (RFC 8705 §2.1): the certificate must name the client as registered.
+ * TLS_CLIENT_AUTH (RFC 8705 §2.1): the certificate chain must be validated to a trust anchor, and
+ * the certificate must name the client as registered.
  *
- * No PKI chain validation happens here: the TLS terminator in front of the server validates the
- * chain against its trust anchors and only forwards certificates it accepted. This function checks
- * what only the authorization server knows, namely which subject belongs to which client.
+ * The chain (the certificate plus Authlete's `clientCertificatePath`) is validated here against the
+ * service's `trustedRootCertificates` and the deployment's anchors. With no anchors at all, a subject
+ * match alone is accepted only where the operator stated that the TLS layer in front validated the
+ * chain (`verifiedUpstream`) and the service does not ask for validation here
+ * (`mutualTlsValidatePkiCertChain`): otherwise a self-signed certificate naming the client's subject
+ * would authenticate as the client.
  */
-export function verifyTlsClientAuth(client: AuthClient, certificate: string | undefined, ctx: ClientAuthContext): OAuthError | undefined {
+export function verifyTlsClientAuth(client: AuthClient, certificate: string | undefined, certificatePath: readonly unknown[], ctx: ClientAuthContext): OAuthError | undefined {
   const cert = readCertificate(client, certificate);
   if (!(cert instanceof X509Certificate)) return cert;
-  if (!isWithinValidity(cert, ctx.now, ctx.clockSkew)) return invalidClient('the client certificate is expired or not yet valid');
+  const chain = chainVerdict(cert, certificatePath, ctx);
+  if (chain !== undefined) return invalidClient(chain);
 
   const expected = registeredSubject(client);
   if (expected === 'none') return invalidClient('the client has no expected certificate subject registered');
@@ -60,6 +66,14 @@ async function certificateKeyThumbprint(cert: X509Certificate): Promise<string |
   } catch {
     return undefined; // e.g. a DSA key, which has no JWK form.
   }
+}
+
+function chainVerdict(cert: X509Certificate, certificatePath: readonly unknown[], ctx: ClientAuthContext): string | undefined {
+  const trust = ctx.certificateTrust;
+  if (trust.anchors.length > 0) return chainFailure(cert, certificatePath, trust.anchors, ctx.now, ctx.clockSkew);
+  if (trust.validationRequired) return 'the service validates client certificate chains but trusts no root certificate';
+  if (!trust.verifiedUpstream) return 'no trusted root certificate is configured to validate the client certificate chain';
+  return isWithinValidity(cert, ctx.now, ctx.clockSkew) ? undefined : 'the client certificate is expired or not yet valid';
 }
 
 function readCertificate(client: AuthClient, certificate: string | undefined): X509Certificate | OAuthError {

@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import type { CertificateTrust } from './certificate-chain.js';
 
 import type { CLIENT_AUTH_METHODS } from '../../wire/enums.js';
 
@@ -34,6 +35,8 @@ export interface ClientAuthInput {
   clientSecret?: string;
   /** PEM client certificate from the TLS layer, if any. */
   clientCertificate?: string;
+  /** Authlete's `clientCertificatePath`: the intermediates the client presented, PEM (RFC 8705 §2.1 chain validation). */
+  clientCertificatePath?: readonly unknown[];
   /** The raw form parameters of the client's request (may contain client_id, client_secret, client_assertion, client_assertion_type). */
   parameters: URLSearchParams;
 }
@@ -59,6 +62,8 @@ export interface ClientAuthContext {
   supportedMethods?: readonly ClientAuthMethod[];
   /** Service `clientIdAliasEnabled`: false means only numeric client ids name clients. */
   clientIdAliasEnabled?: boolean;
+  /** What tls_client_auth certificate chains are validated against. */
+  certificateTrust: CertificateTrust;
 }
 
 export interface AuthenticatedClient {

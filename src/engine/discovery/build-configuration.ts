@@ -21,6 +21,17 @@ export function signingAlgsOf(jwks: JwkSet | undefined): string[] {
   return [...algs];
 }
 
+/** RFC 8705 §5 `mtls_endpoint_aliases` from the service's `mtlsEndpointAliases` (named URIs), if any. */
+function mtlsAliases(value: unknown): Record<string, string> | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const entries = value
+    .map((entry) => entry as { name?: unknown; uri?: unknown } | null)
+    .filter((entry): entry is { name: string; uri: string } => typeof entry?.name === 'string' && typeof entry.uri === 'string')
+    // §5: the aliases are of endpoints reached with a client certificate, never the authorization endpoint.
+    .filter((entry) => entry.name.endsWith('_endpoint') && entry.name !== 'authorization_endpoint');
+  return entries.length > 0 ? Object.fromEntries(entries.map((entry) => [entry.name, entry.uri])) : undefined;
+}
+
 /** OpenID Provider Metadata (OIDC Discovery §3, CIBA §4) of one service. */
 export function buildConfiguration(service: Record<string, unknown>, jwks: JwkSet | undefined): Record<string, unknown> {
   const grantTypes = (strings(service.supportedGrantTypes) ?? [])
@@ -65,6 +76,7 @@ export function buildConfiguration(service: Record<string, unknown>, jwks: JwkSe
     request_parameter_supported: true,
     claims_parameter_supported: false,
     tls_client_certificate_bound_access_tokens: service.tlsClientCertificateBoundAccessTokens === true,
+    mtls_endpoint_aliases: mtlsAliases(service.mtlsEndpointAliases),
     service_documentation: service.serviceDocumentation,
     op_policy_uri: service.policyUri,
     op_tos_uri: service.tosUri,

@@ -11,6 +11,7 @@ export interface RelayedCredentials {
   clientId?: string;
   clientSecret?: string;
   clientCertificate?: string;
+  clientCertificatePath?: string[];
 }
 
 export interface AuthenticatedParty {
@@ -36,6 +37,7 @@ export async function authenticateParty(
       ...(credentials.clientId !== undefined ? { clientId: credentials.clientId } : {}),
       ...(credentials.clientSecret !== undefined ? { clientSecret: credentials.clientSecret } : {}),
       ...(credentials.clientCertificate !== undefined ? { clientCertificate: credentials.clientCertificate } : {}),
+      ...(credentials.clientCertificatePath !== undefined ? { clientCertificatePath: credentials.clientCertificatePath } : {}),
       parameters: toSearchParams(form),
     },
     authCtx,

@@ -1,4 +1,6 @@
+import type { X509Certificate } from 'node:crypto';
 import type { JWK } from 'jose';
+import { readCertificates } from '../client-auth/certificate-chain.js';
 import type { EngineContext } from '../context.js';
 import { resolveClientId } from '../clients/client-id-alias.js';
 import type { AuthClient, ClientAuthContext, ClientAuthMethod } from '../client-auth/types.js';
@@ -105,6 +107,20 @@ async function readClientPublicKeys(ctx: EngineContext, data: Record<string, unk
   return { ok: true, keys: [] };
 }
 
+// Parsed once per service version: the cache entry is replaced when the service changes.
+const parsedAnchors = new WeakMap<ServiceParty, X509Certificate[]>();
+
+/** The service's `trustedRootCertificates` (RFC 8705 §2.1 trust anchors), parsed. */
+function serviceTrustAnchors(service: ServiceParty): X509Certificate[] {
+  let anchors = parsedAnchors.get(service);
+  if (anchors === undefined) {
+    const listed = service.data.trustedRootCertificates;
+    anchors = readCertificates(Array.isArray(listed) ? listed : []);
+    parsedAnchors.set(service, anchors);
+  }
+  return anchors;
+}
+
 /** The context client authentication runs in, for one service and one endpoint. */
 export function clientAuthContext(
   ctx: EngineContext,
@@ -138,5 +154,10 @@ export function clientAuthContext(
     },
     now: nowSeconds,
     clockSkew: settings.clockSkew(service.data),
+    certificateTrust: {
+      anchors: [...serviceTrustAnchors(service), ...(ctx.clientCertificateTrust?.anchors ?? [])],
+      validationRequired: service.data.mutualTlsValidatePkiCertChain === true,
+      verifiedUpstream: ctx.clientCertificateTrust?.verifiedUpstream === true,
+    },
   };
 }

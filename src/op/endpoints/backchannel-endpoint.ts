@@ -3,6 +3,7 @@ import type { BackchannelAuthenticationFailReason } from '../../wire/ciba-types.
 import type { OpContext } from '../op-context.js';
 import { loadFrontSettings } from '../front-settings.js';
 import { basicCredentials } from '../http/client-credentials.js';
+import { certificateFields } from '../http/client-certificate.js';
 import { sendJsonContent, sendOAuthError } from '../http/oauth-reply.js';
 import { bindingMessageAcceptable } from '../users/binding-message-policy.js';
 import { identifyUser } from '../users/identify-user.js';
@@ -21,7 +22,7 @@ export async function backchannelEndpoint(op: OpContext, serviceId: number, requ
 
   const answer = await op.engine.ciba.processAuthentication({
     serviceId: sid,
-    backchannelAuthenticationRequest: { parameters, ...(basic ? { clientId: basic.clientId, clientSecret: basic.clientSecret } : {}) },
+    backchannelAuthenticationRequest: { parameters, ...certificateFields(op.clientCertificates, request), ...(basic ? { clientId: basic.clientId, clientSecret: basic.clientSecret } : {}) },
   });
   if (answer.action !== 'USER_IDENTIFICATION') {
     const headers: Record<string, string> = answer.action === 'UNAUTHORIZED' ? { 'www-authenticate': 'Basic realm="backchannel/authentication"' } : {};

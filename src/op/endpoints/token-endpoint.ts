@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { OpContext } from '../op-context.js';
 import { basicCredentials } from '../http/client-credentials.js';
+import { certificateFields } from '../http/client-certificate.js';
 import { sendJsonContent, sendOAuthError } from '../http/oauth-reply.js';
 import { STATUS_OF_ACTION } from './action-status.js';
 
@@ -16,7 +17,7 @@ export async function tokenEndpoint(op: OpContext, serviceId: number, request: F
 
   const answer = await op.engine.token.process({
     serviceId: String(serviceId),
-    tokenRequest: { parameters, ...(basic ? { clientId: basic.clientId, clientSecret: basic.clientSecret } : {}) },
+    tokenRequest: { parameters, ...certificateFields(op.clientCertificates, request), ...(basic ? { clientId: basic.clientId, clientSecret: basic.clientSecret } : {}) },
   });
   const headers: Record<string, string> = answer.action === 'INVALID_CLIENT' ? { 'www-authenticate': 'Basic realm="token"' } : {};
   return sendJsonContent(reply, STATUS_OF_ACTION[answer.action] ?? 500, answer.responseContent, headers);

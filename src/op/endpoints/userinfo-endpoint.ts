@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { OpContext } from '../op-context.js';
 import { bearerToken } from '../http/client-credentials.js';
 import { errorDescription } from '../../lib/error-description.js';
+import { certificateFields } from '../http/client-certificate.js';
 import { noStore } from '../http/oauth-reply.js';
 import { STATUS_OF_ACTION } from './action-status.js';
 
@@ -30,7 +31,9 @@ export async function userinfoEndpoint(op: OpContext, serviceId: number, request
   };
   if (!token) return fail(401, 'Bearer realm="userinfo"');
 
-  const checked = await op.engine.userinfo.process({ serviceId: sid, userinfoRequest: { token } });
+  // Authlete's userinfo request takes the certificate, not its chain (RFC 8705 §3: the binding is the leaf's).
+  const certificate = certificateFields(op.clientCertificates, request).clientCertificate;
+  const checked = await op.engine.userinfo.process({ serviceId: sid, userinfoRequest: { token, ...(certificate !== undefined ? { clientCertificate: certificate } : {}) } });
   if (checked.action !== 'OK') return fail(STATUS_OF_ACTION[checked.action] ?? 500, checked.responseContent);
 
   const user = checked.subject !== undefined ? await op.store.getUser(serviceId, checked.subject) : undefined;
