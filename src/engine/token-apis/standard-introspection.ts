@@ -7,6 +7,7 @@ import { clientIdAsUsed, loadClient, loadService } from '../protocol/parties.js'
 import { actionHead } from '../protocol/action-head.js';
 import { oauthErrorAnswer } from '../protocol/oauth-error-answer.js';
 import { findToken, visibleProperties } from './find-token.js';
+import { confirmationOf } from '../tokens/mint-tokens.js';
 
 export type StandardIntrospectionAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST' | 'OK';
 export type StandardIntrospectionResponse = Record<string, unknown> & { action: StandardIntrospectionAction };
@@ -47,7 +48,9 @@ export async function standardIntrospection(
         exp: Math.floor(found.expiresAt / 1000),
         iat: Math.floor(found.record.createdAt / 1000),
         iss: service.issuer,
-        token_type: found.kind === 'access_token' ? 'Bearer' : 'refresh_token',
+        // RFC 8705 §3.2, RFC 9449 §6.2: a bound access token's cnf, and token_type DPoP.
+        token_type: found.kind === 'access_token' ? (confirmationOf(found.record)?.jkt !== undefined ? 'DPoP' : 'Bearer') : 'refresh_token',
+        ...(found.kind === 'access_token' && confirmationOf(found.record) ? { cnf: confirmationOf(found.record) } : {}),
         ...(found.grant.resources ? { aud: found.grant.resources } : {}),
         ...(found.grant.authorizationDetails ? { authorization_details: found.grant.authorizationDetails } : {}),
       }

@@ -3,6 +3,7 @@ import type { OpContext } from '../op-context.js';
 import { basicCredentials } from '../http/client-credentials.js';
 import { sendJsonContent, sendOAuthError } from '../http/oauth-reply.js';
 import { STATUS_OF_ACTION } from './action-status.js';
+import { dpopProof, endpointUri, nonceHeader } from './dpop-header.js';
 
 const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
 
@@ -21,6 +22,9 @@ export async function tokenEndpoint(op: OpContext, serviceId: number, request: F
   const parameters = request.body as string;
   const basic = basicCredentials(request.headers.authorization);
   if (basic === 'malformed') return sendOAuthError(reply, 401, 'invalid_client', 'The Authorization header is malformed.', { 'www-authenticate': 'Basic realm="token"' });
+
+  const dpop = dpopProof(request);
+  if (dpop === 'multiple') return sendOAuthError(reply, 400, 'invalid_dpop_proof', 'The request carries more than one DPoP header.');
 
   const form = new URLSearchParams(parameters);
   const grantType = form.get('grant_type');
@@ -44,8 +48,12 @@ export async function tokenEndpoint(op: OpContext, serviceId: number, request: F
 
   const answer = await op.engine.token.process({
     serviceId: String(serviceId),
-    tokenRequest: { parameters, ...(basic ? { clientId: basic.clientId, clientSecret: basic.clientSecret } : {}) },
+    tokenRequest: {
+      parameters,
+      ...(basic ? { clientId: basic.clientId, clientSecret: basic.clientSecret } : {}),
+      ...(dpop !== undefined ? { dpop, htm: request.method, htu: endpointUri(op, serviceId, 'token') } : {}),
+    },
   });
-  const headers: Record<string, string> = answer.action === 'INVALID_CLIENT' ? { 'www-authenticate': 'Basic realm="token"' } : {};
+  const headers: Record<string, string> = { ...(answer.action === 'INVALID_CLIENT' ? { 'www-authenticate': 'Basic realm="token"' } : {}), ...nonceHeader(answer) };
   return sendJsonContent(reply, STATUS_OF_ACTION[answer.action] ?? 500, answer.responseContent, headers);
 }
