@@ -1,7 +1,7 @@
 import { calculateJwkThumbprint } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../support/test-server.js';
-import { CIBA_GRANT, complete, content, form, newClient, newService, startCiba, startFlow, type CibaEnv, type TestClient, type TestService } from '../../support/ciba-fixtures.js';
+import { CIBA_GRANT, complete, content, form, newClient, newService, rawPost, startCiba, startFlow, type CibaEnv, type TestClient, type TestService } from '../../support/ciba-fixtures.js';
 import { dpopKey, hmacProof, proof, rsaPrivateJwk, type DpopKey } from '../../support/dpop.js';
 
 /** DPoP (RFC 9449) through the official Authlete SDK: /auth/token, /auth/introspection, /auth/userinfo. */
@@ -130,6 +130,23 @@ describe.each(DIALECTS)('DPoP-bound tokens on the Authlete API (%s)', (dialect) 
     }
     // The iat window edges are accepted.
     expect((await poll(client, flow.authReqId, await tokenProof(key, { iat: nowS - 120 }))).action).toBe('OK');
+  });
+
+  it('wrongly typed or huge DPoP fields on the raw API are refused, never a 500', async () => {
+    const flow = await authorizedFlow();
+    const body = (extra: Record<string, unknown>) => ({ parameters: form({ grant_type: CIBA_GRANT, auth_req_id: flow.authReqId }), clientId: client.clientId, clientSecret: client.clientSecret, ...extra });
+    for (const extra of [{ dpop: { alg: 'none' } }, { dpop: ['a', 'b'] }, { htu: { href: 'x' } }, { dpopNonceRequired: 'maybe' }]) {
+      const answer = await rawPost(env, `/api/${sid()}/auth/token`, body(extra));
+      expect(answer.status, JSON.stringify(extra)).toBe(400);
+    }
+    const huge = await rawPost(env, `/api/${sid()}/auth/token`, body({ dpop: 'x'.repeat(200_000) }));
+    expect(huge.status).toBeLessThan(500);
+    const bogusHtu = await poll(client, flow.authReqId, await tokenProof(), { htu: 'not a uri' });
+    expect(content(bogusHtu).error).toBe('invalid_dpop_proof');
+    for (const extra of [{ dpop: 'x'.repeat(200_000) }, { dpop: '..' }, { clientCertificate: '-----BEGIN CERTIFICATE-----\n@@@\n-----END CERTIFICATE-----' }]) {
+      const answer = await introspect('unknown-token', extra);
+      expect(answer.action).toBe('UNAUTHORIZED');
+    }
   });
 
   it('dpopRequired: a token request without a proof is refused', async () => {
