@@ -55,6 +55,8 @@ export type Service = {
   allowableClockSkew?: number;
   missingClientIdAllowed?: boolean;
   tlsClientCertificateBoundAccessTokens?: boolean;
+  /** RFC 9449 §8, §9: DPoP proofs must carry a nonce the server issued. */
+  dpopNonceRequired?: boolean;
   supportedBackchannelTokenDeliveryModes?: DeliveryMode[];
   /** Seconds (`expires_in` of an auth_req_id). */
   backchannelAuthReqIdDuration?: number;
@@ -122,6 +124,8 @@ export type Client = {
   tlsClientAuthSanIp?: string;
   tlsClientAuthSanEmail?: string;
   tlsClientCertificateBoundAccessTokens?: boolean;
+  /** RFC 9449 §5.2 `dpop_bound_access_tokens`: token requests without a DPoP proof are refused. */
+  dpopRequired?: boolean;
   /** A JWK Set (public keys only) as a string. */
   jwks?: string;
   jwksUri?: string;

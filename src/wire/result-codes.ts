@@ -81,6 +81,12 @@ export const codes = {
   refreshUnknown: rc('A053302', 'The refresh token does not exist or has expired.'),
   refreshOtherClient: rc('A053303', 'The refresh token was issued to another client.'),
   refreshBadScope: rc('A053304', "The 'scope' includes scopes the refresh token was not granted."),
+  // Sender-constrained tokens at /auth/token (RFC 8705 §3, RFC 9449 §5)
+  tokenCertificateRequired: rc('A244307', 'The client uses certificate-bound access tokens but presented no valid client certificate.'),
+  tokenDpopInvalid: rc('A244308', 'The DPoP proof is invalid.'),
+  tokenDpopRequired: rc('A244309', 'The client must present a DPoP proof.'),
+  tokenDpopNonce: rc('A244310', 'The DPoP proof must carry a recent nonce from the server.'),
+  refreshBindingMismatch: rc('A053305', 'The refresh token is bound to another certificate or DPoP key.'),
 
   // /auth/introspection
   introspectionOk: rc('A056001', 'The access token is valid.'),
@@ -89,6 +95,12 @@ export const codes = {
   introspectionExpired: rc('A056302', 'The access token has expired.'),
   introspectionInsufficientScope: rc('A056303', 'The access token does not cover the required scopes.'),
   introspectionSubjectMismatch: rc('A056304', 'The subject of the access token does not match the required subject.'),
+  // Sender-constrained tokens at resources (RFC 8705 §3, RFC 9449 §7); shared by /auth/userinfo
+  presentedCertificateMismatch: rc('A056305', 'The access token is bound to a client certificate the request did not present.'),
+  presentedDpopMissing: rc('A056306', 'The access token is DPoP-bound but no DPoP proof was presented.'),
+  presentedDpopInvalid: rc('A056307', 'The DPoP proof is invalid.'),
+  presentedDpopKeyMismatch: rc('A056308', 'The DPoP proof key is not the key the access token is bound to.'),
+  presentedDpopNonce: rc('A056309', 'The DPoP proof must carry a recent nonce from the server.'),
   standardIntrospectionOk: rc('A145001', 'Introspection was performed successfully.'),
   standardIntrospectionAuthenticatedOk: rc('A145002', 'Introspection was performed successfully for an authenticated client.'),
   standardIntrospectionClientAuthFailed: rc('A145302', 'Client authentication failed.'),

@@ -1,6 +1,7 @@
 import type { JwkSet } from '../keys/service-keys.js';
 import { ASYMMETRIC_JWS_ALGS, GRANT_TYPES, SYMMETRIC_JWS_ALGS, type GrantType } from '../../wire/enums.js';
 import { withoutNulls } from '../../lib/json.js';
+import { DPOP_ALGS } from '../dpop/dpop-proof.js';
 
 const lower = (values: unknown): string[] | undefined =>
   Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase()) : undefined;
@@ -77,6 +78,7 @@ export function buildConfiguration(service: Record<string, unknown>, jwks: JwkSe
     claims_parameter_supported: false,
     tls_client_certificate_bound_access_tokens: service.tlsClientCertificateBoundAccessTokens === true,
     mtls_endpoint_aliases: mtlsAliases(service.mtlsEndpointAliases),
+    dpop_signing_alg_values_supported: [...DPOP_ALGS],
     service_documentation: service.serviceDocumentation,
     op_policy_uri: service.policyUri,
     op_tos_uri: service.tosUri,

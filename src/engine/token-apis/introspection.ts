@@ -7,11 +7,13 @@ import { loadClient, loadService } from '../protocol/parties.js';
 import { actionHead } from '../protocol/action-head.js';
 import { bearerChallenge } from './bearer-challenge.js';
 import { findToken, visibleProperties } from './find-token.js';
+import { checkSender, resourceNonce, type Presentation } from './sender-check.js';
+import { confirmationOf } from '../tokens/mint-tokens.js';
 
 export type IntrospectionAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'OK';
 export type IntrospectionResponse = Record<string, unknown> & { action: IntrospectionAction };
 
-export interface IntrospectionInput {
+export interface IntrospectionInput extends Presentation {
   token?: string;
   scopes?: string[];
   subject?: string;
@@ -24,8 +26,9 @@ export interface IntrospectionInput {
 export async function introspectAccessToken(ctx: EngineContext, serviceId: number, input: IntrospectionInput): Promise<IntrospectionResponse | ApiError> {
   const service = await loadService(ctx, serviceId);
   if (!service) return apiErrors.serviceNotFound(String(serviceId));
+  const dpopNonce = resourceNonce(ctx, service, input);
   const answer = (code: ResultCode, action: IntrospectionAction, error: string, extra: Record<string, unknown> = {}, challenge: Record<string, string> = {}) =>
-    withoutNulls({ ...actionHead(code, action), responseContent: bearerChallenge(error, code, challenge), ...extra }) as IntrospectionResponse;
+    withoutNulls({ ...actionHead(code, action), responseContent: bearerChallenge(error, code, challenge), ...extra, dpopNonce }) as IntrospectionResponse;
 
   if (typeof input.token !== 'string' || input.token === '') return answer(codes.introspectionMissingToken, 'BAD_REQUEST', 'invalid_request');
   const found = await findToken(ctx, serviceId, input.token);
@@ -57,13 +60,20 @@ export async function introspectAccessToken(ctx: EngineContext, serviceId: numbe
     acr: grant.acr,
     authTime: grant.authTime,
     consentedClaims: grant.consentedClaims,
+    certificateThumbprint: confirmationOf(record)?.['x5t#S256'],
     serviceAttributes: settings.attributes(service.data),
     clientAttributes: client ? settings.attributes(client.data) : undefined,
   };
   if (!usable) return answer(codes.introspectionExpired, 'UNAUTHORIZED', 'invalid_token', details);
+  // Authlete's introspection checks the sender itself (RFC 9449 §6.2 leaves it to the resource
+  // server); htm and htu have no default here: the resource server must say where it was called.
+  const sender = await checkSender(ctx, service, found, input.token, input, {});
+  if (sender) {
+    return withoutNulls({ ...actionHead(sender.code, 'UNAUTHORIZED' as const), responseContent: sender.challenge, ...details, usable: false, dpopNonce: sender.dpopNonce ?? dpopNonce }) as IntrospectionResponse;
+  }
   if (!sufficient) return answer(codes.introspectionInsufficientScope, 'FORBIDDEN', 'insufficient_scope', details, { scope: required.join(' ') });
   if (input.subject !== undefined && input.subject !== '' && input.subject !== record.subject) {
     return answer(codes.introspectionSubjectMismatch, 'FORBIDDEN', 'invalid_request', details);
   }
-  return withoutNulls({ ...actionHead(codes.introspectionOk, 'OK' as const), responseContent: 'Bearer error="invalid_request"', ...details }) as IntrospectionResponse;
+  return withoutNulls({ ...actionHead(codes.introspectionOk, 'OK' as const), responseContent: 'Bearer error="invalid_request"', ...details, dpopNonce }) as IntrospectionResponse;
 }

@@ -12,6 +12,7 @@ import { authenticateParty } from '../protocol/authenticate-party.js';
 import type { ClientParty, ServiceParty } from '../protocol/parties.js';
 import type { FormParameters } from '../protocol/form-parameters.js';
 import { mayIntrospect } from './introspection-access.js';
+import { confirmationOf } from '../tokens/mint-tokens.js';
 
 export type StandardIntrospectionAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST' | 'OK';
 export type StandardIntrospectionResponse = Record<string, unknown> & { action: StandardIntrospectionAction };
@@ -55,6 +56,7 @@ export async function standardIntrospection(
   // RFC 7662 §2.2 client_id: as the client named itself when the grant began (Authlete's
   // clientIdAliasUsed rule); the numeric id when the client is gone.
   const client = active && found.grant.clientIdAliasUsed === true ? await loadClient(ctx, serviceId, String(found.record.clientId)) : undefined;
+  const cnf = active && found.kind === 'access_token' ? confirmationOf(found.record) : undefined;
   const content = active
     ? {
         // Non-hidden properties first, so they can never mask a standard member.
@@ -66,8 +68,10 @@ export async function standardIntrospection(
         exp: Math.floor(found.expiresAt / 1000),
         iat: Math.floor(found.record.createdAt / 1000),
         iss: service.issuer,
-        // RFC 7662 §2.2: token_type is the access token's type (RFC 6749 §7.1); a refresh token has none.
-        ...(found.kind === 'access_token' ? { token_type: 'Bearer' } : {}),
+        // RFC 7662 §2.2: token_type is the access token's type (RFC 6749 §7.1: Bearer, or DPoP per
+        // RFC 9449 §6.2); a refresh token has none. RFC 8705 §3.2, RFC 9449 §6.2: a bound token's cnf.
+        ...(found.kind === 'access_token' ? { token_type: cnf?.jkt !== undefined ? 'DPoP' : 'Bearer' } : {}),
+        ...(cnf ? { cnf } : {}),
         ...(found.grant.resources ? { aud: found.grant.resources } : {}),
         ...(found.grant.authorizationDetails ? { authorization_details: found.grant.authorizationDetails } : {}),
       }

@@ -11,6 +11,7 @@ import { signingKeyFor } from '../tokens/id-token.js';
 import { signCompact, signingKeyObject } from '../../lib/jws-sign.js';
 import { bearerChallenge } from './bearer-challenge.js';
 import { findToken, visibleProperties, type FoundToken } from './find-token.js';
+import { checkSender, resourceNonce, type Presentation } from './sender-check.js';
 
 export type UserinfoAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'OK';
 export type UserinfoIssueAction = 'INTERNAL_SERVER_ERROR' | 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'JSON' | 'JWT';
@@ -26,6 +27,7 @@ async function checkToken<A extends string>(
   ctx: EngineContext,
   serviceId: number,
   token: unknown,
+  presented?: Presentation,
 ): Promise<Checked | ApiError | (Record<string, unknown> & { action: A })> {
   const service = await loadService(ctx, serviceId);
   if (!service) return apiErrors.serviceNotFound(String(serviceId));
@@ -37,14 +39,24 @@ async function checkToken<A extends string>(
   if (found.record.accessExpiresAt <= ctx.clock.now()) return refuse(codes.userinfoExpired, 'UNAUTHORIZED', 'invalid_token');
   if (!found.record.subject) return refuse(codes.userinfoNoSubject, 'UNAUTHORIZED', 'invalid_token');
   if (!(found.grant.scopes ?? []).includes('openid')) return refuse(codes.userinfoNoOpenid, 'FORBIDDEN', 'insufficient_scope', { scope: 'openid' });
+  // /auth/userinfo checks the sender; /auth/userinfo/issue is called by the authorization server
+  // after that check, with the same proof, whose jti is spent by then.
+  if (presented) {
+    const userInfoEndpoint = typeof service.data.userInfoEndpoint === 'string' ? service.data.userInfoEndpoint : undefined;
+    const sender = await checkSender(ctx, service, found, token, presented, { htm: 'GET', htu: userInfoEndpoint });
+    if (sender) {
+      const dpopNonce = sender.dpopNonce ?? resourceNonce(ctx, service, presented);
+      return { ...actionHead(sender.code, 'UNAUTHORIZED'), responseContent: sender.challenge, ...(dpopNonce ? { dpopNonce } : {}) } as unknown as Record<string, unknown> & { action: A };
+    }
+  }
   return { service, found, client: await loadClient(ctx, serviceId, String(found.record.clientId)) };
 }
 
 const isChecked = (value: unknown): value is Checked => typeof value === 'object' && value !== null && 'found' in value && 'service' in value;
 
 /** `/auth/userinfo`: validates the token and says which claims the authorization server should gather. */
-export async function processUserinfo(ctx: EngineContext, serviceId: number, input: { token?: string }) {
-  const checked = await checkToken<UserinfoAction>(ctx, serviceId, input.token);
+export async function processUserinfo(ctx: EngineContext, serviceId: number, input: Presentation & { token?: string }) {
+  const checked = await checkToken<UserinfoAction>(ctx, serviceId, input.token, input);
   if (!isChecked(checked)) return checked;
   const { service, found, client } = checked;
   const scopes = found.grant.scopes ?? [];
@@ -63,6 +75,7 @@ export async function processUserinfo(ctx: EngineContext, serviceId: number, inp
     consentedClaims: found.grant.consentedClaims,
     serviceAttributes: settings.attributes(service.data),
     clientAttributes: client ? settings.attributes(client.data) : undefined,
+    dpopNonce: resourceNonce(ctx, service, input),
   });
 }
 

@@ -3,6 +3,7 @@ import { clientIdAsUsed, type ClientParty, type ServiceParty } from '../protocol
 import { settings } from '../services/service-settings.js';
 import type { TokenRecord } from '../../store/ports.js';
 import { signIdToken } from './id-token.js';
+import { refreshBindingFor, type Confirmation } from './token-binding.js';
 
 /** What an authorization grants, whatever grant it came through. */
 export interface Grant {
@@ -62,7 +63,14 @@ export async function mintTokens(
   service: ServiceParty,
   client: ClientParty,
   grant: Grant,
-  options: { grantType: 'CIBA' | 'REFRESH_TOKEN'; grantId: string | null; authReqId?: string; refresh?: { token: string; expiresAt?: number } | 'new' | 'none' },
+  options: {
+    grantType: 'CIBA' | 'REFRESH_TOKEN';
+    grantId: string | null;
+    authReqId?: string;
+    refresh?: { token: string; expiresAt?: number } | 'new' | 'none';
+    /** The access token's binding; a public client's refresh token gets it too. */
+    cnf?: Confirmation;
+  },
 ): Promise<MintedTokens | undefined> {
   const now = ctx.clock.now();
   const nowSeconds = Math.floor(now / 1000);
@@ -111,7 +119,7 @@ export async function mintTokens(
     subject: grant.subject,
     grantId: options.grantId,
     grantType: options.grantType,
-    data: { grant },
+    data: tokenData(grant, client, refreshToken !== undefined, options.cnf ?? {}),
     accessExpiresAt: accessTokenExpiresAt,
     refreshExpiresAt: refreshTokenExpiresAt ?? null,
     createdAt: now,
@@ -127,12 +135,22 @@ export async function mintTokens(
   };
 }
 
-/** RFC 6749 §5.1 token response body. */
+/** The stored JSON of a token pair: the grant and, for a sender-constrained pair, its bindings. */
+function tokenData(grant: Grant, client: ClientParty, withRefresh: boolean, cnf: Confirmation): Record<string, unknown> {
+  const refreshCnf = withRefresh ? refreshBindingFor(client, cnf) : undefined;
+  return { grant, ...(Object.keys(cnf).length > 0 ? { cnf } : {}), ...(refreshCnf ? { refreshCnf } : {}) };
+}
+
+/** The binding stored with a token pair, if any. */
+export const confirmationOf = (record: TokenRecord): Confirmation | undefined => record.data.cnf as Confirmation | undefined;
+export const refreshConfirmationOf = (record: TokenRecord): Confirmation | undefined => record.data.refreshCnf as Confirmation | undefined;
+
+/** RFC 6749 §5.1 token response body; RFC 9449 §5: `token_type` DPoP for a DPoP-bound token. */
 export function tokenResponseContent(minted: MintedTokens, scopes: string[], extra: Record<string, unknown> = {}): string {
   return JSON.stringify({
     ...extra,
     access_token: minted.accessToken,
-    token_type: 'Bearer',
+    token_type: confirmationOf(minted.record)?.jkt !== undefined ? 'DPoP' : 'Bearer',
     expires_in: Math.max(0, Math.round((minted.accessTokenExpiresAt - minted.record.createdAt) / 1000)),
     scope: scopes.join(' '),
     ...(minted.refreshToken !== undefined ? { refresh_token: minted.refreshToken } : {}),

@@ -9,6 +9,8 @@ import { isOAuthError, refuse, type Refusal } from '../protocol/oauth-error.js';
 import { oauthErrorAnswer } from '../protocol/oauth-error-answer.js';
 import { cibaGrant } from './grants/ciba-grant.js';
 import { refreshTokenGrant } from './grants/refresh-token-grant.js';
+import { currentNonce } from '../dpop/dpop-nonce.js';
+import { dpopNonceRequired, isBindingRefusal, tokenBinding, type BindingRefusal, type Confirmation } from './token-binding.js';
 
 export interface TokenRequestInput {
   parameters?: string;
@@ -19,6 +21,11 @@ export interface TokenRequestInput {
   properties?: { key?: string; value?: string; hidden?: boolean }[];
   accessTokenDuration?: number;
   refreshTokenDuration?: number;
+  /** The DPoP header, the request's method and URI (RFC 9449 §4.3; Authlete's defaults: POST, tokenEndpoint). */
+  dpop?: string;
+  htm?: string;
+  htu?: string;
+  dpopNonceRequired?: boolean;
 }
 
 export type TokenAction = 'INTERNAL_SERVER_ERROR' | 'INVALID_CLIENT' | 'BAD_REQUEST' | 'OK';
@@ -34,6 +41,8 @@ export interface GrantContext {
   clientIdAliasUsed: boolean;
   parameters: ReadonlyMap<string, unknown>;
   input: TokenRequestInput;
+  /** What the tokens of this request are bound to (empty: bearer tokens). */
+  cnf: Confirmation;
 }
 
 export type GrantHandler = (grant: GrantContext) => Promise<TokenResponse | Refusal>;
@@ -51,10 +60,14 @@ export async function processTokenRequest(ctx: EngineContext, serviceId: number,
   const service = await loadService(ctx, serviceId);
   if (!service) return apiErrors.serviceNotFound(String(serviceId));
   const outcome = await evaluate(ctx, service, input);
-  return isOAuthError(outcome) ? (oauthErrorAnswer(service, outcome, 'INVALID_CLIENT') as TokenResponse) : outcome;
+  const answer = isOAuthError(outcome) ? (oauthErrorAnswer(service, outcome, 'INVALID_CLIENT') as TokenResponse) : outcome;
+  // RFC 9449 §8.2: where nonces are required, every answer tells the client the next one.
+  const nonce = isOAuthError(outcome) && outcome.dpopNonce !== undefined ? outcome.dpopNonce : undefined;
+  if (nonce !== undefined || dpopNonceRequired(service, input.dpopNonceRequired)) answer.dpopNonce = nonce ?? currentNonce(ctx, service.record.apiKey, 'token');
+  return answer;
 }
 
-async function evaluate(ctx: EngineContext, service: ServiceParty, input: TokenRequestInput): Promise<TokenResponse | Refusal> {
+async function evaluate(ctx: EngineContext, service: ServiceParty, input: TokenRequestInput): Promise<TokenResponse | BindingRefusal> {
   if (typeof input.parameters !== 'string' || input.parameters === '') return refuse('invalid_request', codes.tokenMissingParameters);
   const form = parseFormParameters(input.parameters);
   if (typeof form === 'string') return refuse('invalid_request', codes.tokenMalformed, `The token request parameters are malformed: ${form}.`);
@@ -75,7 +88,10 @@ async function evaluate(ctx: EngineContext, service: ServiceParty, input: TokenR
   const clientGrants = Array.isArray(client.data.grantTypes) ? (client.data.grantTypes as unknown[]) : [];
   if (!clientGrants.includes(grant.name)) return refuse('unauthorized_client', codes.tokenUnauthorizedClient);
 
+  const cnf = await tokenBinding(ctx, service, client, input);
+  if (isBindingRefusal(cnf)) return cnf;
+
   const presentedId = input.clientId ?? single(form, 'client_id');
   const clientIdAliasUsed = presentedId !== undefined && presentedId !== String(client.record.clientId);
-  return grant.handle({ ctx, service, client, clientAuthMethod: authenticated.method, clientIdAliasUsed, parameters: form, input });
+  return grant.handle({ ctx, service, client, clientAuthMethod: authenticated.method, clientIdAliasUsed, parameters: form, input, cnf });
 }

@@ -4,6 +4,7 @@ import { basicCredentials } from '../http/client-credentials.js';
 import { certificateFields } from '../http/client-certificate.js';
 import { sendJsonContent, sendOAuthError } from '../http/oauth-reply.js';
 import { STATUS_OF_ACTION } from './action-status.js';
+import { dpopProof, endpointUri, nonceHeader } from './dpop-header.js';
 
 /**
  * `{issuer}/token` (RFC 6749 §3.2, CIBA §10.1). A user's lock or deletion needs no check here:
@@ -15,10 +16,18 @@ export async function tokenEndpoint(op: OpContext, serviceId: number, request: F
   const basic = basicCredentials(request.headers.authorization);
   if (basic === 'malformed') return sendOAuthError(reply, 401, 'invalid_client', 'The Authorization header is malformed.', { 'www-authenticate': 'Basic realm="token"' });
 
+  const dpop = dpopProof(request);
+  if (dpop === 'multiple') return sendOAuthError(reply, 400, 'invalid_dpop_proof', 'The request carries more than one DPoP header.');
+
   const answer = await op.engine.token.process({
     serviceId: String(serviceId),
-    tokenRequest: { parameters, ...certificateFields(op.clientCertificates, request), ...(basic ? { clientId: basic.clientId, clientSecret: basic.clientSecret } : {}) },
+    tokenRequest: {
+      parameters,
+      ...certificateFields(op.clientCertificates, request),
+      ...(basic ? { clientId: basic.clientId, clientSecret: basic.clientSecret } : {}),
+      ...(dpop !== undefined ? { dpop, htm: request.method, htu: endpointUri(op, serviceId, 'token') } : {}),
+    },
   });
-  const headers: Record<string, string> = answer.action === 'INVALID_CLIENT' ? { 'www-authenticate': 'Basic realm="token"' } : {};
+  const headers: Record<string, string> = { ...(answer.action === 'INVALID_CLIENT' ? { 'www-authenticate': 'Basic realm="token"' } : {}), ...nonceHeader(answer) };
   return sendJsonContent(reply, STATUS_OF_ACTION[answer.action] ?? 500, answer.responseContent, headers);
 }

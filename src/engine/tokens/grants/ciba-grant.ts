@@ -59,7 +59,7 @@ export async function cibaGrant(g: GrantContext): Promise<TokenResponse | Refusa
   }
 
   const grant = (record.result?.grant ?? {}) as Grant;
-  const minted = await mintTokens(ctx, service, client, grant, { grantType: 'CIBA', grantId: record.id });
+  const minted = await mintTokens(ctx, service, client, grant, { grantType: 'CIBA', grantId: record.id, cnf: g.cnf });
   if (!minted) return refuse('server_error', codes.tokenServerError, "The service has no key for the client's idTokenSignAlg.", 500);
   if (!(await ctx.store.consumeAuthorizedRequest(record.id, now, minted.record))) {
     const current = await ctx.store.findBackchannelRequestByAuthReqId(service.record.apiKey, ctx.keyring.digest(authReqId));

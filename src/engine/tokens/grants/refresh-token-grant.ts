@@ -2,7 +2,8 @@ import { codes } from '../../../wire/result-codes.js';
 import { settings } from '../../services/service-settings.js';
 import { single } from '../../protocol/form-parameters.js';
 import { refuse, type Refusal } from '../../protocol/oauth-error.js';
-import { mintTokens, type Grant } from '../mint-tokens.js';
+import { mintTokens, refreshConfirmationOf, type Grant } from '../mint-tokens.js';
+import { refreshBindingHeld } from '../token-binding.js';
 import { tokenOkAnswer } from '../token-answer.js';
 import type { GrantContext, TokenResponse } from '../token-endpoint.js';
 
@@ -20,6 +21,7 @@ export async function refreshTokenGrant(g: GrantContext): Promise<TokenResponse 
   const current = await ctx.store.findTokenByRefreshDigest(service.record.apiKey, digest);
   if (!current || current.refreshExpiresAt === null || current.refreshExpiresAt <= now) return refuse('invalid_grant', codes.refreshUnknown);
   if (current.clientId !== client.record.clientId) return refuse('invalid_grant', codes.refreshOtherClient);
+  if (!refreshBindingHeld(refreshConfirmationOf(current), g.cnf)) return refuse('invalid_grant', codes.refreshBindingMismatch);
 
   const previous = (current.data.grant ?? {}) as Grant;
   let scopes = previous.scopes ?? [];
@@ -35,6 +37,7 @@ export async function refreshTokenGrant(g: GrantContext): Promise<TokenResponse 
   const minted = await mintTokens(ctx, service, client, grant, {
     grantType: 'REFRESH_TOKEN',
     grantId: current.grantId,
+    cnf: g.cnf,
     refresh: keepsRefreshExpiry(service.data) ? { token, expiresAt: current.refreshExpiresAt } : { token },
   });
   if (!minted) return refuse('server_error', codes.tokenServerError, "The service has no key for the client's idTokenSignAlg.", 500);

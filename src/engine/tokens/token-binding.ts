@@ -1,0 +1,77 @@
+import type { EngineContext } from '../context.js';
+import { codes } from '../../wire/result-codes.js';
+import { refuse, type Refusal } from '../protocol/oauth-error.js';
+import type { ClientParty, ServiceParty } from '../protocol/parties.js';
+import { currentNonce } from '../dpop/dpop-nonce.js';
+import { verifyDpopProof } from '../dpop/dpop-proof.js';
+import { certificateThumbprint } from './certificate-thumbprint.js';
+
+/** RFC 7800 `cnf` of a sender-constrained token: RFC 9449 §6.1 `jkt`, RFC 8705 §3.1 `x5t#S256`. */
+export interface Confirmation {
+  jkt?: string;
+  'x5t#S256'?: string;
+}
+
+/** What a token request proves its sender holds, as the presented parts of /auth/token carry it. */
+export interface BindingInput {
+  clientCertificate?: string;
+  dpop?: string;
+  htm?: string;
+  htu?: string;
+  dpopNonceRequired?: boolean;
+}
+
+/** A refusal that may tell the client the nonce to use (RFC 9449 §8, Authlete's `dpopNonce`). */
+export type BindingRefusal = Refusal & { dpopNonce?: string };
+
+/** Whether DPoP proofs must carry a server nonce: the service says so, or the API call does. */
+export const dpopNonceRequired = (service: ServiceParty, requested: boolean | undefined) => requested === true || service.data.dpopNonceRequired === true;
+
+/**
+ * The binding the tokens of this request get. A client registered with
+ * `tlsClientCertificateBoundAccessTokens` must present its certificate (RFC 8705 §3.4 leaves
+ * the choice between refusing and an unbound token to the server; a client that asked for
+ * bound tokens never gets a bearer one). A DPoP proof, when sent, binds to its key (RFC 9449
+ * §5); a client registered with `dpopRequired` must send one (§5.2).
+ */
+export async function tokenBinding(ctx: EngineContext, service: ServiceParty, client: ClientParty, input: BindingInput): Promise<Confirmation | BindingRefusal> {
+  const cnf: Confirmation = {};
+  if (client.data.tlsClientCertificateBoundAccessTokens === true) {
+    const x5t = certificateThumbprint(input.clientCertificate);
+    if (x5t === undefined) return refuse('invalid_request', codes.tokenCertificateRequired);
+    cnf['x5t#S256'] = x5t;
+  }
+  const hasProof = typeof input.dpop === 'string' && input.dpop !== '';
+  if (!hasProof) return client.data.dpopRequired === true ? refuse('invalid_dpop_proof', codes.tokenDpopRequired) : cnf;
+  const nonceRequired = dpopNonceRequired(service, input.dpopNonceRequired);
+  const proof = await verifyDpopProof(ctx, input.dpop, {
+    serviceId: service.record.apiKey,
+    // Authlete's defaults: POST, and the service's token endpoint.
+    htm: input.htm ?? 'POST',
+    htu: input.htu ?? (typeof service.data.tokenEndpoint === 'string' ? service.data.tokenEndpoint : undefined),
+    nonceRequired,
+    noncePurpose: 'token',
+  });
+  if (!proof.ok) {
+    const refusal = refuse(proof.error, proof.error === 'use_dpop_nonce' ? codes.tokenDpopNonce : codes.tokenDpopInvalid, proof.detail);
+    return proof.error === 'use_dpop_nonce' ? { ...refusal, dpopNonce: currentNonce(ctx, service.record.apiKey, 'token') } : refusal;
+  }
+  cnf.jkt = proof.jkt;
+  return cnf;
+}
+
+/**
+ * Whether a refresh request presents what its refresh token is bound to. Refresh tokens of
+ * public clients are bound (RFC 8705 §4, RFC 9449 §5); those of confidential clients are bound
+ * through client authentication and may move to a new key or certificate.
+ */
+export function refreshBindingHeld(bound: Confirmation | undefined, presented: Confirmation): boolean {
+  if (!bound) return true;
+  return (bound.jkt === undefined || bound.jkt === presented.jkt) && (bound['x5t#S256'] === undefined || bound['x5t#S256'] === presented['x5t#S256']);
+}
+
+/** The binding a new refresh token gets: a public client's is its access token's. */
+export const refreshBindingFor = (client: ClientParty, cnf: Confirmation): Confirmation | undefined =>
+  client.auth.clientType === 'PUBLIC' && Object.keys(cnf).length > 0 ? cnf : undefined;
+
+export const isBindingRefusal = (value: Confirmation | BindingRefusal): value is BindingRefusal => 'kind' in value;
