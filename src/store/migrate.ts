@@ -5,6 +5,7 @@ import * as front from './migrations/0003-front.js';
 import * as clientAlias from './migrations/0004-client-alias.js';
 import * as userCodeHash from './migrations/0005-user-code-hash.js';
 import * as outboxClient from './migrations/0006-outbox-client.js';
+import * as attemptLimits from './migrations/0008-attempt-limits.js';
 
 // Migrations are compiled in, so a build runs the same on every node and in every package layout.
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-client-alias': clientAlias,
   '0005-user-code-hash': userCodeHash,
   '0006-outbox-client': outboxClient,
+  '0008-attempt-limits': attemptLimits,
 };
 
 class StaticProvider implements MigrationProvider {
