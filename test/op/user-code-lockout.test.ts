@@ -110,3 +110,24 @@ describe.each(DIALECTS)('user code brute force is locked out (%s)', (dialect) =>
     expect((await backchannel(front, { login_hint: 'liam' })).json.error).toBe('missing_user_code');
   });
 });
+
+describe('hostile user codes are counted like any wrong code', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ clock: new ManualClock(Date.now()), background: false });
+  });
+  afterAll(() => server?.close());
+
+  it('oversized, control, quote, unicode and injection codes: 400 or 429 JSON errors, never a 500, and they lock out', async () => {
+    const front = await createFront(server, { bcUserCodeRequired: true }, { backchannelUserCodeParameterSupported: true });
+    const hostile = ['9'.repeat(10_000), 'a\u0000b', '"\\\'', '\u202e1234', "' OR 1=1 --", '%00', ' '];
+    const answers = [];
+    for (const code of hostile) answers.push(await backchannel(front, { login_hint: 'bob', user_code: code }));
+    for (const answer of answers) {
+      expect([400, 429], answer.text).toContain(answer.status);
+      expect(answer.headers.get('cache-control')).toBe('no-store');
+      expect(typeof answer.json.error).toBe('string');
+    }
+    expect((await backchannel(front, { login_hint: 'bob', user_code: '4321' })).status).toBe(429);
+  });
+});
