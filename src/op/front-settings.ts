@@ -1,7 +1,7 @@
-import type { FrontSettingsStore } from '../store/ports.js';
+import { DEFAULT_FRONT_LIMITS, type FrontLimitSettings, type FrontSettingsStore } from '../store/ports/front-settings-store.js';
 
 /** How one service's front behaves; set with PUT /admin/services/{id}/front. */
-export interface FrontSettings {
+export interface FrontSettings extends FrontLimitSettings {
   /** Where new requests go for the user's decision. */
   /** `embedded`: the embedding program's AuthenticationDevice (createRuntime's option). */
   deviceChannel: 'simulator' | 'webhook' | 'embedded';
@@ -12,7 +12,7 @@ export interface FrontSettings {
   bindingMessageMaxLength: number;
 }
 
-export const DEFAULT_FRONT_SETTINGS: FrontSettings = { deviceChannel: 'simulator', simulatorEnabled: false, bindingMessageMaxLength: 64 };
+export const DEFAULT_FRONT_SETTINGS: FrontSettings = { deviceChannel: 'simulator', simulatorEnabled: false, bindingMessageMaxLength: 64, ...DEFAULT_FRONT_LIMITS };
 
 export async function loadFrontSettings(store: FrontSettingsStore, serviceId: number): Promise<FrontSettings> {
   const record = await store.getFrontSettings(serviceId);

@@ -1,6 +1,7 @@
 import type { OpenedDatabase } from './database.js';
 import type { Store } from './ports.js';
 import { kyselyApiTokens } from './kysely/api-tokens.js';
+import { kyselyAttemptLimits } from './kysely/attempt-limits.js';
 import { kyselyBackchannelRequests } from './kysely/backchannel-requests.js';
 import { kyselyClients } from './kysely/clients.js';
 import { kyselyCompletion } from './kysely/completion.js';
@@ -35,6 +36,7 @@ export function kyselyStore(opened: OpenedDatabase): Store {
     ...kyselyFrontSettings(context),
     ...kyselyFrontRequests(context),
     ...kyselyOutbox(context),
+    ...kyselyAttemptLimits(context),
     ...kyselyHousekeeping(context),
     close: () => opened.close(),
   };

@@ -6,6 +6,7 @@ import * as clientAlias from './migrations/0004-client-alias.js';
 import * as userCodeHash from './migrations/0005-user-code-hash.js';
 import * as outboxClient from './migrations/0006-outbox-client.js';
 import * as subjectRevocation from './migrations/0007-subject-revocation.js';
+import * as attemptLimits from './migrations/0008-attempt-limits.js';
 
 // Migrations are compiled in, so a build runs the same on every node and in every package layout.
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-user-code-hash': userCodeHash,
   '0006-outbox-client': outboxClient,
   '0007-subject-revocation': subjectRevocation,
+  '0008-attempt-limits': attemptLimits,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -7,6 +7,7 @@
  * housekeeping. This file is the one import point; the records live with their aggregate.
  */
 import type { ApiTokenStore } from './ports/api-token-store.js';
+import type { AttemptLimitStore } from './ports/attempt-limit-store.js';
 import type { BackchannelRequestStore } from './ports/backchannel-request-store.js';
 import type { ClientStore } from './ports/client-store.js';
 import type { FrontRequestStore } from './ports/front-request-store.js';
@@ -20,6 +21,7 @@ import type { TokenStore } from './ports/token-store.js';
 import type { UserStore } from './ports/user-store.js';
 
 export type { ApiTokenRecord, ApiTokenStore } from './ports/api-token-store.js';
+export type { AttemptClaim, AttemptLimitStore } from './ports/attempt-limit-store.js';
 export type { BackchannelRequestRecord, BackchannelRequestStore, BackchannelStatus } from './ports/backchannel-request-store.js';
 export type { ClientChange, ClientRecord, ClientStore } from './ports/client-store.js';
 export type { FrontRequestRecord, FrontRequestStatus, FrontRequestStore } from './ports/front-request-store.js';
@@ -39,8 +41,8 @@ export type { UserRecord, UserStore } from './ports/user-store.js';
  */
 export interface EngineStore extends MetaStore, ServiceStore, ClientStore, ApiTokenStore, BackchannelRequestStore, TokenStore, JtiStore {}
 
-/** What the front persists: its user directory, its settings, its device requests and the notification outbox. */
-export interface FrontStore extends UserStore, FrontSettingsStore, FrontRequestStore, OutboxStore {}
+/** What the front persists: its user directory, its settings, its device requests, the notification outbox and its attempt limits. */
+export interface FrontStore extends UserStore, FrontSettingsStore, FrontRequestStore, OutboxStore, AttemptLimitStore {}
 
 /** The whole store, as opened by the runtime: both roles, housekeeping and closing. */
 export interface Store extends EngineStore, FrontStore, HousekeepingStore {

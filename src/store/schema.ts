@@ -12,6 +12,8 @@ export interface Database {
   front_settings: FrontSettingsTable;
   front_requests: FrontRequestsTable;
   outbox: OutboxTable;
+  attempt_counters: AttemptCountersTable;
+  request_reservations: RequestReservationsTable;
 }
 
 export interface MetaTable {
@@ -157,4 +159,24 @@ export interface OutboxTable {
   created_at: number;
   expires_at: number;
   finished_at: number | null;
+}
+
+/** A fixed-window counter of attempts under one scope (e.g. a user's failed user codes), with an optional lockout. */
+export interface AttemptCountersTable {
+  scope: string;
+  service_id: number;
+  window_start: number;
+  hits: number;
+  /** Set when the counter locked its scope; attempts are refused until then. */
+  locked_until: number | null;
+  /** When the row no longer matters (end of window or of lockout): housekeeping deletes it after. */
+  expires_at: number;
+}
+
+/** A place held under a user's cap on pending requests, from the check until the device request exists. */
+export interface RequestReservationsTable {
+  id: string;
+  service_id: number;
+  subject: string;
+  expires_at: number;
 }

@@ -177,5 +177,7 @@ export async function setUpService(apiUrl: string, adminToken: string, receiverU
   };
   const clients = { POLL: await client('POLL'), PING: await client('PING'), PUSH: await client('PUSH') };
   for (let u = 0; u < 5; u++) await api.putUser(serviceId, `user${u}`, { name: `User ${u}` });
+  // A load test, not push-bombing: hundreds of flows at five users from three clients, within a minute.
+  await api.call('PUT', `/admin/services/${serviceId}/front`, { maxPendingRequestsPerUser: 1000, maxRequestsPerMinutePerUser: 100_000, maxRequestsPerMinutePerClient: 1_000_000 });
   return { serviceId, clients };
 }

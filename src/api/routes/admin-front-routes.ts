@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { apiErrors } from '../../engine/api-error.js';
 import { checkOutboundUrl } from '../../lib/urls.js';
+import { DEFAULT_FRONT_LIMITS, FRONT_LIMIT_SETTINGS } from '../../store/ports/front-settings-store.js';
 import type { ApiOptions } from '../api-context.js';
 import { callerHook, serviceIdOf } from '../http/caller-hook.js';
 import { sendResult } from '../http/send-result.js';
@@ -8,7 +9,7 @@ import { pageOf, pagingQuerySchema } from './paging.js';
 
 const errors = { '4xx': { $ref: 'result#' }, '5xx': { $ref: 'result#' } };
 const tags = ['OpenCIBA Administration'];
-const DEFAULTS = { deviceChannel: 'simulator', simulatorEnabled: false, bindingMessageMaxLength: 64 };
+const DEFAULTS = { deviceChannel: 'simulator', simulatorEnabled: false, bindingMessageMaxLength: 64, ...DEFAULT_FRONT_LIMITS };
 /** 256-bit HMAC key for webhook signatures, shown once when the webhook channel is set. */
 const WEBHOOK_SECRET_BYTES = 32;
 
@@ -20,6 +21,8 @@ const frontBody = {
     simulatorEnabled: { type: 'boolean' },
     bindingMessageMaxLength: { type: 'integer', minimum: 1, maximum: 1024 },
     rotateWebhookSecret: { type: 'boolean' },
+    // Whole numbers in range, or a 400 naming the field (the schema's error says which).
+    ...Object.fromEntries(Object.entries(FRONT_LIMIT_SETTINGS).map(([name, s]) => [name, { type: 'integer', minimum: s.minimum, maximum: s.maximum }])),
   },
   additionalProperties: false,
 };

@@ -5,6 +5,7 @@ import { loadFrontSettings } from '../front-settings.js';
 import { basicCredentials } from '../http/client-credentials.js';
 import { certificateFields } from '../http/client-certificate.js';
 import { sendJsonContent, sendOAuthError } from '../http/oauth-reply.js';
+import { claimClientRequest, claimUserRequest, userCodeCheck, type LimitRefusal, type LimitsContext } from '../users/attempt-limits.js';
 import { bindingMessageAcceptable } from '../users/binding-message-policy.js';
 import { identifyUser } from '../users/identify-user.js';
 import { startDeviceInteraction } from '../device/start-device-interaction.js';
@@ -13,6 +14,8 @@ import { STATUS_OF_ACTION } from './action-status.js';
 /**
  * `{issuer}/backchannel/authentication` (CIBA §7): relay to the engine, identify the user,
  * then /issue (or /fail) and hand the request to the service's authentication device.
+ * The front, as the OP, bounds what reaches a user (requests per minute per client and per user,
+ * pending requests per user, user code attempts); the engine's API, like Authlete's, does not.
  */
 export async function backchannelEndpoint(op: OpContext, serviceId: number, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const parameters = request.body as string;
@@ -30,28 +33,46 @@ export async function backchannelEndpoint(op: OpContext, serviceId: number, requ
   }
 
   const ticket = String(answer.ticket);
+  const clientId = String(answer.clientId);
   const settings = await loadFrontSettings(op.store, serviceId);
+  const limits: LimitsContext = { store: op.store, now: () => op.clock.now(), log: op.log };
   const fail = async (reason: BackchannelAuthenticationFailReason, errorDescription: string) => {
     const failed = await op.engine.ciba.fail({ serviceId: sid, backchannelAuthenticationFailRequest: { ticket, reason, errorDescription } });
     return sendJsonContent(reply, STATUS_OF_ACTION[failed.action] ?? 500, failed.responseContent);
   };
+  // The ticket is closed as denied (the engine's record says why the request ended) and the
+  // client gets the front's own 429 answer, which Authlete's /fail has no reason for.
+  const refuse = async (refusal: LimitRefusal) => {
+    await op.engine.ciba.fail({ serviceId: sid, backchannelAuthenticationFailRequest: { ticket, reason: 'ACCESS_DENIED', errorDescription: refusal.description } });
+    return sendOAuthError(reply, 429, refusal.error, refusal.description, { 'retry-after': String(refusal.retryAfterSeconds) });
+  };
 
-  const identified = await identifyUser(op.store, op.engine, serviceId, answer, op.clock.now());
+  const clientLimited = await claimClientRequest(limits, settings, serviceId, clientId);
+  if (clientLimited) return refuse(clientLimited);
+  const identified = await identifyUser(op.store, op.engine, serviceId, answer, op.clock.now(), userCodeCheck(limits, settings, serviceId, clientId));
+  if ('refusal' in identified) return refuse(identified.refusal);
   if ('reason' in identified) return fail(identified.reason, identified.description);
   if (!bindingMessageAcceptable(answer.bindingMessage, settings.bindingMessageMaxLength)) {
     return fail('INVALID_BINDING_MESSAGE', `The binding message must be 1 to ${settings.bindingMessageMaxLength} printable characters.`);
   }
+  const place = await claimUserRequest(limits, settings, serviceId, clientId, identified.user.subject, op.random.token(16));
+  if ('refused' in place) return refuse(place);
 
-  const issued = await op.engine.ciba.issue({ serviceId: sid, backchannelAuthenticationIssueRequest: { ticket } });
-  if (issued.action !== 'OK') return sendJsonContent(reply, STATUS_OF_ACTION[issued.action] ?? 500, issued.responseContent);
+  try {
+    const issued = await op.engine.ciba.issue({ serviceId: sid, backchannelAuthenticationIssueRequest: { ticket } });
+    if (issued.action !== 'OK') return sendJsonContent(reply, STATUS_OF_ACTION[issued.action] ?? 500, issued.responseContent);
 
-  await startDeviceInteraction(op, settings, {
-    serviceId,
-    ticket,
-    authReqId: String(issued.authReqId),
-    expiresIn: Number(issued.expiresIn),
-    subject: identified.user.subject,
-    answer,
-  });
-  return sendJsonContent(reply, 200, issued.responseContent);
+    await startDeviceInteraction(op, settings, {
+      serviceId,
+      ticket,
+      authReqId: String(issued.authReqId),
+      expiresIn: Number(issued.expiresIn),
+      subject: identified.user.subject,
+      answer,
+    });
+    return sendJsonContent(reply, 200, issued.responseContent);
+  } finally {
+    // The device request row (or the failure) now stands for the request under the pending cap.
+    await place.release();
+  }
 }

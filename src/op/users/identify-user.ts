@@ -3,10 +3,11 @@ import type { UserRecord, UserStore } from '../../store/ports.js';
 import { verifyUserCode } from '../../lib/user-code-hash.js';
 import type { BackchannelAuthenticationResponse } from '../../wire/ciba-types.js';
 import type { FrontEngine } from '../front-engine.js';
+import type { LimitRefusal, UserCodeCheck } from './attempt-limits.js';
 
 export type FailReason = 'UNKNOWN_USER_ID' | 'EXPIRED_LOGIN_HINT_TOKEN' | 'ACCESS_DENIED' | 'INVALID_USER_CODE';
 
-export type Identification = { user: UserRecord } | { reason: FailReason; description: string };
+export type Identification = { user: UserRecord } | { reason: FailReason; description: string } | { refusal: LimitRefusal };
 
 const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
@@ -14,9 +15,17 @@ const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256
  * Finds the user a USER_IDENTIFICATION answer names (CIBA §7.1): `login_hint` is a subject,
  * email or phone number; `id_token_hint` gives `sub`; `login_hint_token` is a JWT the client
  * signed, whose `sub`, `email` or `phone_number` names the user. Then the user must be active
- * and, where the user has a user code, present it.
+ * and, where the user has a user code, present it — checked through `checkCode`, which counts
+ * the attempts (attempt-limits.ts).
  */
-export async function identifyUser(store: UserStore, engine: FrontEngine, serviceId: number, answer: BackchannelAuthenticationResponse, now: number): Promise<Identification> {
+export async function identifyUser(
+  store: UserStore,
+  engine: FrontEngine,
+  serviceId: number,
+  answer: BackchannelAuthenticationResponse,
+  now: number,
+  checkCode: UserCodeCheck,
+): Promise<Identification> {
   const hint = String(answer.hint ?? '');
   let user: UserRecord | undefined;
   switch (answer.hintType) {
@@ -40,7 +49,9 @@ export async function identifyUser(store: UserStore, engine: FrontEngine, servic
   const storedHash = typeof user.data.userCode === 'string' ? user.data.userCode : undefined;
   const given = typeof answer.userCode === 'string' ? answer.userCode : undefined;
   if ((answer.userCodeRequired === true || given !== undefined) && storedHash !== undefined) {
-    if (given === undefined || !(await verifyUserCode(given, storedHash))) return { reason: 'INVALID_USER_CODE', description: 'The user code is not correct.' };
+    const checked = given === undefined ? false : await checkCode(user.subject, () => verifyUserCode(given, storedHash));
+    if (typeof checked === 'object') return { refusal: checked };
+    if (!checked) return { reason: 'INVALID_USER_CODE', description: 'The user code is not correct.' };
   } else if (answer.userCodeRequired === true && storedHash === undefined) {
     return { reason: 'INVALID_USER_CODE', description: 'The user has no user code.' };
   }

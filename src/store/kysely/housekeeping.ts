@@ -46,7 +46,10 @@ export function kyselyHousekeeping({ db }: SqlContext): HousekeepingStore {
           .where('auth_req_id_digest', 'in', db.selectFrom('front_requests').select('auth_req_id_digest').where('expires_at', '<', now - retention.transactionsMs).limit(batch))
           .executeTakeFirst(),
       );
-      return { backchannelRequests, tokens, usedJtis, outbox, frontRequests };
+      // Counters and reservations are tiny and indexed by expiry, like JWT ids.
+      const attemptCounters = deleted(await db.deleteFrom('attempt_counters').where('expires_at', '<', now).executeTakeFirst());
+      const requestReservations = deleted(await db.deleteFrom('request_reservations').where('expires_at', '<', now).executeTakeFirst());
+      return { backchannelRequests, tokens, usedJtis, outbox, frontRequests, attemptCounters, requestReservations };
     },
   };
 }

@@ -4,6 +4,10 @@ export interface PurgeCounts {
   usedJtis: number;
   outbox: number;
   frontRequests: number;
+  /** Attempt counters whose window and lockout are over. */
+  attemptCounters: number;
+  /** Pending-request places held by a node that never released them. */
+  requestReservations: number;
 }
 
 export interface Retention {
@@ -16,7 +20,8 @@ export interface Retention {
 export interface HousekeepingStore {
   /**
    * Deletes what can no longer matter, at most `batch` rows per table and call: expired
-   * transactions, expired tokens, expired JWT ids, finished outbox rows and old device requests.
+   * transactions, expired tokens, expired JWT ids, finished outbox rows, old device requests, and attempt counters and
+   * reservations that no longer count.
    * Idempotent, so several nodes may run it at once.
    */
   purgeExpired(now: number, retention: Retention, batch: number): Promise<PurgeCounts>;

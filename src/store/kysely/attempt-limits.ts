@@ -1,0 +1,95 @@
+import { sql } from 'kysely';
+import type { AttemptLimitStore } from '../ports/attempt-limit-store.js';
+import type { SqlContext } from './sql-context.js';
+
+/**
+ * The attempt counters as conditional upserts: the row's own lock (ON CONFLICT … DO UPDATE … WHERE)
+ * decides who gets a place, so no read-then-write race exists on either dialect.
+ */
+export function kyselyAttemptLimits({ db }: SqlContext): AttemptLimitStore {
+  const retryAtOf = async (scope: string, windowMs: number, now: number): Promise<number> => {
+    const row = await db.selectFrom('attempt_counters').select(['window_start', 'locked_until']).where('scope', '=', scope).executeTakeFirst();
+    if (!row) return now;
+    const lockedUntil = row.locked_until === null ? null : Number(row.locked_until);
+    return lockedUntil !== null && lockedUntil > now ? lockedUntil : Number(row.window_start) + windowMs;
+  };
+
+  return {
+    async claimAttempt(scope, serviceId, limit, windowMs, now) {
+      // A row starts again when its window is over (and it is not locked) or its lockout has passed.
+      const fresh = sql<boolean>`((attempt_counters.locked_until is null and attempt_counters.window_start + ${windowMs} <= ${now}) or attempt_counters.locked_until <= ${now})`;
+      const row = await db
+        .insertInto('attempt_counters')
+        .values({ scope, service_id: serviceId, window_start: now, hits: 1, locked_until: null, expires_at: now + windowMs })
+        .onConflict((oc) =>
+          oc
+            .column('scope')
+            .doUpdateSet({
+              hits: sql`case when ${fresh} then 1 else attempt_counters.hits + 1 end`,
+              window_start: sql`case when ${fresh} then ${now} else attempt_counters.window_start end`,
+              locked_until: sql`case when ${fresh} then null else attempt_counters.locked_until end`,
+              expires_at: sql`case when ${fresh} then ${now + windowMs} else attempt_counters.expires_at end`,
+            })
+            .where(sql<boolean>`${fresh} or (attempt_counters.locked_until is null and attempt_counters.hits < ${limit})`),
+        )
+        .returning('hits')
+        .executeTakeFirst();
+      if (row && Number(row.hits) <= limit) return { granted: true, hits: Number(row.hits) };
+      return { granted: false, retryAt: await retryAtOf(scope, windowMs, now) };
+    },
+
+    async releaseAttempt(scope) {
+      await db.updateTable('attempt_counters').set({ hits: sql`hits - 1` }).where('scope', '=', scope).where('hits', '>', 0).execute();
+    },
+
+    async clearAttempts(scope) {
+      await db.deleteFrom('attempt_counters').where('scope', '=', scope).execute();
+    },
+
+    async lockAttempts(scope, limit, until, now) {
+      // The row then lives as long as the lockout, so housekeeping keeps it while it counts.
+      const row = await db
+        .updateTable('attempt_counters')
+        .set({ locked_until: until, expires_at: until })
+        .where('scope', '=', scope)
+        .where('hits', '>=', limit)
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+        .returning('scope')
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
+    async reservePending(serviceId, subject, cap, reservationId, holdUntil, now) {
+      return db.transaction().execute(async (trx) => {
+        // Writing the user's lock row first serializes reservations for this user: on PostgreSQL
+        // the row stays locked until commit, and on SQLite the write takes the database's lock.
+        const lockScope = `pending-lock:${serviceId}:${subject}`;
+        await trx
+          .insertInto('attempt_counters')
+          .values({ scope: lockScope, service_id: serviceId, window_start: now, hits: 0, locked_until: null, expires_at: holdUntil })
+          .onConflict((oc) => oc.column('scope').doUpdateSet({ window_start: now, expires_at: holdUntil }))
+          .execute();
+        // Pending device requests and places held, each as how many and when the soonest ends.
+        const live = <T extends 'front_requests' | 'request_reservations'>(table: T) =>
+          trx
+            .selectFrom(table as 'request_reservations')
+            .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min<number>('expires_at').as('soonest')])
+            .where('service_id', '=', serviceId)
+            .where('subject', '=', subject)
+            .where('expires_at', '>', now);
+        const pending = await live('front_requests').where(sql.ref('status'), '=', 'pending').executeTakeFirstOrThrow();
+        const held = await live('request_reservations').executeTakeFirstOrThrow();
+        if (Number(pending.n) + Number(held.n) >= cap) {
+          const ends = [pending.soonest, held.soonest].filter((v) => v !== null && v !== undefined).map(Number);
+          return { granted: false as const, retryAt: ends.length > 0 ? Math.min(...ends) : now };
+        }
+        await trx.insertInto('request_reservations').values({ id: reservationId, service_id: serviceId, subject, expires_at: holdUntil }).execute();
+        return { granted: true as const, hits: Number(pending.n) + Number(held.n) + 1 };
+      });
+    },
+
+    async releasePending(reservationId) {
+      await db.deleteFrom('request_reservations').where('id', '=', reservationId).execute();
+    },
+  };
+}
