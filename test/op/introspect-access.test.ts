@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  approvedTokens, clientAssertion, jwtBearerType, keyPair, newClient, newService, startCiba,
+  approvedTokens, clientAssertion, rawPost, jwtBearerType, keyPair, newClient, newService, startCiba,
   type CibaEnv, type TestClient, type TestService,
 } from '../support/ciba-fixtures.js';
 import { basicAuth, postForm } from '../support/front-fixtures.js';
@@ -164,5 +164,17 @@ describe.each(DIALECTS)('the front\'s /introspect: who may introspect what (%s)'
     expect(answer.action).toBe('OK');
     expect(answer.resultCode).toBe('A145001');
     expect(JSON.parse(String(answer.responseContent))).toMatchObject({ active: true, token_type: 'Bearer' });
+  });
+
+  it('over the HTTP API, clientAuthenticationRequired with the relayed credentials authenticates (as a remote front calls it)', async () => {
+    const call = (clientSecret: string) =>
+      rawPost(env, `/api/${service.serviceId}/auth/introspection/standard`, { parameters: `token=${accessToken}`, clientAuthenticationRequired: true, clientId: owner.clientId, clientSecret });
+    const ok = await call(owner.clientSecret);
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json).toMatchObject({ action: 'OK', resultCode: 'A145002' });
+    expect(JSON.parse(ok.json.responseContent)).toMatchObject({ active: true });
+    const wrong = await call('x'.repeat(86));
+    expect(wrong.json).toMatchObject({ action: 'INVALID_CLIENT', resultCode: 'A145302' });
+    expect(JSON.parse(wrong.json.responseContent).error).toBe('invalid_client');
   });
 });

@@ -217,7 +217,7 @@ describe('ping, push and webhook through the front (manual clock, dispatcher dri
     expect(refused.json.error).toBe('invalid_grant');
   });
 
-  it('only confidential clients with a secret method may introspect', async () => {
+  it('only confidential clients may introspect, and another client\'s token only as a resource server', async () => {
     const front = await createFront(server);
     const authReqId = await start(front, { scope: 'openid', login_hint: 'alice' });
     await request(`${front.issuer}/device/api/ciba/${authReqId}/allow`, { method: 'POST' });
@@ -226,7 +226,16 @@ describe('ping, push and webhook through the front (manual clock, dispatcher dri
     const asPublic = await postForm(`${front.issuer}/introspect`, { token: accessToken }, basicAuth(publicClient.clientId, publicClient.clientSecret));
     expect(asPublic.status).toBe(401);
     expect(asPublic.json.error).toBe('invalid_client');
-    const rs = await front.admin('POST', `/api/${front.serviceId}/client/create`, { clientName: 'resource server', tokenAuthMethod: 'CLIENT_SECRET_POST' });
+    // Issue 12 finding 5: another client sees nothing of the token; a client registered as a
+    // resource server (its attribute openciba.resource_server = "true") sees it.
+    const otherClient = await front.admin('POST', `/api/${front.serviceId}/client/create`, { clientName: 'another client', tokenAuthMethod: 'CLIENT_SECRET_POST' });
+    const asOtherClient = await postForm(`${front.issuer}/introspect`, { token: accessToken, client_id: String(otherClient.clientId), client_secret: otherClient.clientSecret });
+    expect(asOtherClient.json).toEqual({ active: false });
+    const rs = await front.admin('POST', `/api/${front.serviceId}/client/create`, {
+      clientName: 'resource server',
+      tokenAuthMethod: 'CLIENT_SECRET_POST',
+      attributes: [{ key: 'openciba.resource_server', value: 'true' }],
+    });
     const asResourceServer = await postForm(`${front.issuer}/introspect`, { token: accessToken, client_id: String(rs.clientId), client_secret: rs.clientSecret });
     expect(asResourceServer.json).toMatchObject({ active: true, sub: 'alice' });
   });
