@@ -190,9 +190,9 @@ describe('the front without TLS or a trusted proxy', () => {
       expect(methods).not.toContain('tls_client_auth');
       expect(methods).not.toContain('self_signed_tls_client_auth');
     }
-    // The front's /introspect authenticates with a client secret only.
-    expect(metadata.introspection_endpoint_auth_methods_supported.every((method: string) => method.startsWith('client_secret_') && !method.endsWith('_jwt'))).toBe(true);
-    expect(metadata.introspection_endpoint_auth_signing_alg_values_supported).toBeUndefined();
+    // The front's /introspect authenticates through the engine, with every method the service lists for it.
+    expect(metadata.introspection_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt']);
+    expect(metadata.introspection_endpoint_auth_signing_alg_values_supported).toEqual(metadata.token_endpoint_auth_signing_alg_values_supported);
     expect(metadata.token_endpoint_auth_methods_supported).toContain('private_key_jwt');
     expect(metadata.mtls_endpoint_aliases).toBeUndefined();
     // The service supports certificate binding, but no certificate ever reaches this front.

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { OpContext } from '../op-context.js';
 import { basicCredentials } from '../http/client-credentials.js';
+import { certificateFields } from '../http/client-certificate.js';
 import { sendJsonContent, sendOAuthError } from '../http/oauth-reply.js';
 import { STATUS_OF_ACTION } from './action-status.js';
 
@@ -22,6 +23,7 @@ export async function introspectionEndpoint(op: OpContext, serviceId: number, re
     standardIntrospectionRequest: {
       parameters: request.body as string,
       clientAuthenticationRequired: true,
+      ...certificateFields(op.clientCertificates, request),
       ...(basic ? { clientId: basic.clientId, clientSecret: basic.clientSecret } : {}),
     },
   });
