@@ -69,22 +69,26 @@ export function kyselyAttemptLimits({ db }: SqlContext): AttemptLimitStore {
           .values({ scope: lockScope, service_id: serviceId, window_start: now, hits: 0, locked_until: null, expires_at: holdUntil })
           .onConflict((oc) => oc.column('scope').doUpdateSet({ window_start: now, expires_at: holdUntil }))
           .execute();
-        // Pending device requests and places held, each as how many and when the soonest ends.
-        const live = <T extends 'front_requests' | 'request_reservations'>(table: T) =>
-          trx
-            .selectFrom(table as 'request_reservations')
-            .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min<number>('expires_at').as('soonest')])
-            .where('service_id', '=', serviceId)
-            .where('subject', '=', subject)
-            .where('expires_at', '>', now);
-        const pending = await live('front_requests').where(sql.ref('status'), '=', 'pending').executeTakeFirstOrThrow();
-        const held = await live('request_reservations').executeTakeFirstOrThrow();
-        if (Number(pending.n) + Number(held.n) >= cap) {
-          const ends = [pending.soonest, held.soonest].filter((v) => v !== null && v !== undefined).map(Number);
+        // Pending device requests and places held, each as how many and when the soonest ends, in
+        // ONE statement: on PostgreSQL (read committed) each statement has its own snapshot, and a
+        // request that turns its place into a device request row between two separate counts
+        // would be seen in neither.
+        const mine = sql`service_id = ${serviceId} and subject = ${subject} and expires_at > ${now}`;
+        const counted = (
+          await sql<{ pending_n: number | string; pending_soonest: number | string | null; held_n: number | string; held_soonest: number | string | null }>`
+            select
+              (select count(*) from front_requests where ${mine} and status = 'pending') as pending_n,
+              (select min(expires_at) from front_requests where ${mine} and status = 'pending') as pending_soonest,
+              (select count(*) from request_reservations where ${mine}) as held_n,
+              (select min(expires_at) from request_reservations where ${mine}) as held_soonest`.execute(trx)
+        ).rows[0]!;
+        const taken = Number(counted.pending_n) + Number(counted.held_n);
+        if (taken >= cap) {
+          const ends = [counted.pending_soonest, counted.held_soonest].filter((v) => v !== null && v !== undefined).map(Number);
           return { granted: false as const, retryAt: ends.length > 0 ? Math.min(...ends) : now };
         }
         await trx.insertInto('request_reservations').values({ id: reservationId, service_id: serviceId, subject, expires_at: holdUntil }).execute();
-        return { granted: true as const, hits: Number(pending.n) + Number(held.n) + 1 };
+        return { granted: true as const, hits: taken + 1 };
       });
     },
 
