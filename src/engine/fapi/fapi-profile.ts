@@ -40,13 +40,14 @@ export const FAPI_RULES = {
   bindingMessage: 'FAPI-CIBA 5.2.2-2 requires a binding_message here (backchannelBindingMessageRequiredInFapi)',
 } as const;
 
-const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+/** A list member of a service or client, or none. */
+export const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 /** The service's Authlete `supportedServiceProfiles` contains FAPI. */
-export const serviceIsFapi = (service: Record<string, unknown>): boolean => list(service.supportedServiceProfiles).includes('FAPI');
+export const serviceIsFapi = (service: Record<string, unknown>): boolean => listOf(service.supportedServiceProfiles).includes('FAPI');
 
 /** The client asks for FAPI 1.0 Advanced (and so FAPI-CIBA) through its own `fapiModes`. */
-export const clientAsksFapi = (client: Record<string, unknown>): boolean => list(client.fapiModes).includes('FAPI1_ADVANCED');
+export const clientAsksFapi = (client: Record<string, unknown>): boolean => listOf(client.fapiModes).includes('FAPI1_ADVANCED');
 
 /** Whether this client's requests to this service are held to FAPI-CIBA. */
 export const fapiApplies = (service: Record<string, unknown>, client: Record<string, unknown>): boolean => serviceIsFapi(service) || clientAsksFapi(client);

@@ -1,6 +1,4 @@
-import { FAPI_AUTH_METHODS, FAPI_DELIVERY_MODES, FAPI_MODES_IMPLEMENTED, FAPI_RULES, fapiAlgAllowed, fapiApplies, serviceIsFapi } from './fapi-profile.js';
-
-const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+import { FAPI_AUTH_METHODS, FAPI_DELIVERY_MODES, FAPI_MODES_IMPLEMENTED, FAPI_RULES, fapiAlgAllowed, fapiApplies, listOf, serviceIsFapi } from './fapi-profile.js';
 
 /** `fapiModes` may only ask for what OpenCIBA implements; anything else would be stored and ignored. */
 function fapiModesProblem(value: unknown): string | undefined {
@@ -20,7 +18,7 @@ export function fapiServiceProblem(service: Record<string, unknown>): string | u
   const modes = fapiModesProblem(service.fapiModes);
   if (modes) return modes;
   // Authlete reads fapiModes only under the FAPI profile; without it they would be ignored.
-  if (list(service.fapiModes).length > 0 && !serviceIsFapi(service)) return "'fapiModes' needs 'supportedServiceProfiles' to contain FAPI";
+  if (listOf(service.fapiModes).length > 0 && !serviceIsFapi(service)) return "'fapiModes' needs 'supportedServiceProfiles' to contain FAPI";
   // backchannelBindingMessageRequiredInFapi stays meaningful without the profile: it applies to
   // the clients that opt in through their own fapiModes.
   const bindingRequired = service.backchannelBindingMessageRequiredInFapi;
