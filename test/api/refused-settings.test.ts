@@ -20,6 +20,8 @@ const ACTIVE_VALUE: Record<string, unknown> = {
   subjectType: 'PAIRWISE',
   sectorIdentifierUri: 'https://sector.example.com/ids.json',
   defaultMaxAge: 600,
+  dpopNonceDuration: 60,
+  selfSignedCertificateKeyId: 'self-signed-1',
 };
 const activeValue = (member: string) => ACTIVE_VALUE[member] ?? true;
 

@@ -25,6 +25,8 @@ import { checkScopes } from './steps/check-scopes.js';
 import { checkUserCode } from './steps/check-user-code.js';
 import { filterAcrValues } from './steps/filter-acr-values.js';
 import { verifyIdTokenHint } from './steps/verify-id-token-hint.js';
+import { checkFapiClient } from './steps/check-fapi-client.js';
+import { fapiBindingMessageRequired } from '../fapi/fapi-profile.js';
 
 export interface BackchannelAuthenticationRequest {
   parameters?: string;
@@ -72,6 +74,8 @@ async function evaluate(
 
   const deliveryMode = checkGrantAndDeliveryMode(service, client.party);
   if (isOAuthError(deliveryMode)) return deliveryMode;
+  const fapiProblem = checkFapiClient(service, client.party);
+  if (fapiProblem) return fapiProblem;
 
   const resolved = await resolveRequestObject(ctx, service, client.party, form);
   if (isOAuthError(resolved)) return resolved;
@@ -117,7 +121,7 @@ async function checkAndKeep(
   if (isOAuthError(requestedExpiry)) return requestedExpiry;
   const userCode = checkUserCode(service, party, parameters.get('user_code'));
   if (isOAuthError(userCode)) return userCode;
-  const bindingMessage = checkBindingMessage(parameters.get('binding_message'));
+  const bindingMessage = checkBindingMessage(parameters.get('binding_message'), fapiBindingMessageRequired(service.data, party.data));
   if (isOAuthError(bindingMessage)) return bindingMessage;
   const resources = checkResources(parameters.get('resource'));
   if (isOAuthError(resources)) return resources;

@@ -23,7 +23,7 @@ export async function authenticateClient(input: ClientAuthInput, ctx: ClientAuth
   const client = await identifyClient(presented, ctx);
   if (isOAuthError(client)) return client;
 
-  const failure = refuseClient(client) ?? checkSupportedMethod(client, ctx) ?? checkPresentedMethod(client.tokenAuthMethod, presented) ?? (await verifyRegisteredMethod(client, presented, ctx));
+  const failure = refuseClient(client) ?? checkSupportedMethod(client, ctx) ?? checkProfileMethod(client, ctx) ?? checkPresentedMethod(client.tokenAuthMethod, presented) ?? (await verifyRegisteredMethod(client, presented, ctx));
   return failure ?? { kind: 'authenticated-client', client, method: client.tokenAuthMethod };
 }
 
@@ -41,6 +41,13 @@ function refuseClient(client: AuthClient): OAuthError | undefined {
 function checkSupportedMethod(client: AuthClient, ctx: ClientAuthContext): OAuthError | undefined {
   if (ctx.supportedMethods === undefined || ctx.supportedMethods.includes(client.tokenAuthMethod)) return undefined;
   return invalidClient(`the client's authentication method ${methodName(client.tokenAuthMethod)} is not supported by the service at this endpoint`);
+}
+
+// A profile (FAPI-CIBA) narrows the methods for clients registered before it applied to them.
+function checkProfileMethod(client: AuthClient, ctx: ClientAuthContext): OAuthError | undefined {
+  const profile = ctx.profile?.(client);
+  if (profile === undefined || profile.methods.includes(client.tokenAuthMethod)) return undefined;
+  return invalidClient(`the client's authentication method ${methodName(client.tokenAuthMethod)} is not allowed: ${profile.methodRule}`);
 }
 
 /** How a client registered with each method must present its credentials; a certificate is not a presented method. */

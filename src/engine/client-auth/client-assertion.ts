@@ -19,7 +19,7 @@ export async function verifyClientAssertion(client: AuthClient, assertion: Prese
   if (assertion.type !== JWT_BEARER_ASSERTION_TYPE) {
     return invalidClient(`client_assertion_type must be ${JWT_BEARER_ASSERTION_TYPE}`);
   }
-  const algProblem = checkAlgorithm(client, assertion.alg);
+  const algProblem = checkAlgorithm(client, assertion.alg) ?? checkProfileAlgorithm(client, assertion.alg, ctx);
   if (algProblem) return algProblem;
 
   const claims = client.tokenAuthMethod === 'CLIENT_SECRET_JWT' ? await verifyWithSecret(client, assertion, ctx) : await verifyWithClientKeys(client, assertion, ctx);
@@ -49,6 +49,14 @@ function checkAlgorithm(client: AuthClient, alg: string): OAuthError | undefined
     return invalidClient(`the client assertion must be signed with ${named}`);
   }
   return undefined;
+}
+
+// FAPI 1.0 Advanced 8.6 (through the profile): PS256 or ES256 whatever the client pinned
+// (conformance #35/#36: an RS256 assertion from a FAPI client is invalid_client).
+function checkProfileAlgorithm(client: AuthClient, alg: string, ctx: ClientAuthContext): OAuthError | undefined {
+  const profile = ctx.profile?.(client);
+  if (profile === undefined || profile.assertionAlgs.includes(alg)) return undefined;
+  return invalidClient(`the client assertion algorithm is not allowed: ${profile.algRule}`);
 }
 
 async function verifyWithSecret(client: AuthClient, assertion: PresentedAssertion, ctx: ClientAuthContext): Promise<JWTPayload | OAuthError> {

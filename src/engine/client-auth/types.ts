@@ -41,6 +41,15 @@ export interface ClientAuthInput {
   parameters: URLSearchParams;
 }
 
+/** The client-authentication rules of a security profile (src/engine/fapi/fapi-profile.ts has FAPI's). */
+export interface ClientAuthProfile {
+  methods: readonly string[];
+  assertionAlgs: readonly string[];
+  /** The rule, as error descriptions name it. */
+  methodRule: string;
+  algRule: string;
+}
+
 export interface ClientAuthContext {
   issuer: string;
   /** URLs accepted as assertion `aud` besides the issuer: e.g. token endpoint and backchannel endpoint. */
@@ -62,6 +71,11 @@ export interface ClientAuthContext {
   supportedMethods?: readonly ClientAuthMethod[];
   /** Service `clientIdAliasEnabled`: false means only numeric client ids name clients. */
   clientIdAliasEnabled?: boolean;
+  /**
+   * A security profile the client is held to (FAPI-CIBA), narrowing its methods and assertion
+   * algorithms whatever it registered; undefined when none applies.
+   */
+  profile?(client: AuthClient): ClientAuthProfile | undefined;
   /** What tls_client_auth certificate chains are validated against. */
   certificateTrust: CertificateTrust;
 }

@@ -4,6 +4,7 @@ import type { ClientRecord } from '../../store/ports.js';
 import { pickMembers, writableMembers } from '../../wire/schemas.js';
 import { withoutNulls } from '../../lib/json.js';
 import { validateClient } from './validate-client.js';
+import { fapiApplies } from '../fapi/fapi-profile.js';
 import { forgetClient } from '../cache/party-caches.js';
 import { isClientIdAliasSyntax, isNumericId } from '../../wire/ids.js';
 
@@ -17,8 +18,11 @@ const CLIENT_SECRET_BYTES = 64;
 
 export type ClientView = Record<string, unknown> & { clientId: number; clientSecret: string };
 
-/** Defaults for a new client: a confidential CIBA poll client with client_secret_basic. */
-function applyClientDefaults(input: Record<string, unknown>): Record<string, unknown> {
+/**
+ * Defaults for a new client: a confidential CIBA poll client with client_secret_basic, ID tokens
+ * in Authlete's RS256 — or PS256 where FAPI-CIBA applies, which does not allow RS256.
+ */
+function applyClientDefaults(input: Record<string, unknown>, service: Record<string, unknown>): Record<string, unknown> {
   return {
     clientType: 'CONFIDENTIAL',
     applicationType: 'WEB',
@@ -26,7 +30,7 @@ function applyClientDefaults(input: Record<string, unknown>): Record<string, unk
     grantTypes: ['CIBA', 'REFRESH_TOKEN'],
     responseTypes: [],
     redirectUris: [],
-    idTokenSignAlg: 'RS256',
+    idTokenSignAlg: fapiApplies(service, input) ? 'PS256' : 'RS256',
     subjectType: 'PUBLIC',
     bcUserCodeRequired: false,
     clientIdAliasEnabled: true,
@@ -75,15 +79,22 @@ function customAlias(data: Record<string, unknown>, clientId: number, previous?:
 const aliasTaken = () => apiErrors.badRequest("'clientIdAlias' is already used by another client of this service.");
 
 async function serviceNumberOf(ctx: EngineContext, serviceId: number): Promise<number | ApiError> {
+  const service = await serviceOf(ctx, serviceId);
+  return 'number' in service ? service.number : service;
+}
+
+/** A client is validated against its service's settings (the FAPI profile among them). */
+async function serviceOf(ctx: EngineContext, serviceId: number): Promise<{ number: number; data: Record<string, unknown> } | ApiError> {
   const service = await ctx.store.getService(serviceId);
-  return service ? service.number : apiErrors.serviceNotFound(String(serviceId));
+  return service ? { number: service.number, data: service.data } : apiErrors.serviceNotFound(String(serviceId));
 }
 
 export async function createClient(ctx: EngineContext, serviceId: number, input: Record<string, unknown>): Promise<ClientView | ApiError> {
-  const serviceNumber = await serviceNumberOf(ctx, serviceId);
-  if (typeof serviceNumber !== 'number') return serviceNumber;
-  const merged = applyClientDefaults(pickMembers(input, CLIENT_MEMBERS));
-  const invalid = validateClient(merged, ctx.mode);
+  const service = await serviceOf(ctx, serviceId);
+  if (!('data' in service)) return service;
+  const serviceNumber = service.number;
+  const merged = applyClientDefaults(pickMembers(input, CLIENT_MEMBERS), service.data);
+  const invalid = validateClient(merged, ctx.mode, service.data);
   if (invalid) return invalid;
 
   const now = ctx.clock.now();
@@ -131,12 +142,13 @@ export async function listClients(ctx: EngineContext, serviceId: number, start: 
 
 /** Replaces the writable members; the secret stays (it is not taken from the body). */
 export async function updateClient(ctx: EngineContext, serviceId: number, clientId: number, input: Record<string, unknown>): Promise<ClientView | ApiError> {
-  const serviceNumber = await serviceNumberOf(ctx, serviceId);
-  if (typeof serviceNumber !== 'number') return serviceNumber;
+  const service = await serviceOf(ctx, serviceId);
+  if (!('data' in service)) return service;
+  const serviceNumber = service.number;
   const record = await ctx.store.getClient(serviceId, clientId);
   if (!record) return apiErrors.clientNotFound(String(clientId));
-  const merged = applyClientDefaults(pickMembers(input, CLIENT_MEMBERS));
-  const invalid = validateClient(merged, ctx.mode);
+  const merged = applyClientDefaults(pickMembers(input, CLIENT_MEMBERS), service.data);
+  const invalid = validateClient(merged, ctx.mode, service.data);
   if (invalid) return invalid;
   const { data, developer } = splitDeveloper(merged);
   const alias = customAlias(data, clientId, record.data.clientIdAlias);

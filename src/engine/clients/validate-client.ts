@@ -6,11 +6,12 @@ import { isPlainObject } from '../../lib/json.js';
 import { checkOutboundUrl, parseAbsoluteUrl } from '../../lib/urls.js';
 import { refuseUnsupported, UNSUPPORTED_CLIENT_SETTINGS } from '../services/unsupported-settings.js';
 import { resourceServerAttributeProblem } from '../token-apis/introspection-access.js';
+import { fapiClientProblem } from '../fapi/fapi-registration.js';
 
 const bad = (text: string) => apiErrors.badRequest(text);
 
-/** Checks a client's metadata as CIBA needs it; returns the first problem as a 400. */
-export function validateClient(client: Record<string, unknown>, mode: Mode): ApiError | undefined {
+/** Checks a client's metadata as CIBA (and, where it applies, FAPI-CIBA) needs it; returns the first problem as a 400. */
+export function validateClient(client: Record<string, unknown>, mode: Mode, service: Record<string, unknown> = {}): ApiError | undefined {
   const deliveryMode = client.bcDeliveryMode;
   if (deliveryMode !== undefined && !(DELIVERY_MODES as readonly unknown[]).includes(deliveryMode)) {
     return bad(`'bcDeliveryMode' must be one of ${DELIVERY_MODES.join(', ')}.`);
@@ -78,5 +79,7 @@ export function validateClient(client: Record<string, unknown>, mode: Mode): Api
   if (client.locked !== undefined && typeof client.locked !== 'boolean') return bad("'locked' must be a boolean.");
   const roleProblem = resourceServerAttributeProblem(client.attributes);
   if (roleProblem) return bad(`'attributes': ${roleProblem}.`);
+  const fapiProblem = fapiClientProblem(client, service);
+  if (fapiProblem) return bad(`${fapiProblem}.`);
   return refuseUnsupported(client, UNSUPPORTED_CLIENT_SETTINGS);
 }

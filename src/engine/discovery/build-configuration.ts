@@ -2,6 +2,7 @@ import type { JwkSet } from '../keys/service-keys.js';
 import { ASYMMETRIC_JWS_ALGS, GRANT_TYPES, SYMMETRIC_JWS_ALGS, type GrantType } from '../../wire/enums.js';
 import { withoutNulls } from '../../lib/json.js';
 import { DPOP_ALGS } from '../dpop/dpop-proof.js';
+import { FAPI_AUTH_METHODS, FAPI_DELIVERY_MODES, FAPI_SIGNING_ALGS, serviceIsFapi } from '../fapi/fapi-profile.js';
 
 const lower = (values: unknown): string[] | undefined =>
   Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase()) : undefined;
@@ -43,8 +44,16 @@ export function buildConfiguration(service: Record<string, unknown>, jwks: JwkSe
         .map((s) => (typeof s === 'string' ? s : (s as { name?: unknown })?.name))
         .filter((n): n is string => typeof n === 'string')
     : undefined;
-  const idTokenAlgs = signingAlgsOf(jwks);
+  // Under FAPI-CIBA only what the profile accepts is listed (conformance 4.2; fapi-profile.ts).
+  const fapi = serviceIsFapi(service);
+  const onlyFapi = (algs: readonly string[]) => (fapi ? algs.filter((alg) => FAPI_SIGNING_ALGS.includes(alg)) : [...algs]);
+  const idTokenAlgs = onlyFapi(signingAlgsOf(jwks));
   const clientAssertionAlgs = [...ASYMMETRIC_JWS_ALGS, ...SYMMETRIC_JWS_ALGS];
+  // The profile governs the token (and backchannel) endpoint's clients, not resource servers at introspection.
+  const tokenAssertionAlgs = fapi ? [...FAPI_SIGNING_ALGS] : clientAssertionAlgs;
+  const requestAlgs = onlyFapi(ASYMMETRIC_JWS_ALGS);
+  const tokenAuthMethods = fapi ? strings(service.supportedTokenAuthMethods)?.filter((m) => FAPI_AUTH_METHODS.includes(m)) : strings(service.supportedTokenAuthMethods);
+  const deliveryModes = strings(service.supportedBackchannelTokenDeliveryModes)?.filter((m) => !fapi || FAPI_DELIVERY_MODES.includes(m));
   const acrs = strings(service.supportedAcrs);
 
   return withoutNulls({
@@ -55,8 +64,8 @@ export function buildConfiguration(service: Record<string, unknown>, jwks: JwkSe
     revocation_endpoint: service.revocationEndpoint,
     introspection_endpoint: service.introspectionEndpoint,
     backchannel_authentication_endpoint: service.backchannelAuthenticationEndpoint,
-    backchannel_token_delivery_modes_supported: lower(service.supportedBackchannelTokenDeliveryModes) ?? [],
-    backchannel_authentication_request_signing_alg_values_supported: [...ASYMMETRIC_JWS_ALGS],
+    backchannel_token_delivery_modes_supported: lower(deliveryModes) ?? [],
+    backchannel_authentication_request_signing_alg_values_supported: requestAlgs,
     backchannel_user_code_parameter_supported: service.backchannelUserCodeParameterSupported === true,
     grant_types_supported: grantTypes,
     response_types_supported: (strings(service.supportedResponseTypes) ?? []).map((r) => r.toLowerCase().replace(/_/g, ' ')),
@@ -65,18 +74,19 @@ export function buildConfiguration(service: Record<string, unknown>, jwks: JwkSe
     claims_supported: strings(service.supportedClaims),
     claim_types_supported: lower(service.supportedClaimTypes),
     acr_values_supported: acrs && acrs.length > 0 ? acrs : undefined,
-    token_endpoint_auth_methods_supported: lower(service.supportedTokenAuthMethods),
-    token_endpoint_auth_signing_alg_values_supported: clientAssertionAlgs,
+    token_endpoint_auth_methods_supported: lower(tokenAuthMethods),
+    token_endpoint_auth_signing_alg_values_supported: tokenAssertionAlgs,
     revocation_endpoint_auth_methods_supported: lower(service.supportedRevocationAuthMethods),
     revocation_endpoint_auth_signing_alg_values_supported: clientAssertionAlgs,
     introspection_endpoint_auth_methods_supported: lower(service.supportedIntrospectionAuthMethods),
     introspection_endpoint_auth_signing_alg_values_supported: clientAssertionAlgs,
     id_token_signing_alg_values_supported: idTokenAlgs,
     userinfo_signing_alg_values_supported: idTokenAlgs,
-    request_object_signing_alg_values_supported: [...ASYMMETRIC_JWS_ALGS],
+    request_object_signing_alg_values_supported: requestAlgs,
     request_parameter_supported: true,
     claims_parameter_supported: false,
-    tls_client_certificate_bound_access_tokens: service.tlsClientCertificateBoundAccessTokens === true,
+    // FAPI tokens are bound to a presented certificate whatever the client registered (token-binding.ts).
+    tls_client_certificate_bound_access_tokens: fapi || service.tlsClientCertificateBoundAccessTokens === true,
     mtls_endpoint_aliases: mtlsAliases(service.mtlsEndpointAliases),
     dpop_signing_alg_values_supported: [...DPOP_ALGS],
     service_documentation: service.serviceDocumentation,

@@ -10,6 +10,9 @@ import { settings, type ClientAuthEndpoint } from '../services/service-settings.
 import type { ClientRecord, ServiceRecord } from '../../store/ports.js';
 import { fetchClientJwks, type JwksFetch } from './client-jwks.js';
 import { partyCaches } from '../cache/party-caches.js';
+import { FAPI_CLIENT_AUTH, fapiApplies } from '../fapi/fapi-profile.js';
+
+const fapiClientAuth = (service: Record<string, unknown>, client: Record<string, unknown>) => (fapiApplies(service, client) ? FAPI_CLIENT_AUTH : undefined);
 
 /** A service as the protocol steps see it. */
 export interface ServiceParty {
@@ -133,6 +136,9 @@ export function clientAuthContext(
   const supportedMethods = settings.authMethods(service.data, endpoint) as ClientAuthMethod[] | undefined;
   return {
     ...(supportedMethods ? { supportedMethods } : {}),
+    // FAPI-CIBA governs the token and backchannel endpoints (the 'token' list); resource servers
+    // authenticating at introspection or revocation are not FAPI clients.
+    ...(endpoint === 'token' ? { profile: (client: AuthClient) => fapiClientAuth(service.data, clients.get(client.clientId)?.data ?? {}) } : {}),
     clientIdAliasEnabled: settings.clientIdAliasEnabled(service.data),
     clients,
     issuer: service.issuer,

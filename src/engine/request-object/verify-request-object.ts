@@ -11,6 +11,8 @@ export interface RequestObjectClient {
   clientIdAlias?: string;
   /** The client's registered backchannel_authentication_request_signing_alg (Authlete `bcRequestSignAlg`), if any. */
   bcRequestSignAlg?: string;
+  /** A profile's algorithms (FAPI-CIBA: PS256, ES256) and the rule that sets them, named when refused. */
+  profileAlgs?: { algs: readonly string[]; rule: string };
 }
 
 export interface RequestObjectContext {
@@ -89,6 +91,9 @@ export async function verifyRequestObject(jwt: string, client: RequestObjectClie
 // client fails, FAPI-CIBA §7.10).
 function checkAlgorithm(alg: string, client: RequestObjectClient): OAuthError | undefined {
   if (!isAsymmetricAlg(alg)) return invalidRequest(`request object signing algorithm ${echoed(alg)} is not allowed; an asymmetric algorithm is required`);
+  if (client.profileAlgs && !client.profileAlgs.algs.includes(alg)) {
+    return invalidRequest(`request object signing algorithm ${echoed(alg)} is not allowed: ${client.profileAlgs.rule}`);
+  }
   if (requestObjectRequired(client) && alg !== client.bcRequestSignAlg) {
     return invalidRequest(`request object must be signed with ${client.bcRequestSignAlg}, the client's backchannel_authentication_request_signing_alg, not ${alg}`);
   }

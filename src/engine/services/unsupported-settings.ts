@@ -41,6 +41,10 @@ export const UNSUPPORTED_SERVICE_SETTINGS: Readonly<Record<string, Unsupported>>
   // The signing key is the service's key for the client's algorithm; keys rotate through /admin.
   idTokenSignatureKeyId: { inert: empty, why: 'key selection by kid is not implemented by OpenCIBA (rotate keys instead)' },
   userInfoSignatureKeyId: { inert: empty, why: 'key selection by kid is not implemented by OpenCIBA (rotate keys instead)' },
+  // CIBA Core §7.1.1 makes nbf a required claim of a signed authentication request.
+  nbfOptional: { inert: off, why: 'must be false: OpenCIBA always requires nbf in request objects (CIBA Core 7.1.1)' },
+  // Nonces are keyed digests of fixed windows (src/engine/dpop/dpop-nonce.ts).
+  dpopNonceDuration: { inert: zero, why: 'is not implemented by OpenCIBA: DPoP nonces change every 5 minutes' },
 };
 
 export const UNSUPPORTED_CLIENT_SETTINGS: Readonly<Record<string, Unsupported>> = {
@@ -54,6 +58,9 @@ export const UNSUPPORTED_CLIENT_SETTINGS: Readonly<Record<string, Unsupported>> 
   defaultMaxAge: { inert: zero, why: 'CIBA requests have no max_age and OpenCIBA does not apply one' },
   singleAccessTokenPerSubject: { inert: off, why: NOT_IMPLEMENTED },
   rsRequestSigned: { inert: off, why: NOT_IMPLEMENTED },
+  // self_signed_tls_client_auth tries every key of the client's JWK Set (tls-client-auth.ts).
+  selfSignedCertificateKeyId: { inert: empty, why: 'is not implemented by OpenCIBA: every key of the client jwks is matched against the certificate' },
+  mtlsEndpointAliasesUsed: { inert: off, why: 'is not implemented by OpenCIBA: the front serves one set of endpoints for every client' },
 };
 
 /** The first member set to a value OpenCIBA would otherwise ignore, as the 400 naming it. */

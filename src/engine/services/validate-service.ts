@@ -4,6 +4,7 @@ import { hasPrivateMembers, parseJwkSet, type JwkSet } from '../keys/service-key
 import { parseAbsoluteUrl } from '../../lib/urls.js';
 import { CLIENT_AUTH_METHODS } from '../../wire/enums.js';
 import { refuseUnsupported, UNSUPPORTED_SERVICE_SETTINGS } from './unsupported-settings.js';
+import { fapiServiceProblem } from '../fapi/fapi-registration.js';
 
 const ENDPOINT_MEMBERS = [
   'tokenEndpoint', 'backchannelAuthenticationEndpoint', 'jwksUri', 'userInfoEndpoint',
@@ -70,7 +71,8 @@ function checkEnforcedMembers(service: Record<string, unknown>): ApiError | unde
       return apiErrors.badRequest(`'supportedScopes' attribute '${String((durations as { key: string }).key)}' is not implemented by OpenCIBA; use the service or client durations.`);
     }
   }
-  return undefined;
+  const fapiProblem = fapiServiceProblem(service);
+  return fapiProblem ? apiErrors.badRequest(`${fapiProblem}.`) : undefined;
 }
 
 /** A service's `jwks` must parse and hold the private parts of its signing keys. */

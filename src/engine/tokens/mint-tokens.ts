@@ -4,6 +4,8 @@ import { settings } from '../services/service-settings.js';
 import type { TokenRecord } from '../../store/ports.js';
 import { signIdToken } from './id-token.js';
 import { refreshBindingFor, type Confirmation } from './token-binding.js';
+import { fapiApplies, fapiDefaultIdTokenAlg } from '../fapi/fapi-profile.js';
+import { signingAlgsOf } from '../discovery/build-configuration.js';
 
 /** What an authorization grants, whatever grant it came through. */
 export interface Grant {
@@ -91,7 +93,7 @@ export async function mintTokens(
 
   let idToken: string | undefined;
   if (grant.scopes.includes('openid')) {
-    const alg = typeof client.data.idTokenSignAlg === 'string' && client.data.idTokenSignAlg !== 'NONE' ? client.data.idTokenSignAlg : 'RS256';
+    const alg = idTokenAlgOf(service, client);
     idToken = await signIdToken(service.jwks, alg, {
       issuer: service.issuer,
       sub: grant.sub ?? grant.subject,
@@ -156,4 +158,11 @@ export function tokenResponseContent(minted: MintedTokens, scopes: string[], ext
     ...(minted.refreshToken !== undefined ? { refresh_token: minted.refreshToken } : {}),
     ...(minted.idToken !== undefined ? { id_token: minted.idToken } : {}),
   });
+}
+
+/** The client's idTokenSignAlg; unset, Authlete's RS256, or under FAPI-CIBA PS256/ES256 (fapi-profile.ts). */
+function idTokenAlgOf(service: ServiceParty, client: ClientParty): string {
+  const registered = client.data.idTokenSignAlg;
+  if (typeof registered === 'string' && registered !== '' && registered !== 'NONE') return registered;
+  return fapiApplies(service.data, client.data) ? fapiDefaultIdTokenAlg(signingAlgsOf(service.jwks)) : 'RS256';
 }

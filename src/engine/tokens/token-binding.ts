@@ -5,6 +5,7 @@ import type { ClientParty, ServiceParty } from '../protocol/parties.js';
 import { currentNonce } from '../dpop/dpop-nonce.js';
 import { verifyDpopProof } from '../dpop/dpop-proof.js';
 import { certificateThumbprint } from './certificate-thumbprint.js';
+import { FAPI_RULES, fapiApplies } from '../fapi/fapi-profile.js';
 
 /** RFC 7800 `cnf` of a sender-constrained token: RFC 9449 §6.1 `jkt`, RFC 8705 §3.1 `x5t#S256`. */
 export interface Confirmation {
@@ -32,17 +33,29 @@ export const dpopNonceRequired = (service: ServiceParty, requested: boolean | un
  * `tlsClientCertificateBoundAccessTokens` must present its certificate (RFC 8705 §3.4 leaves
  * the choice between refusing and an unbound token to the server; a client that asked for
  * bound tokens never gets a bearer one). A DPoP proof, when sent, binds to its key (RFC 9449
- * §5); a client registered with `dpopRequired` must send one (§5.2).
+ * §5); a client registered with `dpopRequired` must send one (§5.2). Under FAPI-CIBA a presented
+ * certificate binds the tokens even without the client flag, and a request that binds them to
+ * nothing is refused (fapi-profile.ts).
  */
 export async function tokenBinding(ctx: EngineContext, service: ServiceParty, client: ClientParty, input: BindingInput): Promise<Confirmation | BindingRefusal> {
   const cnf: Confirmation = {};
+  const fapi = fapiApplies(service.data, client.data);
   if (client.data.tlsClientCertificateBoundAccessTokens === true) {
     const x5t = certificateThumbprint(input.clientCertificate);
     if (x5t === undefined) return refuse('invalid_request', codes.tokenCertificateRequired);
     cnf['x5t#S256'] = x5t;
+  } else if (fapi) {
+    // FAPI tokens are always sender-constrained: a presented certificate binds them (RFC 8705 §3).
+    const x5t = certificateThumbprint(input.clientCertificate);
+    if (x5t !== undefined) cnf['x5t#S256'] = x5t;
   }
   const hasProof = typeof input.dpop === 'string' && input.dpop !== '';
-  if (!hasProof) return client.data.dpopRequired === true ? refuse('invalid_dpop_proof', codes.tokenDpopRequired) : cnf;
+  if (!hasProof) {
+    if (client.data.dpopRequired === true) return refuse('invalid_dpop_proof', codes.tokenDpopRequired);
+    // conformance #45: a FAPI token request with neither a certificate nor a proof is refused.
+    if (fapi && cnf['x5t#S256'] === undefined) return refuse('invalid_request', codes.tokenCertificateRequired, `The access token cannot be sender-constrained: ${FAPI_RULES.senderConstrained}.`);
+    return cnf;
+  }
   const nonceRequired = dpopNonceRequired(service, input.dpopNonceRequired);
   const proof = await verifyDpopProof(ctx, input.dpop, {
     serviceId: service.record.apiKey,

@@ -3,6 +3,7 @@ import { settings } from '../../services/service-settings.js';
 import type { DeliveryMode } from '../../../wire/enums.js';
 import type { ClientParty, ServiceParty } from '../../protocol/parties.js';
 import { refuse, type Refusal } from '../../protocol/oauth-error.js';
+import { FAPI_DELIVERY_MODES, FAPI_RULES, fapiApplies } from '../../fapi/fapi-profile.js';
 
 /** CIBA §4/§7: the client may use the CIBA grant, in a delivery mode the service supports. */
 export function checkGrantAndDeliveryMode(service: ServiceParty, client: ClientParty): DeliveryMode | Refusal {
@@ -13,6 +14,9 @@ export function checkGrantAndDeliveryMode(service: ServiceParty, client: ClientP
   const mode = client.data.bcDeliveryMode;
   if (mode !== 'POLL' && mode !== 'PING' && mode !== 'PUSH') return refuse('unauthorized_client', codes.bcDeliveryModeNotSet);
   if (!settings.deliveryModes(service.data).includes(mode)) return refuse('unauthorized_client', codes.bcDeliveryModeUnsupported);
+  if (!FAPI_DELIVERY_MODES.includes(mode) && fapiApplies(service.data, client.data)) {
+    return refuse('unauthorized_client', codes.bcDeliveryModeUnsupported, `The delivery mode ${mode} is not allowed: ${FAPI_RULES.pushMode}.`);
+  }
   if (mode !== 'POLL' && !(typeof client.data.bcNotificationEndpoint === 'string' && client.data.bcNotificationEndpoint)) {
     return refuse('unauthorized_client', codes.bcNotificationEndpointMissing);
   }

@@ -5,6 +5,7 @@ import { settings } from '../../services/service-settings.js';
 import type { FormParameters } from '../../protocol/form-parameters.js';
 import { clientPublicKeys, type ClientParty, type ServiceParty } from '../../protocol/parties.js';
 import { isOAuthError, refuse, type Refusal } from '../../protocol/oauth-error.js';
+import { FAPI_RULES, FAPI_SIGNING_ALGS, fapiApplies } from '../../fapi/fapi-profile.js';
 
 export interface ResolvedParameters {
   /** The authentication request parameters that count (CIBA §7.1.1). */
@@ -26,9 +27,17 @@ export async function resolveRequestObject(
 ): Promise<ResolvedParameters | Refusal> {
   const requestObject = form.get('request');
   const signAlg = typeof client.data.bcRequestSignAlg === 'string' ? client.data.bcRequestSignAlg : undefined;
-  const roClient = { clientId: client.record.clientId, ...(client.auth.clientIdAlias ? { clientIdAlias: client.auth.clientIdAlias } : {}), ...(signAlg ? { bcRequestSignAlg: signAlg } : {}) };
+  const fapi = fapiApplies(service.data, client.data);
+  const roClient = {
+    clientId: client.record.clientId,
+    ...(client.auth.clientIdAlias ? { clientIdAlias: client.auth.clientIdAlias } : {}),
+    ...(signAlg ? { bcRequestSignAlg: signAlg } : {}),
+    ...(fapi ? { profileAlgs: { algs: FAPI_SIGNING_ALGS, rule: FAPI_RULES.algorithms } } : {}),
+  };
 
   if (requestObject === undefined || requestObject === '') {
+    // conformance #43: FAPI-CIBA requires the signed form, whatever the client registered.
+    if (fapi) return refuse('invalid_request', codes.bcRequestObjectRequired, `The request parameter is missing: ${FAPI_RULES.signedRequest}.`);
     // Authlete's requestObjectRequired (service or client) speaks of authorization requests; a
     // backchannel authentication request is one (CIBA §7.1), so it is held to it too.
     const required = requestObjectRequired(roClient) || service.data.requestObjectRequired === true || client.data.requestObjectRequired === true;
