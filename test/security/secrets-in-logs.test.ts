@@ -76,7 +76,7 @@ describe('the server log holds no token, secret or user code (pino at trace leve
       newAccessToken: accessToken,
       newRefreshToken: refreshed.json.refresh_token,
       idToken: tokens.json.id_token,
-      basic: auth.authorization.slice('Basic '.length),
+      basic: auth.authorization!.slice('Basic '.length),
       ...Object.fromEntries(guesses.map((g, i) => [`guess${i}`, g])),
     };
     // The output is the server's: its banner is there (per-request lines are off by design, app.ts).
