@@ -27,6 +27,8 @@ export interface OpContext {
   isAdminToken(token: string | undefined): Promise<boolean>;
   /** True when the engine writes ping/push notifications to the outbox itself (in-process). */
   engineOutboxes: boolean;
+  /** True when the engine keeps its own database (OPENCIBA_ENGINE_URL): a user's lock does not reach her tokens there. */
+  engineRemote: boolean;
   /** The embedding program's authentication device, for services on the `embedded` channel. */
   embeddedDevice?: AuthenticationDevice;
   log: OpLog;

@@ -43,6 +43,7 @@ export async function mountFront(app: FastifyInstance, config: Config, engine: E
     mode: engine.mode,
     publicUrl: config.publicUrl,
     engineOutboxes: !remote,
+    engineRemote: remote,
     ...(options.authenticationDevice ? { embeddedDevice: options.authenticationDevice } : {}),
     log: app.log,
     clientCertificates: clientCertificateSource({ directTls: config.tls.server !== undefined, header: config.tls.clientCertHeader, trustedProxies: config.tls.trustedProxies, log: app.log }),

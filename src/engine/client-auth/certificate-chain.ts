@@ -55,6 +55,10 @@ function issued(issuer: X509Certificate, subject: X509Certificate): boolean {
  * its purposes (RFC 5280 §4.2.1.12). Returns why it failed, or undefined.
  */
 export function chainFailure(leaf: X509Certificate, path: readonly unknown[], anchors: readonly X509Certificate[], now: number, skew: number): string | undefined {
+  // RFC 5280 §4.2.1.9: a cA certificate's key signs certificates; RFC 8705 §2.1 authenticates a
+  // client by its end-entity certificate. Else a CA's public certificate (an anchor "chains" to
+  // itself) would authenticate a client registered with that CA's subject.
+  if (leaf.ca) return 'the client certificate is a CA certificate, not an end-entity certificate';
   const purposes = leaf.keyUsage;
   if (Array.isArray(purposes) && !purposes.includes(CLIENT_AUTH_EKU) && !purposes.includes(ANY_EKU)) return 'the client certificate is not made for client authentication';
   const intermediates = readCertificates(path.slice(0, MAX_PATH));

@@ -3,6 +3,7 @@ import type { OpContext } from '../op-context.js';
 import { basicCredentials } from '../http/client-credentials.js';
 import { certificateFields } from '../http/client-certificate.js';
 import { sendJsonContent, sendOAuthError } from '../http/oauth-reply.js';
+import { userMayHoldTokens } from '../users/user-may-hold-tokens.js';
 import { STATUS_OF_ACTION } from './action-status.js';
 
 /** The resultCode by which the engine says it authenticated the client (see StandardIntrospectionRequest). */
@@ -33,5 +34,17 @@ export async function introspectionEndpoint(op: OpContext, serviceId: number, re
   if (answer.action === 'OK' && answer.resultCode !== AUTHENTICATED_OK) {
     return sendOAuthError(reply, 500, 'server_error', 'The engine did not authenticate the client.');
   }
+  if (answer.action === 'OK' && !(await ownerIsActive(op, serviceId, answer.responseContent))) return sendJsonContent(reply, 200, JSON.stringify({ active: false }));
   return sendJsonContent(reply, STATUS_OF_ACTION[answer.action] ?? 500, answer.responseContent);
+}
+
+/** A token of a user the directory no longer holds as active is not active (see userMayHoldTokens); one without a user is unaffected. */
+async function ownerIsActive(op: OpContext, serviceId: number, content: string | undefined): Promise<boolean> {
+  let sub: unknown;
+  try {
+    sub = (JSON.parse(content ?? '{}') as { active?: unknown; sub?: unknown }).sub;
+  } catch {
+    return false;
+  }
+  return typeof sub !== 'string' || (await userMayHoldTokens(op, serviceId, sub));
 }
