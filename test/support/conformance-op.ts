@@ -62,7 +62,8 @@ export interface ConformanceOp {
   close(): Promise<void>;
 }
 
-export async function startConformanceOp(dialect: Dialect): Promise<ConformanceOp> {
+/** `service` replaces members of the service's settings (a member set to undefined is left out). */
+export async function startConformanceOp(dialect: Dialect, options: { service?: Record<string, unknown> } = {}): Promise<ConformanceOp> {
   const pki = makeTestPki();
   writeFileSync(join(pki.dir, 'bundle.pem'), pki.root.cert + pki.intermediate.cert);
   const clock = new FollowingClock();
@@ -86,6 +87,7 @@ export async function startConformanceOp(dialect: Dialect): Promise<ConformanceO
     backchannelPollingInterval: 5,
     tlsClientCertificateBoundAccessTokens: true,
     requestObjectRequired: true,
+    ...options.service,
   });
   const serviceId = String(service.apiKey);
   const issuer = String(service.issuer);
@@ -141,7 +143,8 @@ function withAlg(key: KeyPair, alg: KeyPair['alg'] | undefined): KeyPair {
 
 const b64token = (length: number) => `${randomBytes(length).toString('base64url').slice(0, length - 1)}=`;
 
-export async function registerClient(op: ConformanceOp, variant: Variant, which: 1 | 2): Promise<PlanClient> {
+/** `settings` replaces members of the client's registration (a member set to undefined is left out). */
+export async function registerClient(op: ConformanceOp, variant: Variant, which: 1 | 2, settings: Record<string, unknown> = {}): Promise<PlanClient> {
   // Client 1 signs PS256 and holds the payments-client certificate; client 2 signs ES256 and holds CN=intruder's.
   const key = await keyPair(which === 1 ? 'PS256' : 'ES256');
   const cert = which === 1 ? op.pki.directClient : op.pki.otherSubjectClient;
@@ -152,9 +155,12 @@ export async function registerClient(op: ConformanceOp, variant: Variant, which:
     ...(variant.mode === 'ping' ? { bcNotificationEndpoint: op.receiver.url(`/ciba-notification-endpoint/${which}`) } : {}),
     bcRequestSignAlg: key.alg,
     idTokenSignAlg: key.alg,
-    jwks: JSON.stringify({ keys: [key.publicJwk] }),
+    // Registered without `alg`, so that what refuses RS256 from this RSA key (rows 26, 35, 36) is
+    // the client's bcRequestSignAlg / tokenAuthSignAlg, not the key's own alg member.
+    jwks: JSON.stringify({ keys: [{ ...key.publicJwk, alg: undefined }] }),
     tlsClientCertificateBoundAccessTokens: true,
     ...(variant.auth === 'private_key_jwt' ? { tokenAuthMethod: 'PRIVATE_KEY_JWT', tokenAuthSignAlg: key.alg } : { tokenAuthMethod: 'TLS_CLIENT_AUTH', tlsClientAuthSubjectDn: subjectDn }),
+    ...settings,
   });
   const clientId = String(created.clientId);
   const notificationToken = b64token(28);
