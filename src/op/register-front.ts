@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { OpContext } from './op-context.js';
 import { frontMetadata } from './http/front-discovery.js';
 import { sendOAuthError } from './http/oauth-reply.js';
+import { addInteractionId } from './http/interaction-id.js';
 import { backchannelEndpoint } from './endpoints/backchannel-endpoint.js';
 import { introspectionEndpoint } from './endpoints/introspection-endpoint.js';
 import { revocationEndpoint } from './endpoints/revocation-endpoint.js';
@@ -29,6 +30,7 @@ export async function registerFront(app: FastifyInstance, op: OpContext): Promis
     // The engine wants the client's form body verbatim (`parameters`), so keep it as text here.
     scope.removeContentTypeParser(FORM);
     scope.addContentTypeParser(FORM, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    addInteractionId(scope);
 
     scope.setErrorHandler((error: FastifyError, request, reply) => {
       // The engine's 404 is an unknown service and its 413 a request too large to relay; any other

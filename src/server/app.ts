@@ -84,6 +84,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 }
 
 /**
+ * TLS 1.2 suites the server accepts: forward-secret AEAD only (RFC 9325 §4.2; FAPI 1 Advanced §8.5
+ * lists the ECDHE-RSA GCM ones, the ECDSA ones are their counterparts for an EC certificate).
+ * Node's default list also allows CBC suites, which the FAPI conformance suite's token-endpoint
+ * scan refuses. TLS 1.3 suites are all AEAD and listed first; the server's order wins.
+ */
+const TLS_CIPHERS = [
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'TLS_AES_128_GCM_SHA256',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+].join(':');
+
+/**
  * Direct TLS: the client certificate is requested, not required, and not validated by the TLS
  * layer (RFC 8705 §2: tls_client_auth chains are validated per client by the engine, and
  * self_signed_tls_client_auth certificates have no chain at all). TLS 1.2 at least (FAPI).
@@ -91,7 +107,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 function httpsOptions(config: Config): { https?: Record<string, unknown> } {
   const server = config.tls.server;
   if (!server) return {};
-  return { https: { cert: server.cert, key: server.key, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' } };
+  return { https: { cert: server.cert, key: server.key, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2', ciphers: TLS_CIPHERS, honorCipherOrder: true } };
 }
 
 /** Local services, or — for a front in front of a remote engine — the engine's. */
