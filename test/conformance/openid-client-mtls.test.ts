@@ -1,7 +1,8 @@
 /**
  * Part 1 of the conformance work: openid-client (a client written by others) runs CIBA poll and
  * ping flows over real TLS with mutual TLS through its customFetch, for tls_client_auth and
- * private_key_jwt clients whose tokens are bound to their certificate (RFC 8705 §3).
+ * private_key_jwt clients whose tokens are bound to their certificate (RFC 8705 §3), or to a
+ * DPoP key through openid-client's own DPoP support (RFC 9449).
  */
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +79,38 @@ describe.each(DIALECTS)('openid-client over mutual TLS (%s)', (dialect) => {
       // The request is still there for the client with its certificate.
       const { access_token } = await oidc.pollBackchannelAuthenticationGrant(await client.openid(), { ...started, interval: 0 });
       expect(access_token).toBeTruthy();
+    });
+
+    it('gets a DPoP-bound token over TLS that userinfo takes only with a proof of the same key', async () => {
+      // Bound by DPoP only: the certificate (if any) authenticates the tls_client_auth client.
+      const dpopClient = await registerClient(op, variant, 1, { tlsClientCertificateBoundAccessTokens: false });
+      const config = await dpopClient.openid(variant.auth === 'tls_client_auth' ? undefined : null);
+      const DPoP = oidc.getDPoPHandle(config, await oidc.randomDPoPKeyPair('ES256'));
+      const started = await oidc.initiateBackchannelAuthentication(config, { request: await dpopClient.requestObject() });
+      await decide(op, started.auth_req_id, 'allow');
+      if (variant.mode === 'ping') {
+        await op.dispatch();
+        expectPing(op, dpopClient, started.auth_req_id);
+      }
+      waitInterval(op);
+      const tokens = await oidc.pollBackchannelAuthenticationGrant(config, { ...started, interval: 0 }, undefined, { DPoP });
+      expect(tokens.token_type).toBe('dpop');
+
+      const introspected = await oidc.tokenIntrospection(config, tokens.access_token);
+      expect(introspected.token_type).toBe('DPoP');
+      expect(introspected.cnf).toEqual({ jkt: await DPoP.calculateThumbprint() });
+
+      const sub = String(tokens.claims()?.sub);
+      expect(await oidc.fetchUserInfo(config, tokens.access_token, sub, { DPoP })).toMatchObject({ sub, email: 'alice@example.com' });
+      // The same token as a Bearer token, or with another key's proof: refused (RFC 9449 §7).
+      await expect(oidc.fetchUserInfo(config, tokens.access_token, sub)).rejects.toMatchObject({ status: 401 });
+      const otherKey = oidc.getDPoPHandle(config, await oidc.randomDPoPKeyPair('ES256'));
+      await expect(oidc.fetchUserInfo(config, tokens.access_token, sub, { DPoP: otherKey })).rejects.toMatchObject({ status: 401 });
+
+      // Refreshing with the same key keeps the binding.
+      const refreshed = await oidc.refreshTokenGrant(config, String(tokens.refresh_token), undefined, { DPoP });
+      expect(refreshed.token_type).toBe('dpop');
+      expect(await oidc.fetchUserInfo(config, refreshed.access_token, sub, { DPoP })).toMatchObject({ sub });
     });
   });
 });
