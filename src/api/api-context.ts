@@ -14,6 +14,12 @@ export interface ApiOptions {
    * remote engine when the front runs apart from it.
    */
   serviceExists(serviceId: number): Promise<boolean>;
+  /**
+   * For a front whose engine runs apart (OPENCIBA_ENGINE_URL): revokes a locked or deleted
+   * user's tokens and approved requests in the engine's database, where they live. Undefined
+   * when it succeeded, else why not (the caller answers 502). Absent when the engine is in-process.
+   */
+  revokeAtEngine?: (serviceId: number, subject: string) => Promise<string | undefined>;
   /** Whether this server was started with an embedded authentication device (the `embedded` channel). */
   embeddedDevice?: boolean;
 }

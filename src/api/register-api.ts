@@ -5,6 +5,7 @@ import type { ApiOptions } from './api-context.js';
 import { installApiErrorHandling } from './http/error-handler.js';
 import { adminFrontRoutes } from './routes/admin-front-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
+import { adminSubjectRoutes } from './routes/admin-subject-routes.js';
 import { adminUserRoutes } from './routes/admin-user-routes.js';
 import { operationRoutes } from './routes/operation-routes.js';
 
@@ -25,6 +26,7 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
     operationRoutes(scope, options);
     adminRoutes(scope, options);
     adminUserRoutes(scope, options);
+    adminSubjectRoutes(scope, options);
     adminFrontRoutes(scope, options);
   });
 }

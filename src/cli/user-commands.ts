@@ -3,6 +3,7 @@ import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/ports.js';
 import { hashUserCode } from '../lib/user-code-hash.js';
 import { readSecret } from './secret-input.js';
+import { engineRevocation } from '../server/engine-revocation.js';
 
 export interface UserFlags {
   service?: string | undefined;
@@ -34,6 +35,18 @@ async function withStore<T>(config: Config, run: (store: Store, serviceId: numbe
   }
 }
 
+/**
+ * With a remote engine (OPENCIBA_ENGINE_URL), her tokens live in its database: the engine revokes
+ * them as well, after the local change (as the admin API does). 0, or 1 with the reason on stderr;
+ * the same command run again retries.
+ */
+async function alsoAtEngine(config: Config, serviceId: number, subject: string): Promise<number> {
+  const problem = await engineRevocation(config)?.(serviceId, subject);
+  if (problem === undefined) return 0;
+  process.stderr.write(`openciba: changed here, but the remote engine did not revoke her tokens (${problem}); the front refuses them meanwhile; run the command again to retry\n`);
+  return 1;
+}
+
 /** `openciba user put|list|delete`: the built-in user directory, as /admin/services/{id}/users. */
 export async function runUserCommand(config: Config, action: string | undefined, flags: UserFlags): Promise<number> {
   switch (action) {
@@ -60,7 +73,7 @@ export async function runUserCommand(config: Config, action: string | undefined,
           modifiedAt: now,
         });
         process.stdout.write(`${existing ? 'updated' : 'created'} user ${flags.subject}\n`);
-        return 0;
+        return flags.status === 'locked' || (flags.status === undefined && existing?.status === 'locked') ? alsoAtEngine(config, serviceId, flags.subject) : 0;
       }, flags);
     case 'list':
       return withStore(config, async (store, serviceId) => {
@@ -74,12 +87,15 @@ export async function runUserCommand(config: Config, action: string | undefined,
     case 'delete':
       return withStore(config, async (store, serviceId) => {
         if (!flags.subject) throw new ConfigError('user delete needs --subject');
-        if (!(await store.deleteUser(serviceId, flags.subject, Date.now()))) {
+        const deleted = await store.deleteUser(serviceId, flags.subject, Date.now());
+        // Also when she is already gone here: running the command again after a failure retries.
+        const atEngine = await alsoAtEngine(config, serviceId, flags.subject);
+        if (!deleted) {
           process.stderr.write(`openciba: no user ${flags.subject}\n`);
           return 1;
         }
         process.stdout.write(`deleted user ${flags.subject}\n`);
-        return 0;
+        return atEngine;
       }, flags);
   }
   throw new ConfigError('user commands: put, list, delete');

@@ -5,7 +5,7 @@
 export class ApiError {
   readonly kind = 'api-error' as const;
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 405 | 413 | 415 | 500,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 413 | 415 | 500 | 502,
     readonly resultCode: string,
     readonly text: string,
   ) {}
@@ -24,6 +24,8 @@ export function isApiError(value: unknown): value is ApiError {
 // pattern with category 2 ("the caller sent a bad API call") or 1 (our own failure).
 export const apiErrors = {
   serverError: (text = 'Server error.') => new ApiError(500, 'A001101', text),
+  /** A server this one depends on (a remote engine) failed or could not be reached; category 1, our side. */
+  badGateway: (text: string) => new ApiError(502, 'A001102', text),
   badRequest: (text: string) => new ApiError(400, 'A001201', text),
   missingAuthorization: () => new ApiError(401, 'A001202', 'Authorization header is missing.'),
   invalidToken: () => new ApiError(401, 'A001203', 'The access token presented in the Authorization header is invalid.'),

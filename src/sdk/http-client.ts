@@ -57,16 +57,18 @@ function standardErrorBody(value: unknown): { resultCode: string; resultMessage:
   return { resultCode: String(resultCode), resultMessage };
 }
 
-/** The API over HTTP: the same paths, methods and JSON as Authlete's v3 API. */
-export function createHttpApi(options: HttpApiOptions): OpenCibaApi {
+/** One authenticated JSON call to `target` (a path under the base URL); errors as the SDK's error classes. */
+type HttpCall = <T>(spec: Call, target: string) => Promise<T>;
+
+function httpCaller(options: HttpApiOptions): HttpCall {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const doFetch = options.fetch ?? globalThis.fetch;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const authorization = `Bearer ${options.token}`;
 
-  async function call<T>(spec: Call): Promise<T> {
-    const target = `${baseUrl}${httpPathOf(spec.path, spec.serviceId)}${queryString(spec.query)}`;
-    const described = `${spec.method} ${httpPathOf(spec.path, spec.serviceId)}`;
+  return async function call<T>(spec: Call, path: string): Promise<T> {
+    const target = `${baseUrl}${path}${queryString(spec.query)}`;
+    const described = `${spec.method} ${path}`;
     const headers: Record<string, string> = { authorization, accept: 'application/json' };
     const init: RequestInit = { method: spec.method, headers, signal: AbortSignal.timeout(timeoutMs) };
     if (spec.body !== undefined) {
@@ -106,8 +108,13 @@ export function createHttpApi(options: HttpApiOptions): OpenCibaApi {
       `[${resultCode}] ${spec.path}, HTTP ${status}${statusText ? ` ${statusText}` : ''} without the standard error body${snippet ? `: ${snippet}` : '.'}`,
       { body: text },
     );
-  }
+  };
+}
 
+/** The API over HTTP: the same paths, methods and JSON as Authlete's v3 API. */
+export function createHttpApi(options: HttpApiOptions): OpenCibaApi {
+  const http = httpCaller(options);
+  const call = <T>(spec: Call) => http<T>(spec, httpPathOf(spec.path, spec.serviceId));
   return apiFromTable(apiOperations, (_name, spec) => {
     const params = pathParamsOf(spec.path);
     const queryNames = Object.keys(spec.query ?? {});
@@ -128,4 +135,26 @@ export function createHttpApi(options: HttpApiOptions): OpenCibaApi {
       return (answer ?? (spec.noContent === 'empty-object' ? {} : undefined)) as ResponseOf<typeof _name>;
     };
   });
+}
+
+/** What the engine's `POST /admin/services/{id}/subjects/revoke` ended. */
+export interface SubjectRevocationAnswer {
+  revokedTokens: number;
+  deniedRequests: number;
+}
+
+/** OpenCIBA's own administration extensions over HTTP (outside Authlete's API; Authlete has none of them). */
+export interface OpenCibaAdminApi {
+  /** Revokes a subject's tokens and approved-but-unredeemed requests at the engine; idempotent. */
+  revokeSubject(serviceId: string, subject: string): Promise<SubjectRevocationAnswer>;
+}
+
+export function createHttpAdminApi(options: HttpApiOptions): OpenCibaAdminApi {
+  const http = httpCaller(options);
+  return {
+    revokeSubject: (serviceId, subject) => {
+      const path = `/admin/services/${encodeURIComponent(serviceId)}/subjects/revoke`;
+      return http<SubjectRevocationAnswer>({ method: 'POST', path, body: { subject } }, path);
+    },
+  };
 }

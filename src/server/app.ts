@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import type { FrontStore } from '../store/ports.js';
 import { installJsonBodyParser } from '../api/http/json-body-parser.js';
 import { createHttpApi } from '../sdk/http-client.js';
+import { engineRevocation } from './engine-revocation.js';
 
 export interface AppOptions {
   config: Config;
@@ -70,7 +71,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
-  await registerApi(app, { engine, frontStore: options.frontStore, adminToken: config.adminToken, bodyLimit: config.bodyLimit, serviceExists: serviceExistsCheck(config, engine), embeddedDevice: options.embeddedDevice === true });
+  await registerApi(app, { engine, frontStore: options.frontStore, adminToken: config.adminToken, bodyLimit: config.bodyLimit, serviceExists: serviceExistsCheck(config, engine), revokeAtEngine: engineRevocation(config), embeddedDevice: options.embeddedDevice === true });
 
   app.setNotFoundHandler((request, reply) => {
     return sendApiError(request, reply, apiErrors.notFound(`No such endpoint: ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}.`));

@@ -33,7 +33,7 @@ export type { OutboxKind, OutboxQueue, OutboxRecord, OutboxStore } from './ports
 export type { Page } from './ports/page.js';
 export type { ServiceRecord, ServiceStore } from './ports/service-store.js';
 export type { TokenRecord, TokenStore } from './ports/token-store.js';
-export type { UserRecord, UserStore } from './ports/user-store.js';
+export type { SubjectRevocation, UserRecord, UserStore } from './ports/user-store.js';
 
 /**
  * What the engine persists: settings and counters, services, clients, API tokens, CIBA

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { apiErrors } from '../../engine/api-error.js';
+import { apiErrors, type ApiError } from '../../engine/api-error.js';
 import type { UserRecord } from '../../store/ports.js';
 import { hashUserCode } from '../../lib/user-code-hash.js';
 import type { ApiOptions } from '../api-context.js';
@@ -10,7 +10,7 @@ import { pageOf, pagingQuerySchema } from './paging.js';
 const errors = { '4xx': { $ref: 'result#' }, '5xx': { $ref: 'result#' } };
 const tags = ['OpenCIBA Administration'];
 // Identifiers are matched against hints: no control characters (PostgreSQL cannot even hold NUL).
-const PRINTABLE = '^[^\\u0000-\\u001F\\u007F]*$';
+export const PRINTABLE = '^[^\\u0000-\\u001F\\u007F]*$';
 const params = {
   type: 'object',
   properties: { serviceId: { type: 'string' }, subject: { type: 'string', minLength: 1, maxLength: 255, pattern: PRINTABLE } },
@@ -51,6 +51,20 @@ export function adminUserRoutes(app: FastifyInstance, options: ApiOptions): void
   const users = options.frontStore;
   const subjectOf = (request: FastifyRequest) => (request.params as { subject: string }).subject;
   const serviceExists = options.serviceExists;
+  /**
+   * With a remote engine her tokens live in its database, which the local transaction does not
+   * reach: the engine revokes them too, on every lock or delete, so repeating the request after a
+   * failure (502) retries. Until then she stays locked here and the front refuses her tokens
+   * (op/users/user-may-hold-tokens.ts).
+   */
+  async function alsoAtEngine(serviceId: number, subject: string, done: string): Promise<ApiError | undefined> {
+    const problem = await options.revokeAtEngine?.(serviceId, subject);
+    if (problem === undefined) return undefined;
+    return apiErrors.badGateway(
+      `The user was ${done} here, but the remote engine did not revoke her tokens (${problem.slice(0, 300)}). ` +
+        'This front refuses them meanwhile; repeat this request to retry.',
+    );
+  }
 
   app.get('/admin/services/:serviceId/users', {
     onRequest: callerHook(options, 'service'),
@@ -87,7 +101,8 @@ export function adminUserRoutes(app: FastifyInstance, options: ApiOptions): void
     };
     // Locking revokes her tokens and open requests in the same transaction (UserStore.putUser).
     await users.putUser(user);
-    return sendResult(request, reply, viewOf(user));
+    const failed = user.status === 'locked' ? await alsoAtEngine(id, user.subject, 'locked') : undefined;
+    return sendResult(request, reply, failed ?? viewOf(user));
   });
 
   app.get('/admin/services/:serviceId/users/:subject', {
@@ -104,6 +119,8 @@ export function adminUserRoutes(app: FastifyInstance, options: ApiOptions): void
   }, async (request, reply) => {
     // Her tokens and open requests are revoked in the same transaction (UserStore.deleteUser).
     const deleted = await users.deleteUser(serviceIdOf(request), subjectOf(request), ctx.clock.now());
-    return sendResult(request, reply, deleted ? undefined : apiErrors.notFound(`The user '${subjectOf(request).slice(0, 64)}' does not exist.`));
+    // Also when she is already gone here: a retry after a 502 must reach the engine again.
+    const failed = await alsoAtEngine(serviceIdOf(request), subjectOf(request), deleted ? 'deleted' : 'already gone');
+    return sendResult(request, reply, failed ?? (deleted ? undefined : apiErrors.notFound(`The user '${subjectOf(request).slice(0, 64)}' does not exist.`)));
   });
 }

@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import type { SubjectRevocation } from '../ports/user-store.js';
 import type { Database } from '../schema.js';
 import { cancelPendingOutbox } from './outbox-rows.js';
 
@@ -31,10 +32,10 @@ const REVOKED_RESULT = JSON.stringify({
  * DELETE waits on the old row (that statement cannot see the new row; the last one does), and a
  * rotation that comes after our first DELETE finds its refresh token gone.
  */
-export async function revokeSubject(trx: Transaction<Database>, serviceId: number, subject: string, now: number): Promise<void> {
-  const deleteTokens = () => trx.deleteFrom('tokens').where('service_id', '=', serviceId).where('subject', '=', subject).execute();
-  await deleteTokens();
-  await trx
+export async function revokeSubject(trx: Transaction<Database>, serviceId: number, subject: string, now: number): Promise<SubjectRevocation> {
+  const deleteTokens = async () => Number((await trx.deleteFrom('tokens').where('service_id', '=', serviceId).where('subject', '=', subject).executeTakeFirst()).numDeletedRows);
+  let revokedTokens = await deleteTokens();
+  const denied = await trx
     .updateTable('backchannel_requests')
     .set({ status: 'denied', result: REVOKED_RESULT })
     .where('service_id', '=', serviceId)
@@ -49,8 +50,9 @@ export async function revokeSubject(trx: Transaction<Database>, serviceId: numbe
         ),
       ]),
     )
-    .execute();
+    .executeTakeFirst();
   await trx.updateTable('front_requests').set({ status: 'denied' }).where('service_id', '=', serviceId).where('subject', '=', subject).where('status', '=', 'pending').execute();
   await cancelPendingOutbox(trx, serviceId, { subject }, now, USER_REVOKED);
-  await deleteTokens();
+  revokedTokens += await deleteTokens();
+  return { revokedTokens, deniedRequests: Number(denied.numUpdatedRows) };
 }

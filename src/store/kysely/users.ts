@@ -77,6 +77,10 @@ export function kyselyUsers({ db }: SqlContext): UserStore {
         return deleted;
       });
     },
+
+    revokeSubject(serviceId, subject, now) {
+      return db.transaction().execute((trx) => revokeSubject(trx, serviceId, subject, now));
+    },
   };
 }
 

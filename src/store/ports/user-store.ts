@@ -12,6 +12,12 @@ export interface UserRecord {
   modifiedAt: number;
 }
 
+/** What revoking a subject ended: her tokens deleted, her backchannel requests turned into denials. */
+export interface SubjectRevocation {
+  revokedTokens: number;
+  deniedRequests: number;
+}
+
 /** The front's built-in user directory. */
 export interface UserStore {
   /**
@@ -30,4 +36,10 @@ export interface UserStore {
    * her queued pushes and device webhooks (at `now`). False (and nothing revoked) when there is no such user.
    */
   deleteUser(serviceId: number, subject: string, now: number): Promise<boolean>;
+  /**
+   * The revocation of putUser(locked)/deleteUser alone, in one transaction, whether or not the
+   * directory holds the subject: an engine does it for a front that keeps the directory in its
+   * own database (POST /admin/services/{id}/subjects/revoke). Idempotent: a second call finds nothing.
+   */
+  revokeSubject(serviceId: number, subject: string, now: number): Promise<SubjectRevocation>;
 }
