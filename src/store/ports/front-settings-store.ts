@@ -25,7 +25,7 @@ export const FRONT_LIMIT_SETTINGS = {
   userCodeLockoutSeconds: { default: 900, minimum: 1, maximum: 86_400 },
   /** Requests waiting on one user's authentication device at once (push-bombing). */
   maxPendingRequestsPerUser: { default: 5, minimum: 1, maximum: 1_000 },
-  maxRequestsPerMinutePerUser: { default: 10, minimum: 1, maximum: 100_000 },
+  maxRequestsPerMinutePerUser: { default: 10, minimum: 1, maximum: 1_000_000 },
   maxRequestsPerMinutePerClient: { default: 600, minimum: 1, maximum: 1_000_000 },
 } as const;
 
