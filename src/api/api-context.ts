@@ -1,5 +1,6 @@
 import type { EngineContext } from '../engine/context.js';
 import type { ApiCaller } from '../engine/access/api-callers.js';
+import type { ApiError } from '../engine/api-error.js';
 import type { FrontStore } from '../store/ports.js';
 
 export interface ApiOptions {
@@ -10,10 +11,12 @@ export interface ApiOptions {
   adminToken: string | undefined;
   bodyLimit: number;
   /**
-   * Whether a service exists, for the front's administration routes: the local store, or the
-   * remote engine when the front runs apart from it.
+   * Why the front's administration routes cannot act on a service: undefined when it exists (in
+   * the local store, or at the remote engine when the front runs apart from it), else
+   * `serviceNotFound`, or `badGateway` when a remote engine could not be asked — an unreachable
+   * engine is not a missing service, and a lock must not be answered as if the service were gone.
    */
-  serviceExists(serviceId: number): Promise<boolean>;
+  serviceUnavailable(serviceId: number): Promise<ApiError | undefined>;
   /**
    * For a front whose engine runs apart (OPENCIBA_ENGINE_URL): revokes a locked or deleted
    * user's tokens and approved requests in the engine's database, where they live. Undefined

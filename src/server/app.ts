@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { apiErrors } from '../engine/api-error.js';
+import { apiErrors, type ApiError } from '../engine/api-error.js';
 import type { EngineContext } from '../engine/context.js';
 import { AUTHLETE_OPENAPI_VERSION } from '../wire/schemas.js';
 import { registerApi, registerWireSchemas } from '../api/register-api.js';
@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import type { FrontStore } from '../store/ports.js';
 import { installJsonBodyParser } from '../api/http/json-body-parser.js';
 import { createHttpApi } from '../sdk/http-client.js';
+import { isOpenCibaApiError } from '../sdk/errors.js';
 import { engineRevocation } from './engine-revocation.js';
 
 export interface AppOptions {
@@ -71,7 +72,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
-  await registerApi(app, { engine, frontStore: options.frontStore, adminToken: config.adminToken, bodyLimit: config.bodyLimit, serviceExists: serviceExistsCheck(config, engine), revokeAtEngine: engineRevocation(config), embeddedDevice: options.embeddedDevice === true });
+  await registerApi(app, { engine, frontStore: options.frontStore, adminToken: config.adminToken, bodyLimit: config.bodyLimit, serviceUnavailable: serviceAvailability(config, engine), revokeAtEngine: engineRevocation(config), embeddedDevice: options.embeddedDevice === true });
 
   app.setNotFoundHandler((request, reply) => {
     return sendApiError(request, reply, apiErrors.notFound(`No such endpoint: ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}.`));
@@ -112,8 +113,20 @@ function httpsOptions(config: Config): { https?: Record<string, unknown> } {
 }
 
 /** Local services, or — for a front in front of a remote engine — the engine's. */
-function serviceExistsCheck(config: Config, engine: EngineContext): (serviceId: number) => Promise<boolean> {
-  if (config.engineUrl === undefined) return async (id) => (await engine.store.getService(id)) !== undefined;
+function serviceAvailability(config: Config, engine: EngineContext): (serviceId: number) => Promise<ApiError | undefined> {
+  if (config.engineUrl === undefined) {
+    return async (id) => ((await engine.store.getService(id)) !== undefined ? undefined : apiErrors.serviceNotFound(String(id)));
+  }
   const remote = createHttpApi({ baseUrl: config.engineUrl, token: config.engineToken ?? '' });
-  return (id) => remote.service.get({ serviceId: String(id) }).then(() => true, () => false);
+  return (id) =>
+    remote.service.get({ serviceId: String(id) }).then(
+      () => undefined,
+      // Only the engine's own answers mean "not here": no such service (404), or one this front's
+      // service token does not cover (403). Anything else (unreachable, a refused token, a 5xx)
+      // leaves the question open, and the caller must not act as if it were answered.
+      (error: unknown) =>
+        isOpenCibaApiError(error) && (error.status === 404 || error.status === 403)
+          ? apiErrors.serviceNotFound(String(id))
+          : apiErrors.badGateway(`The remote engine could not be asked about service ${id}; nothing was changed, repeat this request.`),
+    );
 }

@@ -15,11 +15,12 @@ const json = { 'content-type': 'application/json' };
  * for the revocation call only: the front must then answer 502, keep the user locked, and reach
  * the engine again when the operator repeats the request.
  */
-async function startRelay(target: string): Promise<{ url: string; cutRevocations: boolean; revocations: number; close(): Promise<void> }> {
-  const relay = { url: '', cutRevocations: false, revocations: 0, close: async () => {} };
+async function startRelay(target: string): Promise<{ url: string; cutRevocations: boolean; cutAll: boolean; revocations: number; close(): Promise<void> }> {
+  const relay = { url: '', cutRevocations: false, cutAll: false, revocations: 0, close: async () => {} };
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (relay.cutAll) return req.socket.destroy();
     if (req.url?.endsWith('/subjects/revoke')) {
       relay.revocations++;
       if (relay.cutRevocations) return req.socket.destroy();
@@ -283,5 +284,25 @@ describe.each(DIALECTS)('revocation at a remote engine (%s)', (dialect) => {
       expect(unknown.json.resultCode).toBe('A001205');
       expect((await revokeAt('not-a-number', body, engine.adminToken)).status).toBeGreaterThanOrEqual(400);
     });
+  });
+  it('an engine that cannot be reached at all is a 502, not a missing service: the lock waits for the retry', async () => {
+    await putUser('frank', 'active');
+    relay.cutAll = true;
+    let failed;
+    try {
+      failed = await putUser('frank', 'locked');
+    } finally {
+      relay.cutAll = false;
+    }
+    expect(failed.status, failed.text).toBe(502);
+    expect(failed.headers.get('cache-control')).toBe('no-store');
+    expect(failed.json.resultCode).toBe('A001102');
+    expect(failed.json.resultMessage).toMatch(/could not be asked.*repeat this request/);
+    // Nothing was changed while the engine was out of reach; the repeated request locks her.
+    expect((await request(`${front.baseUrl}/admin/services/${serviceId}/users/frank`, { headers: bearer(front.adminToken) })).json.status).toBe('active');
+    expect((await putUser('frank', 'locked')).status).toBe(200);
+    // A service the engine really does not know is still a 404.
+    const unknown = await request(`${front.baseUrl}/admin/services/999999999/users/frank`, { method: 'PUT', headers: { ...bearer(front.adminToken), ...json }, body: '{}' });
+    expect(unknown.status, unknown.text).toBe(404);
   });
 });

@@ -37,7 +37,8 @@ export function adminFrontRoutes(app: FastifyInstance, options: ApiOptions): voi
     schema: { tags, summary: "Get the front's settings", response: { ...errors } },
   }, async (request, reply) => {
     const id = serviceIdOf(request);
-    if (!(await options.serviceExists(id))) return sendResult(request, reply, apiErrors.serviceNotFound(String(id)));
+    const unavailable = await options.serviceUnavailable(id);
+    if (unavailable) return sendResult(request, reply, unavailable);
     const record = await frontStore.getFrontSettings(id);
     return sendResult(request, reply, { ...DEFAULTS, ...record?.data, webhookSecretSet: record?.webhookSecretSealed != null });
   });
@@ -47,7 +48,8 @@ export function adminFrontRoutes(app: FastifyInstance, options: ApiOptions): voi
     schema: { tags, summary: "Set the front's settings (device channel, webhook, simulator)", body: frontBody, response: { ...errors } },
   }, async (request, reply) => {
     const id = serviceIdOf(request);
-    if (!(await options.serviceExists(id))) return sendResult(request, reply, apiErrors.serviceNotFound(String(id)));
+    const unavailable = await options.serviceUnavailable(id);
+    if (unavailable) return sendResult(request, reply, unavailable);
     const { rotateWebhookSecret, ...input } = (request.body ?? {}) as Record<string, unknown>;
     const current = await frontStore.getFrontSettings(id);
     const data: Record<string, unknown> = { ...DEFAULTS, ...current?.data, ...input };
@@ -74,7 +76,8 @@ export function adminFrontRoutes(app: FastifyInstance, options: ApiOptions): voi
     schema: { tags, summary: 'Ping, push and webhook deliveries with their attempts', querystring: pagingQuerySchema, response: { ...errors } },
   }, async (request, reply) => {
     const id = serviceIdOf(request);
-    if (!(await options.serviceExists(id))) return sendResult(request, reply, apiErrors.serviceNotFound(String(id)));
+    const unavailable = await options.serviceUnavailable(id);
+    if (unavailable) return sendResult(request, reply, unavailable);
     const { start, end } = pageOf(request.query as { start?: number; end?: number });
     const page = await frontStore.listOutbox(id, start, end);
     return sendResult(request, reply, {

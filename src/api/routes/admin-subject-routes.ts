@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { apiErrors } from '../../engine/api-error.js';
 import type { ApiOptions } from '../api-context.js';
 import { callerHook, serviceIdOf } from '../http/caller-hook.js';
 import { sendResult } from '../http/send-result.js';
@@ -26,7 +25,8 @@ export function adminSubjectRoutes(app: FastifyInstance, options: ApiOptions): v
     schema: { tags: ['OpenCIBA Administration'], summary: "Revoke a subject's tokens and approved requests", body, response: { 200: answer, ...errors } },
   }, async (request, reply) => {
     const id = serviceIdOf(request);
-    if (!(await options.serviceExists(id))) return sendResult(request, reply, apiErrors.serviceNotFound(String(id)));
+    const unavailable = await options.serviceUnavailable(id);
+    if (unavailable) return sendResult(request, reply, unavailable);
     const { subject } = request.body as { subject: string };
     return sendResult(request, reply, await options.frontStore.revokeSubject(id, subject, options.engine.clock.now()));
   });

@@ -50,7 +50,6 @@ export function adminUserRoutes(app: FastifyInstance, options: ApiOptions): void
   const ctx = options.engine;
   const users = options.frontStore;
   const subjectOf = (request: FastifyRequest) => (request.params as { subject: string }).subject;
-  const serviceExists = options.serviceExists;
   /**
    * With a remote engine her tokens live in its database, which the local transaction does not
    * reach: the engine revokes them too, on every lock or delete, so repeating the request after a
@@ -71,7 +70,8 @@ export function adminUserRoutes(app: FastifyInstance, options: ApiOptions): void
     schema: { tags, summary: 'List users of the built-in directory', querystring: pagingQuerySchema, response: { ...errors } },
   }, async (request, reply) => {
     const id = serviceIdOf(request);
-    if (!(await serviceExists(id))) return sendResult(request, reply, apiErrors.serviceNotFound(String(id)));
+    const unavailable = await options.serviceUnavailable(id);
+    if (unavailable) return sendResult(request, reply, unavailable);
     const { start, end } = pageOf(request.query as { start?: number; end?: number });
     const page = await users.listUsers(id, start, end);
     return sendResult(request, reply, { start, end, totalCount: page.totalCount, users: page.items.map(viewOf) });
@@ -82,7 +82,8 @@ export function adminUserRoutes(app: FastifyInstance, options: ApiOptions): void
     schema: { tags, summary: 'Create or replace a user', params, body: userBody, response: { 200: userView, ...errors } },
   }, async (request, reply) => {
     const id = serviceIdOf(request);
-    if (!(await serviceExists(id))) return sendResult(request, reply, apiErrors.serviceNotFound(String(id)));
+    const unavailable = await options.serviceUnavailable(id);
+    if (unavailable) return sendResult(request, reply, unavailable);
     const { email, phone_number, status, ...claims } = (request.body ?? {}) as Record<string, unknown>;
     for (const reserved of ['sub', 'subject']) delete claims[reserved];
     // Only the salted hash is stored (the schema made it a string).
