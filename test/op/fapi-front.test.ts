@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { request as httpsRequest } from 'node:https';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../support/clock.js';
 import { jwtBearerType, keyPair, signJwt, type KeyPair } from '../support/ciba-fixtures.js';
+import { tlsRequest } from '../support/tls-client.js';
 import { makeTestPki, type Issued, type TestPki } from '../support/pki.js';
 import { DIALECTS, startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -18,31 +18,11 @@ interface Answer {
 }
 
 function call(server: TestServer, pki: TestPki, method: string, path: string, options: { form?: Record<string, string>; json?: unknown; cert?: Issued } = {}): Promise<Answer> {
-  const url = new URL(path, server.baseUrl);
-  const body = options.form ? new URLSearchParams(options.form).toString() : options.json !== undefined ? JSON.stringify(options.json) : undefined;
-  const headers: Record<string, string> = options.form
-    ? { 'content-type': 'application/x-www-form-urlencoded' }
-    : options.json !== undefined
-      ? { 'content-type': 'application/json', authorization: `Bearer ${server.adminToken}` }
-      : {};
-  const tls = { ca: pki.root.cert, ...(options.cert ? { cert: options.cert.cert, key: options.cert.key } : {}) };
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { method, headers, agent: false, ...tls }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = text ? JSON.parse(text) : undefined;
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, json });
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
+  const admin: Record<string, string> = options.json !== undefined ? { 'content-type': 'application/json', authorization: `Bearer ${server.adminToken}` } : {};
+  return tlsRequest(new URL(path, server.baseUrl).toString(), { ca: pki.root.cert, cert: options.cert }, {
+    method,
+    headers: admin,
+    ...(options.form ? { form: options.form } : options.json !== undefined ? { body: JSON.stringify(options.json) } : {}),
   });
 }
 

@@ -1,9 +1,8 @@
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../support/clock.js';
+import { tlsRequest } from '../support/tls-client.js';
 import { makeTestPki, type Issued, type TestPki } from '../support/pki.js';
 import { DIALECTS, startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -14,31 +13,11 @@ interface Answer {
 
 /** One request over real HTTP(S) on loopback, with a client certificate (and its chain) if given. */
 function call(server: TestServer, pki: TestPki, method: string, path: string, options: { form?: Record<string, string>; json?: unknown; headers?: Record<string, string>; cert?: Issued; chain?: string[] } = {}): Promise<Answer> {
-  const url = new URL(path, server.baseUrl);
-  const body = options.form ? new URLSearchParams(options.form).toString() : options.json !== undefined ? JSON.stringify(options.json) : undefined;
-  const headers: Record<string, string> = {
-    ...(options.form ? { 'content-type': 'application/x-www-form-urlencoded' } : options.json !== undefined ? { 'content-type': 'application/json', authorization: `Bearer ${server.adminToken}` } : {}),
-    ...options.headers,
-  };
-  const tls = url.protocol === 'https:' ? { ca: pki.root.cert, ...(options.cert ? { cert: [options.cert.cert, ...(options.chain ?? [])].join(''), key: options.cert.key } : {}) } : {};
-  return new Promise((resolve, reject) => {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, { method, headers, agent: false, ...tls }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = text ? JSON.parse(text) : undefined;
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, json });
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
+  const admin: Record<string, string> = options.json !== undefined ? { 'content-type': 'application/json', authorization: `Bearer ${server.adminToken}` } : {};
+  return tlsRequest(new URL(path, server.baseUrl).toString(), { ca: pki.root.cert, cert: options.cert, chain: options.chain }, {
+    method,
+    headers: { ...admin, ...options.headers },
+    ...(options.form ? { form: options.form } : options.json !== undefined ? { body: JSON.stringify(options.json) } : {}),
   });
 }
 

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminApi, type AdminApi, type ClientFixture } from '../support/admin-api.js';
+import type { AdminApi, ClientFixture } from '../support/admin-api.js';
 import { basicAuth, postForm } from '../support/front-fixtures.js';
 import { CLI } from '../support/cli.js';
 import { bearer, request } from '../support/http.js';
-import { DIALECTS, startTestServer, type TestServer } from '../support/test-server.js';
+import { startRemoteFront, type RemoteFront } from '../support/remote-front.js';
+import { DIALECTS, type TestServer } from '../support/test-server.js';
 
 const CIBA = 'urn:openid:params:grant-type:ciba';
 const json = { 'content-type': 'application/json' };
@@ -58,6 +59,7 @@ function cli(args: string[], env: Record<string, string>): Promise<{ status: num
  * and unlocking her at the front revives nothing.
  */
 describe.each(DIALECTS)('revocation at a remote engine (%s)', (dialect) => {
+  let remote: RemoteFront;
   let engine: TestServer;
   let front: TestServer;
   let relay: Awaited<ReturnType<typeof startRelay>>;
@@ -71,39 +73,19 @@ describe.each(DIALECTS)('revocation at a remote engine (%s)', (dialect) => {
   let client: ClientFixture;
 
   beforeAll(async () => {
-    engine = await startTestServer({ dialect });
-    engineAdmin = adminApi(engine.baseUrl, engine.adminToken);
-    const { serviceId: id, created } = await engineAdmin.createService({ serviceName: 'remote', backchannelPollingInterval: 1 });
-    serviceId = id;
+    remote = await startRemoteFront(dialect, { engineUrl: async (target) => (relay = await startRelay(target.baseUrl)).url });
+    ({ engine, front, frontAdmin, engineAdmin, serviceId, frontToken, issuer, client } = remote);
     otherServiceId = (await engineAdmin.createService({ serviceName: 'other' })).serviceId;
-    const tokenOf = async (service: string) => (await request(`${engine.baseUrl}/admin/services/${service}/tokens`, { method: 'POST', headers: bearer(engine.adminToken) })).json.token as string;
-    frontToken = await tokenOf(serviceId);
-    otherToken = await tokenOf(otherServiceId);
-    relay = await startRelay(engine.baseUrl);
-    front = await startTestServer({ dialect, env: { OPENCIBA_ENGINE_URL: relay.url, OPENCIBA_ENGINE_TOKEN: frontToken } });
-    issuer = `${front.baseUrl}/s/${serviceId}`;
-    await engineAdmin.call('POST', `/api/${serviceId}/service/update`, { ...created, issuer, tokenEndpoint: `${issuer}/token`, backchannelAuthenticationEndpoint: `${issuer}/backchannel/authentication`, jwksUri: `${issuer}/jwks` });
-    client = await engineAdmin.createClient(serviceId, { bcDeliveryMode: 'POLL' });
-    frontAdmin = adminApi(front.baseUrl, front.adminToken);
+    otherToken = await remote.serviceToken(otherServiceId);
   }, 60_000);
   afterAll(async () => {
-    await front?.close();
+    await remote?.close();
     await relay?.close();
-    await engine?.close();
   });
 
   const auth = () => basicAuth(client.clientId, client.clientSecret);
-  async function approved(subject: string): Promise<string> {
-    const started = await postForm(`${issuer}/backchannel/authentication`, { scope: 'openid', login_hint: subject }, auth());
-    expect(started.status, started.text).toBe(200);
-    expect((await request(`${issuer}/device/api/ciba/${started.json.auth_req_id}/allow`, { method: 'POST' })).json.result).toBe('AUTHORIZED');
-    return started.json.auth_req_id as string;
-  }
-  async function tokensOf(subject: string): Promise<{ access_token: string; refresh_token: string }> {
-    const answer = await postForm(`${issuer}/token`, { grant_type: CIBA, auth_req_id: await approved(subject) }, auth());
-    expect(answer.status, answer.text).toBe(200);
-    return answer.json;
-  }
+  const approved = (subject: string) => remote.approved(subject);
+  const tokensOf = (subject: string) => remote.tokensOf(subject);
   /** The engine's own verdict (Authlete /auth/introspection), asked directly, not through the front. */
   async function usableAtEngine(token: string): Promise<boolean> {
     const answer = await request(`${engine.baseUrl}/api/${serviceId}/auth/introspection`, { method: 'POST', headers: { ...bearer(frontToken), ...json }, body: JSON.stringify({ token }) });

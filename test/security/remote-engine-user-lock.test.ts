@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminApi, type AdminApi, type ClientFixture } from '../support/admin-api.js';
+import type { AdminApi, ClientFixture } from '../support/admin-api.js';
 import { basicAuth, postForm } from '../support/front-fixtures.js';
 import { bearer, request } from '../support/http.js';
-import { DIALECTS, startTestServer, type TestServer } from '../support/test-server.js';
+import { startRemoteFront, type RemoteFront } from '../support/remote-front.js';
+import { DIALECTS } from '../support/test-server.js';
 
 const CIBA = 'urn:openid:params:grant-type:ciba';
 
@@ -13,45 +14,24 @@ const CIBA = 'urn:openid:params:grant-type:ciba';
  * /userinfo and /token, a user who is locked or deleted has no valid token.
  */
 describe.each(DIALECTS)('locking a user at a front whose engine is remote (%s)', (dialect) => {
-  let engine: TestServer;
-  let front: TestServer;
+  let remote: RemoteFront;
   let frontAdmin: AdminApi;
   let serviceId: string;
   let issuer: string;
   let client: ClientFixture;
 
   beforeAll(async () => {
-    engine = await startTestServer({ dialect });
-    const api = adminApi(engine.baseUrl, engine.adminToken);
-    const { serviceId: id, created } = await api.createService({ serviceName: 'remote', backchannelPollingInterval: 1 });
-    serviceId = id;
-    const frontToken = (await request(`${engine.baseUrl}/admin/services/${serviceId}/tokens`, { method: 'POST', headers: bearer(engine.adminToken) })).json.token as string;
-    front = await startTestServer({ dialect, env: { OPENCIBA_ENGINE_URL: engine.baseUrl, OPENCIBA_ENGINE_TOKEN: frontToken } });
-    issuer = `${front.baseUrl}/s/${serviceId}`;
-    await api.call('POST', `/api/${serviceId}/service/update`, { ...created, issuer, tokenEndpoint: `${issuer}/token`, backchannelAuthenticationEndpoint: `${issuer}/backchannel/authentication`, jwksUri: `${issuer}/jwks` });
-    client = await api.createClient(serviceId, { bcDeliveryMode: 'POLL' });
-    frontAdmin = adminApi(front.baseUrl, front.adminToken);
+    remote = await startRemoteFront(dialect);
+    ({ frontAdmin, serviceId, issuer, client } = remote);
   }, 60_000);
-  afterAll(async () => {
-    await front?.close();
-    await engine?.close();
-  });
+  afterAll(async () => remote?.close());
 
   const auth = () => basicAuth(client.clientId, client.clientSecret);
-  async function approved(subject: string): Promise<string> {
-    const started = await postForm(`${issuer}/backchannel/authentication`, { scope: 'openid', login_hint: subject }, auth());
-    expect(started.status, started.text).toBe(200);
-    expect((await request(`${issuer}/device/api/ciba/${started.json.auth_req_id}/allow`, { method: 'POST' })).json.result).toBe('AUTHORIZED');
-    return started.json.auth_req_id as string;
-  }
+  const approved = (subject: string) => remote.approved(subject);
   const redeem = (authReqId: string) => postForm(`${issuer}/token`, { grant_type: CIBA, auth_req_id: authReqId }, auth());
   const refresh = (token: string) => postForm(`${issuer}/token`, { grant_type: 'refresh_token', refresh_token: token }, auth());
   const introspect = async (token: string) => (await postForm(`${issuer}/introspect`, { token }, auth())).json;
-  async function tokensOf(subject: string): Promise<{ access_token: string; refresh_token: string }> {
-    const answer = await redeem(await approved(subject));
-    expect(answer.status, answer.text).toBe(200);
-    return answer.json;
-  }
+  const tokensOf = (subject: string) => remote.tokensOf(subject);
 
   const lock = (subject: string) => frontAdmin.putUser(serviceId, subject, { name: subject, status: 'locked' });
   const remove = (subject: string) => frontAdmin.call('DELETE', `/admin/services/${serviceId}/users/${subject}`);

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Issued } from './pki.js';
 import type { RawResponse } from './http.js';
@@ -6,6 +7,8 @@ import type { RawResponse } from './http.js';
 export interface TlsIdentity {
   ca: string;
   cert?: Issued | undefined;
+  /** Intermediate certificates (PEM) sent after the client's own. */
+  chain?: string[] | undefined;
 }
 
 export interface TlsRequest {
@@ -16,14 +19,18 @@ export interface TlsRequest {
 }
 
 /**
- * One HTTPS request on loopback with a client certificate, on a connection of its own (no agent:
- * a pooled connection would carry an earlier certificate into a test that means to send none).
+ * One HTTPS request on loopback with a client certificate (and its chain), on a connection of its
+ * own (no agent: a pooled connection would carry an earlier certificate into a test that means to
+ * send none). An `http:` URL is sent in the clear, with no certificate, for the plain front.
  */
 export function tlsRequest(url: string, identity: TlsIdentity, options: TlsRequest = {}): Promise<RawResponse> {
   const body = options.form ? new URLSearchParams(options.form).toString() : options.body;
   const headers: Record<string, string> = { ...(options.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...options.headers };
+  const secure = new URL(url).protocol === 'https:';
+  const tls = secure ? { ca: identity.ca, ...(identity.cert ? { cert: [identity.cert.cert, ...(identity.chain ?? [])].join(''), key: identity.cert.key } : {}) } : {};
+  const send = secure ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers, agent: false, ca: identity.ca, ...(identity.cert ? { cert: identity.cert.cert, key: identity.cert.key } : {}) }, (res) => {
+    const req = send(url, { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers, agent: false, ...tls }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
