@@ -111,6 +111,9 @@ describe.each(DIALECTS)('signing-key rotation, verified by openid-client (%s)', 
     const published = await jwks();
     expect(kidsOf(published)).toContain(old!.kid);
     for (const token of [before, whileNext]) expect(await signedBy(token, published)).toBe(true);
+    // … and as an id_token_hint (CIBA §7.1), which the service checks against its published keys.
+    const hinted = await oidc.initiateBackchannelAuthentication(await relyingParty(front, clock), { scope: 'openid', id_token_hint: before });
+    expect(hinted.auth_req_id).toBeTruthy();
 
     // Once every token the old key signed has expired, it leaves the JWK Set.
     clock.advance(ID_TOKEN_S * 1000 - 1);
@@ -122,6 +125,8 @@ describe.each(DIALECTS)('signing-key rotation, verified by openid-client (%s)', 
     expect(kidsOf(JSON.parse((await front.admin('GET', `/api/${front.serviceId}/service/get`)).jwks))).not.toContain(old!.kid);
     expect(es256(await keys()).map((k) => [k.kid, k.state])).toEqual([[old!.kid, 'retired'], [fresh!.kid, 'current']]);
     expect(await signedBy(before, retired)).toBe(false);
+    const staleHint = oidc.initiateBackchannelAuthentication(await relyingParty(front, clock), { scope: 'openid', id_token_hint: before });
+    await expect(staleHint).rejects.toMatchObject({ error: 'invalid_request' });
     const latest = await idTokenFrom(front, clock);
     expect(kidOf(latest)).toBe(fresh!.kid);
     expect(await signedBy(latest, retired)).toBe(true);
