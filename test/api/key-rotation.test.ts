@@ -170,6 +170,13 @@ describe.each(DIALECTS)('signing-key rotation, verified by openid-client (%s)', 
     const service = await third.admin('GET', `/api/${third.serviceId}/service/get`);
     await third.admin('POST', `/api/${third.serviceId}/service/update`, { ...service, serviceName: 'renamed' });
     expect((await third.admin('GET', `/admin/services/${third.serviceId}/keys`)).keys).toEqual(scheduled);
+    // A view read before the replaced key retired may still come back after it did.
+    const retiresAt = Date.parse(scheduled.find((k: any) => k.alg === 'EdDSA' && k.retiresAt).retiresAt);
+    clock.advance(retiresAt - clock.now());
+    await third.admin('POST', `/api/${third.serviceId}/service/update`, { ...service, serviceName: 'renamed again' });
+    const after = (await third.admin('GET', `/admin/services/${third.serviceId}/keys`)).keys as any[];
+    expect(after.filter((k) => k.alg === 'EdDSA').map((k) => k.state)).toEqual(['retired', 'current']);
+    expect(JSON.parse((await third.admin('GET', `/api/${third.serviceId}/service/get`)).jwks).keys.filter((k: any) => k.alg === 'EdDSA')).toHaveLength(1);
   });
 });
 

@@ -5,7 +5,7 @@ import type { ServiceRecord } from '../../store/ports.js';
 import { pickMembers, writableMembers } from '../../wire/schemas.js';
 import { withoutNulls } from '../../lib/json.js';
 import { forgetService } from '../cache/party-caches.js';
-import { openServiceJwks } from '../keys/service-key-set.js';
+import { openServiceJwks, openStoredKeySet } from '../keys/service-key-set.js';
 import { applyServiceDefaults } from './service-defaults.js';
 import { hasSigningKeys, parseServiceJwks, validateService } from './validate-service.js';
 
@@ -107,7 +107,8 @@ export async function updateService(ctx: EngineContext, apiKey: number, input: R
       jwks = parsed;
       jwksSealed = ctx.keyring.seal(JSON.stringify({ keys: parsed.keys }));
     } else {
-      const known = new Set((current?.keys ?? []).map((k) => k.kid));
+      // Every stored key counts, so that a view read just before a key retired can still come back.
+      const known = new Set((openStoredKeySet(ctx, record)?.keys ?? []).map((k) => k.kid));
       if (!parsed.keys.every((k) => typeof k.kid === 'string' && known.has(k.kid))) {
         return apiErrors.badRequest("'jwks' without private keys can only repeat the service's current keys.");
       }
