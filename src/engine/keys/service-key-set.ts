@@ -9,17 +9,18 @@ export function openStoredKeySet(ctx: EngineContext, record: ServiceRecord): Sto
 }
 
 /**
- * The service's JWK Set as everyone sees it now (service/get's `jwks`, service/jwks/get, the
- * front's /jwks): the next key before it signs, the current ones, and replaced keys until the
- * tokens they signed have expired. Private form; publish `publicJwks` of it.
+ * Both views of the key set now, from one unsealing. `published` is the JWK Set everyone sees
+ * (service/get's `jwks`, service/jwks/get, the front's /jwks): the next key before it signs, the
+ * current ones, and replaced keys until the tokens they signed have expired, in private form
+ * (publish `publicJwks` of it). `signing` is each algorithm's current key.
  */
-export function openServiceJwks(ctx: EngineContext, record: ServiceRecord): JwkSet | undefined {
+export function openKeyViews(ctx: EngineContext, record: ServiceRecord): { signing: JwkSet | undefined; published: JwkSet | undefined } {
   const set = openStoredKeySet(ctx, record);
-  return set && publishedKeys(set, ctx.clock.now(), retentionMs(record.data));
+  if (!set) return { signing: undefined, published: undefined };
+  const now = ctx.clock.now();
+  const retention = retentionMs(record.data);
+  return { signing: signingKeys(set, now, retention), published: publishedKeys(set, now, retention) };
 }
 
-/** The keys that sign now: for each algorithm its current key. */
-export function openSigningJwks(ctx: EngineContext, record: ServiceRecord): JwkSet | undefined {
-  const set = openStoredKeySet(ctx, record);
-  return set && signingKeys(set, ctx.clock.now(), retentionMs(record.data));
-}
+export const openServiceJwks = (ctx: EngineContext, record: ServiceRecord): JwkSet | undefined => openKeyViews(ctx, record).published;
+export const openSigningJwks = (ctx: EngineContext, record: ServiceRecord): JwkSet | undefined => openKeyViews(ctx, record).signing;

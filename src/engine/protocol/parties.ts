@@ -5,7 +5,7 @@ import type { EngineContext } from '../context.js';
 import { resolveClientId } from '../clients/client-id-alias.js';
 import type { AuthClient, ClientAuthContext, ClientAuthMethod } from '../client-auth/types.js';
 import type { JwkSet } from '../keys/service-keys.js';
-import { openServiceJwks, openSigningJwks } from '../keys/service-key-set.js';
+import { openKeyViews } from '../keys/service-key-set.js';
 import { settings, type ClientAuthEndpoint } from '../services/service-settings.js';
 import type { ClientRecord, ServiceRecord } from '../../store/ports.js';
 import { fetchClientJwks, type JwksFetch } from './client-jwks.js';
@@ -50,7 +50,8 @@ export async function loadService(ctx: EngineContext, serviceId: number): Promis
   if (!record) return undefined;
   // Key states are read when the party is, so a node signs with a new key at most PARTY_TTL_MS
   // after its activation: the retention of the replaced key (key-schedule.ts) allows for that.
-  const party = { record, data: record.data, jwks: openSigningJwks(ctx, record), publishedJwks: openServiceJwks(ctx, record), issuer: settings.issuer(record.data) };
+  const keys = openKeyViews(ctx, record);
+  const party = { record, data: record.data, jwks: keys.signing, publishedJwks: keys.published, issuer: settings.issuer(record.data) };
   cache.set(serviceId, party);
   return party;
 }
