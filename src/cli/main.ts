@@ -5,6 +5,7 @@ import { printBanner } from './banner.js';
 import { runMigrate, runTokenCreate, runTokenRevoke } from './commands.js';
 import { serve } from '../server/serve.js';
 import { runUserCommand } from './user-commands.js';
+import { runKeyCommand } from './key-commands.js';
 
 const HELP = `openciba — a self-hostable OpenID Connect CIBA server with an Authlete-compatible API
 
@@ -19,6 +20,10 @@ Usage:
                     [--user-code-stdin | --user-code-file PATH]   the user code: one line from standard input, or a file
   openciba user list --service ID          users of the built-in directory (tab-separated)
   openciba user delete --service ID --subject S
+  openciba key rotate --service ID [--alg RS256|PS256|ES256|EdDSA]
+                                           publish a new signing key; it signs after OPENCIBA_KEY_PREPUBLICATION_SECONDS
+                                           (without --alg: a new key for every algorithm that has a current key)
+  openciba key list --service ID           the service's signing keys and their states (JSON)
   openciba --help
 
 Settings come from the environment, or the flags of the same name:
@@ -27,6 +32,7 @@ Settings come from the environment, or the flags of the same name:
   OPENCIBA_PUBLIC_URL  OPENCIBA_MODE (development|production)  OPENCIBA_DEMO (1|0)
   OPENCIBA_MASTER_KEY (base64 of 32 bytes; required to share one database between nodes)
   OPENCIBA_DEV_ALLOW_REMOTE (1|0: let development mode listen beyond loopback; it has no user authentication)
+  OPENCIBA_KEY_PREPUBLICATION_SECONDS (600: how long a rotated-in key is published before it signs)
 The organization token, API tokens, user codes and database passwords are never taken as flags: the process list\nshows flags to every local user.
 `;
 
@@ -85,6 +91,8 @@ const OPTIONS = {
   'user-code-file': { type: 'string' },
   'token-stdin': { type: 'boolean' },
   'token-file': { type: 'string' },
+  alg: { type: 'string' },
+  'key-prepublication-seconds': { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -112,6 +120,8 @@ async function main(argv: string[]): Promise<number> {
       break;
     case 'user':
       return runUserCommand(config, sub, values);
+    case 'key':
+      return runKeyCommand(config, sub, values);
   }
   process.stderr.write(`unknown command: ${positionals.join(' ')}\n\n${HELP}`);
   return 2;

@@ -21,6 +21,8 @@ export interface EngineContext {
    * the operator stated that the TLS layer validated client chains. Unset: neither.
    */
   clientCertificateTrust?: { anchors: X509Certificate[]; verifiedUpstream: boolean };
+  /** How long a rotated-in signing key is published before it signs (keys/key-rotation.ts has the default). */
+  keyPrePublicationMs?: number;
   /** The front's side of `/complete`, when a front runs in this process (wired by server/). */
   managed?: ManagedRequests;
 }

@@ -24,6 +24,8 @@ export interface Config {
   engineToken: string | undefined;
   /** How long a node holds an outbox row it is sending; after a crash, others take it over then. */
   outboxLeaseMs: number | undefined;
+  /** How long a rotated-in signing key is published before it signs (OPENCIBA_KEY_PREPUBLICATION_SECONDS). */
+  keyPrePublicationMs: number | undefined;
   /** Direct TLS, the client CA bundle and the trusted proxy's certificate header (tls-config.ts). */
   tls: TlsConfig;
 }
@@ -199,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${logLevel}`);
   const bodyLimitText = read('OPENCIBA_BODY_LIMIT');
   const leaseText = read('OPENCIBA_OUTBOX_LEASE_MS');
+  const prePublicationText = read('OPENCIBA_KEY_PREPUBLICATION_SECONDS');
   const engineUrl = read('OPENCIBA_ENGINE_URL');
   checkEngineUrl(engineUrl);
 
@@ -219,6 +222,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
     engineUrl: engineUrl?.replace(/\/+$/, ''),
     engineToken: read('OPENCIBA_ENGINE_TOKEN'),
     outboxLeaseMs: leaseText === undefined ? undefined : wholeNumber('OPENCIBA_OUTBOX_LEASE_MS', leaseText, 1, 2 ** 31 - 1),
+    // Up to 30 days; 0 lets a new key sign at once (for a key set nobody has cached yet).
+    keyPrePublicationMs: prePublicationText === undefined ? undefined : wholeNumber('OPENCIBA_KEY_PREPUBLICATION_SECONDS', prePublicationText, 0, 2_592_000) * 1000,
     tls,
   };
 }

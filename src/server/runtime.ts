@@ -58,6 +58,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
       random: overrides.random ?? cryptoRandom,
       publicUrl: config.publicUrl,
       mode: config.mode,
+      ...(config.keyPrePublicationMs !== undefined ? { keyPrePublicationMs: config.keyPrePublicationMs } : {}),
       clientCertificateTrust: { anchors: config.tls.clientCa, verifiedUpstream: config.tls.verifiedUpstream },
     };
     // The front mounted below takes part in the engine's /complete for the requests it manages.

@@ -125,6 +125,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ OPENCIBA_BODY_LIMIT: '2048', OPENCIBA_OUTBOX_LEASE_MS: '15000' })).toMatchObject({ bodyLimit: 2048, outboxLeaseMs: 15_000 });
   });
 
+  it('takes the key pre-publication time in whole seconds from 0 to 30 days, unset meaning the default', () => {
+    expect(loadConfig({}).keyPrePublicationMs).toBeUndefined();
+    expect(loadConfig({ OPENCIBA_KEY_PREPUBLICATION_SECONDS: '0' }).keyPrePublicationMs).toBe(0);
+    expect(loadConfig({}, { 'key-prepublication-seconds': '90' }).keyPrePublicationMs).toBe(90_000);
+    for (const bad of ['-1', '2592001', '1.5', '10m', ' 5']) {
+      expect(refusal({ OPENCIBA_KEY_PREPUBLICATION_SECONDS: bad })).toBe(`OPENCIBA_KEY_PREPUBLICATION_SECONDS must be a whole number from 0 to 2592000, got ${bad}`);
+    }
+  });
+
   describe('development mode listens on loopback only (its device simulator approves anything)', () => {
     const remoteRefused = (host: string) =>
       `HOST ${host} is not a loopback address (127.0.0.0/8, ::1, localhost): in development mode the device simulator approves any request without authentication, ` +

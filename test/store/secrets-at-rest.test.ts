@@ -96,10 +96,21 @@ describe.each(DIALECTS)('secrets at rest (%s)', (dialect) => {
 
     const introspected = await postForm(`${demo.issuer}/introspect`, { token: secrets.refreshedAccessToken! }, auth);
     expect(introspected.json).toMatchObject({ active: true, sub: 'dora' });
+
+    // A rotated-in signing key rests sealed like the keys the service was created with.
+    const rotated = await request(`${server.baseUrl}/admin/services/${demo.serviceId}/keys/rotate`, {
+      method: 'POST', headers: { ...bearer(server.adminToken), 'content-type': 'application/json' }, body: '{"alg":"ES256"}',
+    });
+    expect(rotated.status, rotated.text).toBe(200);
+    const next = (rotated.json.keys as { kid: string; state: string }[]).find((k) => k.state === 'next')!;
+    const privateSet = await request(`${server.baseUrl}/api/${demo.serviceId}/service/jwks/get?includePrivateKeys=true`, { headers: bearer(server.adminToken) });
+    const privateKeys = privateSet.json.keys as { kid: string; alg: string; d: string }[];
+    secrets.rotatedSigningKey = privateKeys.find((k) => k.kid === next.kid)!.d;
+    secrets.replacedSigningKey = privateKeys.find((k) => k.alg === 'ES256' && k.kid !== next.kid)!.d;
   });
   afterAll(() => server?.close());
 
-  it('holds none of the organization token, client secret, tokens, auth_req_id or user code in clear', async () => {
+  it('holds none of the organization token, client secret, tokens, auth_req_id, user code or private signing keys in clear', async () => {
     const bytes = await databaseBytes(dialect, server);
     expect(bytes.includes(Buffer.from(marker)), 'the scan must see what the flow stored').toBe(true);
     for (const [name, secret] of Object.entries(secrets)) {

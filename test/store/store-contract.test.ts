@@ -66,10 +66,26 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
     expect(updated?.jwksSealed).toBeNull();
     expect(updated?.modifiedAt).toBe(5000);
     expect(updated?.createdAt).toBe(1000);
+    // Undefined keys leave the stored key set as it is (a rotation's schedule with it).
+    expect(await store.updateService(900_000_000_004, { serviceName: 'kept keys' }, undefined, 6000)).toBe(true);
+    expect((await store.getService(900_000_000_004))?.jwksSealed).toBe('sealed');
 
     expect(await store.deleteService(900_000_000_007)).toBe(true);
     expect(await store.deleteService(900_000_000_007)).toBe(false);
     expect((await store.listServices(0, 100)).totalCount).toBe(6);
+  });
+
+  it('replaces a service key set only if it is still the one read (compare-and-set)', async () => {
+    await store.createService(service(900_000_000_101, 101));
+    expect(await store.replaceServiceKeys(900_000_000_101, 'sealed', 'rotated', 7000)).toBe(true);
+    // A second rotation that read the old set loses.
+    expect(await store.replaceServiceKeys(900_000_000_101, 'sealed', 'other', 7001)).toBe(false);
+    expect(await store.getService(900_000_000_101)).toMatchObject({ jwksSealed: 'rotated', modifiedAt: 7000 });
+    const racing = await Promise.all(['a', 'b', 'c'].map((v) => store.replaceServiceKeys(900_000_000_101, 'rotated', v, 7002)));
+    expect(racing.filter(Boolean)).toHaveLength(1);
+    expect(await store.replaceServiceKeys(42, null, 'x', 7003)).toBe(false);
+    await store.updateService(900_000_000_101, {}, null, 7004);
+    expect(await store.replaceServiceKeys(900_000_000_101, null, 'from-none', 7005)).toBe(true);
   });
 
   it('scopes clients to their service and filters by developer', async () => {

@@ -1,7 +1,7 @@
 import fastJsonPatch from 'fast-json-patch';
 import { apiErrors, type ApiError } from '../api-error.js';
 import type { EngineContext } from '../context.js';
-import { openServiceJwks } from '../services/service-operations.js';
+import { openSigningJwks } from '../keys/service-key-set.js';
 import { buildConfiguration } from './build-configuration.js';
 
 const PATCH_MAX_LENGTH = 65536;
@@ -13,7 +13,7 @@ export async function serviceConfiguration(ctx: EngineContext, serviceId: number
   }
   const record = await ctx.store.getService(serviceId);
   if (!record) return apiErrors.serviceNotFound(String(serviceId));
-  let metadata: unknown = buildConfiguration(record.data, openServiceJwks(ctx, record));
+  let metadata: unknown = buildConfiguration(record.data, openSigningJwks(ctx, record));
   if (patch) {
     try {
       const operations = JSON.parse(patch) as fastJsonPatch.Operation[];

@@ -9,16 +9,16 @@ export const GENERATED_KEY_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
 
 /** Generates a fresh private JWK Set for a service: one signing key per algorithm, each with a kid. */
 export async function generateServiceJwks(): Promise<JwkSet> {
-  const keys = await Promise.all(
-    GENERATED_KEY_ALGS.map(async (alg) => {
-      const options = alg === 'EdDSA' ? { crv: 'Ed25519', extractable: true } : alg.startsWith('RS') || alg.startsWith('PS') ? { modulusLength: 2048, extractable: true } : { extractable: true };
-      const { privateKey } = await generateKeyPair(alg, options);
-      const jwk = await exportJWK(privateKey);
-      const kid = await calculateJwkThumbprint(jwk);
-      return { ...jwk, kid, alg, use: 'sig' } satisfies JWK;
-    }),
-  );
-  return { keys };
+  return { keys: await Promise.all(GENERATED_KEY_ALGS.map(generateSigningKey)) };
+}
+
+/** One private signing JWK for `alg` (one of GENERATED_KEY_ALGS), its kid the RFC 7638 thumbprint. */
+export async function generateSigningKey(alg: string): Promise<JWK> {
+  const options = alg === 'EdDSA' ? { crv: 'Ed25519', extractable: true } : alg.startsWith('RS') || alg.startsWith('PS') ? { modulusLength: 2048, extractable: true } : { extractable: true };
+  const { privateKey } = await generateKeyPair(alg, options);
+  const jwk = await exportJWK(privateKey);
+  const kid = await calculateJwkThumbprint(jwk);
+  return { ...jwk, kid, alg, use: 'sig' } satisfies JWK;
 }
 
 // Private members per RFC 7518 §6; anything else in a JWK is public.

@@ -5,7 +5,7 @@ import type { EngineContext } from '../context.js';
 import { resolveClientId } from '../clients/client-id-alias.js';
 import type { AuthClient, ClientAuthContext, ClientAuthMethod } from '../client-auth/types.js';
 import type { JwkSet } from '../keys/service-keys.js';
-import { openServiceJwks } from '../services/service-operations.js';
+import { openKeyViews } from '../keys/service-key-set.js';
 import { settings, type ClientAuthEndpoint } from '../services/service-settings.js';
 import type { ClientRecord, ServiceRecord } from '../../store/ports.js';
 import { fetchClientJwks, type JwksFetch } from './client-jwks.js';
@@ -18,7 +18,10 @@ const fapiClientAuth = (service: Record<string, unknown>, client: Record<string,
 export interface ServiceParty {
   record: ServiceRecord;
   data: Record<string, unknown>;
+  /** The keys that sign now (a rotation's next and replaced keys are left out). */
   jwks: JwkSet | undefined;
+  /** Every key the service publishes now, for verifying what it signed (an id_token_hint). */
+  publishedJwks: JwkSet | undefined;
   issuer: string;
 }
 
@@ -45,7 +48,10 @@ export async function loadService(ctx: EngineContext, serviceId: number): Promis
   if (cached) return cached;
   const record = await ctx.store.getService(serviceId);
   if (!record) return undefined;
-  const party = { record, data: record.data, jwks: openServiceJwks(ctx, record), issuer: settings.issuer(record.data) };
+  // Key states are read when the party is, so a node signs with a new key at most PARTY_TTL_MS
+  // after its activation: the retention of the replaced key (key-schedule.ts) allows for that.
+  const keys = openKeyViews(ctx, record);
+  const party = { record, data: record.data, jwks: keys.signing, publishedJwks: keys.published, issuer: settings.issuer(record.data) };
   cache.set(serviceId, party);
   return party;
 }

@@ -5,6 +5,7 @@ import type { ServiceRecord } from '../../store/ports.js';
 import { pickMembers, writableMembers } from '../../wire/schemas.js';
 import { withoutNulls } from '../../lib/json.js';
 import { forgetService } from '../cache/party-caches.js';
+import { openServiceJwks, openStoredKeySet } from '../keys/service-key-set.js';
 import { applyServiceDefaults } from './service-defaults.js';
 import { hasSigningKeys, parseServiceJwks, validateService } from './validate-service.js';
 
@@ -30,10 +31,6 @@ export function viewOfService(record: ServiceRecord, jwks: JwkSet | undefined): 
     // The private keys never leave through service/get; see service/jwks/get.
     ...(jwks ? { jwks: JSON.stringify(publicJwks(jwks)) } : {}),
   });
-}
-
-export function openServiceJwks(ctx: EngineContext, record: ServiceRecord): JwkSet | undefined {
-  return record.jwksSealed ? (JSON.parse(ctx.keyring.open(record.jwksSealed)) as JwkSet) : undefined;
 }
 
 export async function createService(ctx: EngineContext, input: Record<string, unknown>): Promise<ServiceView | ApiError> {
@@ -97,16 +94,21 @@ export async function updateService(ctx: EngineContext, apiKey: number, input: R
   const invalid = validateService(data, ctx.mode);
   if (invalid) return invalid;
 
+  // Unless replaced, the stored key set is left as it is: its rotation schedule included.
   let jwks = current;
+  let jwksSealed: string | null | undefined;
   if (typeof input.jwks === 'string' && input.jwks !== '') {
     const parsed = parseServiceJwks(input.jwks);
     if (isApiError(parsed)) return parsed;
     const anyPrivate = parsed.keys.some(hasPrivateMembers);
     if (anyPrivate) {
       if (!hasSigningKeys(parsed)) return apiErrors.badRequest("'jwks' must hold the private parts of the service's signing keys.");
+      // A key set given by hand replaces a rotation in progress: every key in it is current.
       jwks = parsed;
+      jwksSealed = ctx.keyring.seal(JSON.stringify({ keys: parsed.keys }));
     } else {
-      const known = new Set((current?.keys ?? []).map((k) => k.kid));
+      // Every stored key counts, so that a view read just before a key retired can still come back.
+      const known = new Set((openStoredKeySet(ctx, record)?.keys ?? []).map((k) => k.kid));
       if (!parsed.keys.every((k) => typeof k.kid === 'string' && known.has(k.kid))) {
         return apiErrors.badRequest("'jwks' without private keys can only repeat the service's current keys.");
       }
@@ -114,11 +116,10 @@ export async function updateService(ctx: EngineContext, apiKey: number, input: R
   }
 
   const modifiedAt = ctx.clock.now();
-  const jwksSealed = jwks ? ctx.keyring.seal(JSON.stringify(jwks)) : null;
   const updated = await ctx.store.updateService(apiKey, data, jwksSealed, modifiedAt);
   forgetService(ctx.store, apiKey);
   if (!updated) return apiErrors.serviceNotFound(String(apiKey));
-  return viewOfService({ ...record, data, jwksSealed, modifiedAt }, jwks);
+  return viewOfService({ ...record, data, jwksSealed: jwksSealed ?? record.jwksSealed, modifiedAt }, jwks);
 }
 
 export async function deleteService(ctx: EngineContext, apiKey: number): Promise<undefined | ApiError> {

@@ -37,8 +37,18 @@ export function kyselyServices({ db }: SqlContext): ServiceStore {
     async updateService(apiKey, data, jwksSealed, modifiedAt) {
       const result = await db
         .updateTable('services')
-        .set({ data: JSON.stringify(data), jwks_sealed: jwksSealed, modified_at: modifiedAt })
+        .set({ data: JSON.stringify(data), ...(jwksSealed !== undefined ? { jwks_sealed: jwksSealed } : {}), modified_at: modifiedAt })
         .where('api_key', '=', apiKey)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async replaceServiceKeys(apiKey, expected, jwksSealed, modifiedAt) {
+      const result = await db
+        .updateTable('services')
+        .set({ jwks_sealed: jwksSealed, modified_at: modifiedAt })
+        .where('api_key', '=', apiKey)
+        .where((eb) => (expected === null ? eb('jwks_sealed', 'is', null) : eb('jwks_sealed', '=', expected)))
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },

@@ -18,7 +18,7 @@ import { expectRefusal } from './expect-refusal.js';
 const ISSUER = 'https://as.example.com';
 
 function service(data: Record<string, unknown>, jwks?: JwkSet): ServiceParty {
-  return { record: { apiKey: 1 }, data, jwks, issuer: ISSUER } as unknown as ServiceParty;
+  return { record: { apiKey: 1 }, data, jwks, publishedJwks: jwks, issuer: ISSUER } as unknown as ServiceParty;
 }
 
 function client(data: Record<string, unknown>, clientIdAlias = '7'): ClientParty {

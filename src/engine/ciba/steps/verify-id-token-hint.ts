@@ -11,12 +11,12 @@ import { refuse, type Refusal } from '../../protocol/oauth-error.js';
  */
 export async function verifyIdTokenHint(hint: string, service: ServiceParty, client: ClientParty): Promise<string | Refusal> {
   const bad = (detail: string) => refuse('invalid_request', codes.bcBadIdTokenHint, detail);
-  if (!service.jwks) return bad('The service has no keys to verify the id_token_hint with.');
+  if (!service.publishedJwks) return bad('The service has no keys to verify the id_token_hint with.');
   let payload: Record<string, unknown>;
   try {
     const header = decodeProtectedHeader(hint);
     if (!header.alg || header.alg === 'none' || header.alg.startsWith('HS')) return bad('The id_token_hint is not signed by this service.');
-    const verified = await compactVerify(hint, createLocalJWKSet(publicJwks(service.jwks)));
+    const verified = await compactVerify(hint, createLocalJWKSet(publicJwks(service.publishedJwks)));
     payload = JSON.parse(new TextDecoder().decode(verified.payload)) as Record<string, unknown>;
   } catch {
     return bad("The signature of the 'id_token_hint' cannot be verified with this service's keys.");
