@@ -4,6 +4,7 @@ import { withoutNulls } from '../lib/json.js';
 import type { ApiOptions } from './api-context.js';
 import { installApiErrorHandling } from './http/error-handler.js';
 import { adminFrontRoutes } from './routes/admin-front-routes.js';
+import { adminRequestRoutes } from './routes/admin-request-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { adminSubjectRoutes } from './routes/admin-subject-routes.js';
 import { adminUserRoutes } from './routes/admin-user-routes.js';
@@ -28,5 +29,6 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
     adminUserRoutes(scope, options);
     adminSubjectRoutes(scope, options);
     adminFrontRoutes(scope, options);
+    adminRequestRoutes(scope, options);
   });
 }
