@@ -59,7 +59,7 @@ class App extends Component {
   state = { signedIn: Boolean(session.token()), services: [], serviceId: session.service(), route: route(), error: '' };
 
   componentDidMount() {
-    this.onHash = () => this.setState({ route: route() });
+    this.onHash = () => this.setState({ route: route(), flash: '' });
     addEventListener('hashchange', this.onHash);
     if (this.state.signedIn) this.reloadServices();
   }
@@ -87,7 +87,14 @@ class App extends Component {
 
   chooseService(id) {
     session.chooseService(id);
-    this.setState({ serviceId: id });
+    this.setState({ serviceId: id, flash: '' });
+  }
+
+  /** After a page created or changed a service: the list again, that service chosen, and a word that outlives the page. */
+  async servicesChanged(chosen, flash) {
+    await this.reloadServices();
+    if (chosen) this.chooseService(String(chosen));
+    if (flash) this.setState({ flash });
   }
 
   signOut() {
@@ -118,8 +125,9 @@ class App extends Component {
       <main id="main" tabindex="-1">
         <h1>${page[1]}</h1>
         <${Notice} kind="error" text=${this.state.error} />
+        <${Notice} text=${this.state.flash} />
         <${Page} key=${`${page[0]}:${this.state.serviceId}`} serviceId=${this.state.serviceId} service=${service} args=${rest}
-          services=${this.state.services} onServicesChanged=${(chosen) => this.reloadServices().then(() => chosen && this.chooseService(String(chosen)))} />
+          services=${this.state.services} onServicesChanged=${(chosen, flash) => this.servicesChanged(chosen, flash)} />
       </main>
     </div>`;
   }

@@ -1,7 +1,7 @@
-import { Component, html } from '../vendor.js';
+import { Component, createRef, html } from '../vendor.js';
 import { fieldOf } from './api.js';
 
-export { Component, html };
+export { Component, createRef, html };
 
 export const iso = (value) => (value === undefined || value === null ? '' : new Date(value).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z'));
 
@@ -48,6 +48,7 @@ export class Form extends Component {
   constructor(props) {
     super(props);
     this.state = { values: { ...(props.initial ?? {}) }, errors: {}, formError: '', busy: false };
+    this.form = createRef();
   }
 
   set(name, value) {
@@ -69,9 +70,11 @@ export class Form extends Component {
     } catch (error) {
       const message = error?.message ?? String(error);
       const field = fieldOf(message, fields.map((f) => f.name));
-      this.setState({ busy: false, ...(field ? { errors: { [field]: message } } : { formError: message }) });
-      const target = field ? this.base?.querySelector(`#${this.props.id}-${field}`) : this.base?.querySelector('.notice.error');
-      target?.focus();
+      // Focus goes to what the message is about once it is on the page.
+      this.setState({ busy: false, ...(field ? { errors: { [field]: message } } : { formError: message }) }, () => {
+        const form = this.form.current;
+        (field ? form?.querySelector(`#${this.props.id}-${field}`) : form?.querySelector('.notice.error'))?.focus();
+      });
     }
   }
 
@@ -109,7 +112,7 @@ export class Form extends Component {
   }
 
   render() {
-    return html`<form id=${this.props.id} class="form" novalidate onSubmit=${(e) => this.submit(e)} aria-label=${this.props.title}>
+    return html`<form ref=${this.form} id=${this.props.id} class="form" novalidate onSubmit=${(e) => this.submit(e)} aria-label=${this.props.title}>
       <h3>${this.props.title}</h3>
       ${this.props.fields.map((f) => this.renderField(f))}
       <${Notice} kind="error" text=${this.state.formError} />

@@ -1,7 +1,7 @@
 import { uPlot } from '../../vendor.js';
 import { fetchEvents } from '../events.js';
 import { hourlyFigures } from '../stats.js';
-import { Component, html, Notice } from '../ui.js';
+import { Component, createRef, html, Notice } from '../ui.js';
 
 const COLORS = { requested: '#1f4e9c', approved: '#1b6e3a', denied: '#b3261e', expired: '#6b4e00', notificationFailed: '#b3261e', notificationRetry: '#6b4e00' };
 const LABELS = { requested: 'Requests', approved: 'Approved', denied: 'Denied', expired: 'Expired', notificationFailed: 'Failed deliveries', notificationRetry: 'Retried deliveries' };
@@ -18,6 +18,7 @@ const CHARTS = [
 export class DashboardPage extends Component {
   state = { figures: undefined, error: '' };
   charts = [];
+  section = createRef();
 
   componentDidMount() {
     this.load();
@@ -43,9 +44,9 @@ export class DashboardPage extends Component {
   draw() {
     for (const chart of this.charts) chart.destroy();
     const { figures } = this.state;
-    const width = Math.max(280, Math.min(720, (this.base?.clientWidth ?? 720) - 8));
+    const width = Math.max(280, Math.min(720, (this.section.current?.clientWidth ?? 720) - 8));
     this.charts = CHARTS.map(([id, title, names]) => {
-      const target = this.base.querySelector(`#chart-${id}`);
+      const target = this.section.current.querySelector(`#chart-${id}`);
       const options = {
         title, width, height: 180,
         scales: { x: { time: true } },
@@ -58,7 +59,7 @@ export class DashboardPage extends Component {
   render() {
     if (!this.props.serviceId) return html`<p>Create a service first.</p>`;
     const f = this.state.figures;
-    return html`<section>
+    return html`<section ref=${this.section}>
       <${Notice} kind="error" text=${this.state.error} />
       ${f ? html`<dl class="figures" data-testid="figures">
         <div><dt>Requests (1 h)</dt><dd>${f.totals.requested}</dd></div>

@@ -52,8 +52,8 @@ export class ServicesPage extends Component {
 
   async create(values) {
     const created = await api('POST', '/api/service/create', values);
-    this.setState({ creating: false, notice: `Service ${created.apiKey} created.` });
-    this.props.onServicesChanged(created.apiKey);
+    this.setState({ creating: false });
+    await this.props.onServicesChanged(created.apiKey, `Service ${created.apiKey} created.`);
   }
 
   async update(values) {
