@@ -139,4 +139,6 @@ link.rel = 'stylesheet';
 link.href = new URL(uPlotCss, new URL('../vendor.js', import.meta.url)).href;
 document.head.append(link);
 
-render(html`<${App} />`, document.getElementById('root'));
+const root = document.getElementById('root');
+root.replaceChildren(); // the "Loading" line: render() keeps nodes it did not make
+render(html`<${App} />`, root);
