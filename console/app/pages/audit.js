@@ -11,7 +11,7 @@ const toIso = (local) => (local ? new Date(local).toISOString() : undefined);
 export class AuditPage extends Component {
   render() {
     const authReqId = this.props.args[0];
-    return authReqId ? html`<${Evidence} serviceId=${this.props.serviceId} authReqId=${authReqId} />` : html`<${Trail} serviceId=${this.props.serviceId} />`;
+    return authReqId ? html`<${Evidence} key=${authReqId} serviceId=${this.props.serviceId} authReqId=${authReqId} />` : html`<${Trail} serviceId=${this.props.serviceId} />`;
   }
 }
 
