@@ -50,10 +50,10 @@ export async function api(method, path, body, token = session.token()) {
 
 /**
  * Which field an API message is about: the API names members in quotes ('bcNotificationEndpoint')
- * or, for schema errors, as a JSON pointer (/backchannelPollingInterval). Of several, the last
+ * or, for schema errors, first after "is invalid:" ("The body is invalid: backchannelPollingInterval must…"). Of several, the last
  * one that is a field of the form (a "needs 'x'" message names the missing one last).
  */
 export function fieldOf(message, fieldNames) {
-  const named = [...message.matchAll(/'([A-Za-z_][A-Za-z0-9_]*)'|invalid: \/([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1] ?? m[2]);
+  const named = [...message.matchAll(/'([A-Za-z_][A-Za-z0-9_]*)'|is invalid: \/?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1] ?? m[2]);
   return named.reverse().find((name) => fieldNames.includes(name));
 }

@@ -117,6 +117,25 @@ describe('admin console in a real browser', () => {
     state.serviceId = /Service (\d+) created/.exec((await page.getByRole('status').first().textContent())!)![1];
     expect(await page.locator('#service-select').inputValue()).toBe(state.serviceId);
     await expect.poll(() => page.locator('#service-edit').count()).toBe(1);
+
+    // Editing: a refused value is named at its field; a good one is saved and read back.
+    const edit = page.locator('#service-edit');
+    await edit.getByLabel('auth_req_id lifetime (seconds)').fill('soon');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => edit.getByTestId('error-backchannelAuthReqIdDuration').count()).toBe(1);
+    await edit.getByLabel('auth_req_id lifetime (seconds)').fill('300');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Service settings saved.' }).count()).toBe(1);
+    const saved = await request(`${server.baseUrl}/api/${state.serviceId}/service/get`, { headers: bearer(server.adminToken) });
+    expect(saved.json).toMatchObject({ serviceName: 'Console bank', backchannelAuthReqIdDuration: 300, backchannelPollingInterval: 1 });
+    const front = page.locator('#front-edit');
+    await front.getByLabel('Binding message maximum length').fill('5000');
+    await front.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => front.getByTestId('error-bindingMessageMaxLength').count()).toBe(1);
+    await front.getByLabel('Binding message maximum length').fill('128');
+    await front.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Front settings saved.' }).count()).toBe(1);
+    expect((await request(`${server.baseUrl}/admin/services/${state.serviceId}/front`, { headers: bearer(server.adminToken) })).json.bindingMessageMaxLength).toBe(128);
     await shot('services');
   });
 
@@ -147,6 +166,19 @@ describe('admin console in a real browser', () => {
     // Once dismissed it is not shown again: not in the list, not in the edit form.
     await row.getByRole('button', { name: 'Edit' }).click();
     expect(await page.locator('main').textContent()).not.toContain(state.clientSecret);
+    const edit = page.locator('#client-edit');
+    expect(await edit.getByLabel('Client notification endpoint').inputValue()).toBe(receiver.url('/ping'));
+    await edit.getByLabel('Token delivery mode').selectOption('PUSH');
+    await edit.getByLabel('Client notification endpoint').fill('');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => edit.getByTestId('error-bcNotificationEndpoint').count()).toBe(1);
+    await edit.getByLabel('Token delivery mode').selectOption('PING');
+    await edit.getByLabel('Client notification endpoint').fill(receiver.url('/ping'));
+    await edit.getByLabel('DPoP required (RFC 9449)').uncheck();
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: `Client ${state.clientId} saved.` }).count()).toBe(1);
+    const saved = await request(`${server.baseUrl}/api/${state.serviceId}/client/get/${state.clientId}`, { headers: bearer(server.adminToken) });
+    expect(saved.json).toMatchObject({ clientName: HOSTILE_NAME, bcDeliveryMode: 'PING', bcNotificationEndpoint: receiver.url('/ping'), clientSecret: state.clientSecret });
   });
 
   it('adds, locks and unlocks a user in the directory', async () => {
