@@ -29,7 +29,7 @@ describe('console pages over contracts A and B (answers of the contract shape)',
     { id: '5', seq: 5, at: at(300), type: 'backchannel.requested', authReqId: 'req-2', clientId: '42', data: { clientId: '42', hintType: 'login_hint', scopes: ['openid'], deliveryMode: 'POLL' } },
     { id: '6', seq: 6, at: at(200), type: 'request.expired', authReqId: 'req-2', data: {} },
   ];
-  let keys = [
+  let keys: Array<Record<string, string>> = [
     { kid: 'k-current', alg: 'ES256', use: 'sig', state: 'current', createdAt: at(86_400) },
     { kid: 'k-<b>old</b>', alg: 'ES256', use: 'sig', state: 'retiring', createdAt: at(172_800), retiresAt: at(-3600) },
   ];

@@ -44,7 +44,8 @@ export class UsersPage extends Component {
         if (!confirm(`Delete user ${user.subject}? Her tokens are revoked.`)) return;
         await api('DELETE', path(this.props.serviceId, user.subject));
       } else {
-        await api('PUT', path(this.props.serviceId, user.subject), { ...claimsOf(user), status: action === 'lock' ? 'locked' : 'active' });
+        // The status route keeps her claims and user code as they are.
+        await api('PUT', `${path(this.props.serviceId, user.subject)}/status`, { status: action === 'lock' ? 'locked' : 'active' });
       }
       this.setState({ notice: `User ${user.subject}: ${action} done.`, error: '' });
       await this.load();
