@@ -197,6 +197,16 @@ describe('admin console in a real browser', () => {
     await expect.poll(() => row.locator('td').nth(3).textContent()).toBe('active');
     const user = await request(`${server.baseUrl}/admin/services/${state.serviceId}/users/alice`, { headers: bearer(server.adminToken) });
     expect(user.json).toMatchObject({ subject: 'alice', name: 'Alice <i>Admin</i>', status: 'active' });
+
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await page.locator('#user-create').getByLabel('Subject (user id)').fill('mallory');
+    await page.locator('#user-create').getByRole('button', { name: 'Add user' }).click();
+    const mallory = page.getByTestId('user-row').filter({ hasText: 'mallory' });
+    await expect.poll(() => mallory.count()).toBe(1);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await mallory.getByRole('button', { name: 'Delete mallory' }).click();
+    await expect.poll(() => mallory.count()).toBe(0);
+    expect((await request(`${server.baseUrl}/admin/services/${state.serviceId}/users/mallory`, { headers: bearer(server.adminToken) })).status).toBe(404);
     await shot('users');
   });
 

@@ -66,8 +66,8 @@ export class ClientsPage extends Component {
     if (!this.props.serviceId) return html`<p>Create a service first.</p>`;
     const rows = this.state.clients.map((c) => html`<tr data-testid="client-row">
       <td>${c.clientId}</td><td>${c.clientName}</td><td>${c.bcDeliveryMode}</td><td class="wrap">${c.bcNotificationEndpoint ?? ''}</td><td>${c.tokenAuthMethod}</td>
-      <td><button type="button" class="link" onClick=${() => this.setState({ editing: c, creating: false, secret: undefined })}>Edit</button>
-        <button type="button" class="link danger" onClick=${() => this.remove(c)}>Delete</button></td></tr>`);
+      <td><button type="button" class="link" aria-label=${`Edit client ${c.clientId}`} onClick=${() => this.setState({ editing: c, creating: false, secret: undefined })}>Edit</button>
+        <button type="button" class="link danger" aria-label=${`Delete client ${c.clientId}`} onClick=${() => this.remove(c)}>Delete</button></td></tr>`);
     const { editing, secret } = this.state;
     return html`<section>
       <${Notice} text=${this.state.notice} />

@@ -58,9 +58,9 @@ export class UsersPage extends Component {
     if (!this.props.serviceId) return html`<p>Create a service first.</p>`;
     const rows = this.state.users.map((u) => html`<tr data-testid="user-row">
       <td>${u.subject}</td><td>${u.name ?? ''}</td><td>${u.email ?? ''}</td><td>${u.status}</td><td>${u.hasUserCode ? 'yes' : 'no'}</td><td>${iso(u.modifiedAt)}</td>
-      <td><button type="button" class="link" onClick=${() => this.setState({ editing: u, creating: false })}>Edit</button>
-        <button type="button" class="link" onClick=${() => this.act(u, u.status === 'locked' ? 'unlock' : 'lock')}>${u.status === 'locked' ? 'Unlock' : 'Lock'}</button>
-        <button type="button" class="link danger" onClick=${() => this.act(u, 'delete')}>Delete</button></td></tr>`);
+      <td><button type="button" class="link" aria-label=${`Edit ${u.subject}`} onClick=${() => this.setState({ editing: u, creating: false })}>Edit</button>
+        <button type="button" class="link" aria-label=${`${u.status === 'locked' ? 'Unlock' : 'Lock'} ${u.subject}`} onClick=${() => this.act(u, u.status === 'locked' ? 'unlock' : 'lock')}>${u.status === 'locked' ? 'Unlock' : 'Lock'}</button>
+        <button type="button" class="link danger" aria-label=${`Delete ${u.subject}`} onClick=${() => this.act(u, 'delete')}>Delete</button></td></tr>`);
     const editing = this.state.editing;
     return html`<section>
       <${Notice} text=${this.state.notice} />
