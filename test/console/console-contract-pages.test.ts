@@ -115,6 +115,14 @@ describe('console pages over contracts A and B (answers of the contract shape)',
     await expect.poll(() => page.getByRole('alert').textContent()).toBe('No such request in the audit trail.');
   });
 
+  it('notifications: each attempt from the audit trail with its HTTP status', async () => {
+    await page.goto(`${server.baseUrl}/console/#/notifications`);
+    const rows = page.getByTestId('attempt-row');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().locator('td').allTextContents()).toEqual([expect.any(String), 'req-1…', '1', '503', 'retry']);
+    expect(eventQueries.at(-1)!.get('type')).toBe('notification.attempt');
+  });
+
   it('keys: states listed, rotate posts the chosen algorithm and shows the new key', async () => {
     await page.goto(`${server.baseUrl}/console/#/keys`);
     const rows = page.getByTestId('key-row');
