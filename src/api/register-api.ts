@@ -5,6 +5,7 @@ import type { ApiOptions } from './api-context.js';
 import { installApiErrorHandling } from './http/error-handler.js';
 import { adminFrontRoutes } from './routes/admin-front-routes.js';
 import { adminKeyRoutes } from './routes/admin-key-routes.js';
+import { adminRequestRoutes } from './routes/admin-request-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { adminSubjectRoutes } from './routes/admin-subject-routes.js';
 import { adminUserRoutes } from './routes/admin-user-routes.js';
@@ -30,5 +31,6 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
     adminSubjectRoutes(scope, options);
     adminFrontRoutes(scope, options);
     adminKeyRoutes(scope, options);
+    adminRequestRoutes(scope, options);
   });
 }

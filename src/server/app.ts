@@ -14,6 +14,7 @@ import { installJsonBodyParser } from '../api/http/json-body-parser.js';
 import { createHttpApi } from '../sdk/http-client.js';
 import { isOpenCibaApiError } from '../sdk/errors.js';
 import { engineRevocation } from './engine-revocation.js';
+import { registerConsole } from './console/register-console.js';
 
 export interface AppOptions {
   config: Config;
@@ -73,6 +74,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
   await registerApi(app, { engine, frontStore: options.frontStore, adminToken: config.adminToken, bodyLimit: config.bodyLimit, serviceUnavailable: serviceAvailability(config, engine), revokeAtEngine: engineRevocation(config), embeddedDevice: options.embeddedDevice === true });
+
+  await registerConsole(app);
 
   app.setNotFoundHandler((request, reply) => {
     return sendApiError(request, reply, apiErrors.notFound(`No such endpoint: ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}.`));

@@ -24,7 +24,7 @@ export type { ApiTokenRecord, ApiTokenStore } from './ports/api-token-store.js';
 export type { AttemptClaim, AttemptLimitStore } from './ports/attempt-limit-store.js';
 export type { BackchannelRequestRecord, BackchannelRequestStore, BackchannelStatus } from './ports/backchannel-request-store.js';
 export type { ClientChange, ClientRecord, ClientStore } from './ports/client-store.js';
-export type { FrontRequestRecord, FrontRequestStatus, FrontRequestStore } from './ports/front-request-store.js';
+export type { FrontRequestFilter, FrontRequestRecord, FrontRequestState, FrontRequestStatus, FrontRequestStore } from './ports/front-request-store.js';
 export type { FrontSettingsRecord, FrontSettingsStore } from './ports/front-settings-store.js';
 export type { HousekeepingStore, PurgeCounts, Retention } from './ports/housekeeping-store.js';
 export type { JtiStore } from './ports/jti-store.js';

@@ -124,4 +124,25 @@ export function adminUserRoutes(app: FastifyInstance, options: ApiOptions): void
     const failed = await alsoAtEngine(serviceIdOf(request), subjectOf(request), deleted ? 'deleted' : 'already gone');
     return sendResult(request, reply, failed ?? (deleted ? undefined : apiErrors.notFound(`The user '${subjectOf(request).slice(0, 64)}' does not exist.`)));
   });
+
+  // Lock or unlock alone: the PUT above replaces the whole user, and a caller that only wants to
+  // lock her cannot send back her user code (only its hash is kept, and it is never shown).
+  app.put('/admin/services/:serviceId/users/:subject/status', {
+    onRequest: callerHook(options, 'service'),
+    schema: {
+      tags, summary: 'Lock or unlock a user, keeping everything else', params,
+      body: { type: 'object', properties: { status: { type: 'string', enum: ['active', 'locked'] } }, required: ['status'], additionalProperties: false },
+      response: { 200: userView, ...errors },
+    },
+  }, async (request, reply) => {
+    const id = serviceIdOf(request);
+    const unavailable = await options.serviceUnavailable(id);
+    if (unavailable) return sendResult(request, reply, unavailable);
+    const existing = await users.getUser(id, subjectOf(request));
+    if (!existing) return sendResult(request, reply, apiErrors.notFound(`The user '${subjectOf(request).slice(0, 64)}' does not exist.`));
+    const user: UserRecord = { ...existing, status: (request.body as { status: 'active' | 'locked' }).status, modifiedAt: ctx.clock.now() };
+    await users.putUser(user);
+    const failed = user.status === 'locked' ? await alsoAtEngine(id, user.subject, 'locked') : undefined;
+    return sendResult(request, reply, failed ?? viewOf(user));
+  });
 }

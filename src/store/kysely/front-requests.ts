@@ -37,6 +37,33 @@ export function kyselyFrontRequests({ db, dialect }: SqlContext): FrontRequestSt
       return rows.map(toFrontRequest);
     },
 
+    async listFrontRequests(serviceId, filter, now, limit) {
+      let query = db.selectFrom('front_requests').selectAll().where('service_id', '=', serviceId);
+      if (filter.subject !== undefined) query = query.where('subject', '=', filter.subject);
+      if (filter.clientId !== undefined) query = query.where('client_id', '=', filter.clientId);
+      switch (filter.state) {
+        case 'pending':
+          query = query.where('status', '=', 'pending').where('expires_at', '>', now);
+          break;
+        case 'approved':
+          query = query.where('status', '=', 'allowed');
+          break;
+        case 'denied':
+          query = query.where('status', '=', 'denied');
+          break;
+        case 'expired':
+          query = query.where((eb) => eb.or([eb('status', '=', 'failed'), eb.and([eb('status', '=', 'pending'), eb('expires_at', '<=', now)])]));
+          break;
+      }
+      const before = filter.before;
+      if (before) {
+        query = query.where((eb) =>
+          eb.or([eb('created_at', '<', before.createdAt), eb.and([eb('created_at', '=', before.createdAt), eb('auth_req_id_digest', '<', before.authReqIdDigest)])]));
+      }
+      const rows = await query.orderBy('created_at', 'desc').orderBy('auth_req_id_digest', 'desc').limit(limit).execute();
+      return rows.map(toFrontRequest);
+    },
+
     async decideFrontRequest(serviceId, authReqIdDigest, status, now) {
       const row = (await decide(db, status, serviceId, authReqIdDigest, now)).rows[0];
       return row ? toFrontRequest(row) : undefined;

@@ -16,10 +16,26 @@ export interface FrontRequestRecord {
   expiresAt: number;
 }
 
+/**
+ * What an operator lists (the console's live requests): a state as the operator sees it, where
+ * `expired` covers a pending request past its expiry (not swept yet) and one the sweep failed.
+ */
+export type FrontRequestState = 'pending' | 'approved' | 'denied' | 'expired';
+
+export interface FrontRequestFilter {
+  state?: FrontRequestState;
+  subject?: string;
+  clientId?: number;
+  /** Keyset paging, newest first: only requests strictly before this one (created_at, then digest). */
+  before?: { createdAt: number; authReqIdDigest: string };
+}
+
 export interface FrontRequestStore {
   createFrontRequest(record: FrontRequestRecord): Promise<void>;
   findFrontRequest(serviceId: number, authReqIdDigest: string): Promise<FrontRequestRecord | undefined>;
   listPendingFrontRequests(serviceId: number, subject: string | undefined, now: number, limit: number): Promise<FrontRequestRecord[]>;
+  /** Every state, newest first, `limit` at most; `now` tells a pending request from an expired one. */
+  listFrontRequests(serviceId: number, filter: FrontRequestFilter, now: number, limit: number): Promise<FrontRequestRecord[]>;
   /** pending → `status`, once and only before expiry; undefined when someone decided first or it expired. */
   decideFrontRequest(serviceId: number, authReqIdDigest: string, status: 'allowed' | 'denied' | 'failed', now: number): Promise<FrontRequestRecord | undefined>;
   /** Undoes a decision (or a failure) whose completion failed, so that it can be decided (or swept) again. */
