@@ -14,6 +14,9 @@ import { installJsonBodyParser } from '../api/http/json-body-parser.js';
 import { createHttpApi } from '../sdk/http-client.js';
 import { isOpenCibaApiError } from '../sdk/errors.js';
 import { engineRevocation } from './engine-revocation.js';
+import type { Registry } from 'prom-client';
+import { installHttpMetrics } from './metrics/http-metrics.js';
+import { registerMetricsRoute } from './metrics/metrics-endpoint.js';
 
 export interface AppOptions {
   config: Config;
@@ -24,6 +27,8 @@ export interface AppOptions {
   logger?: boolean | Record<string, unknown>;
   /** Whether the front has an embedded authentication device (allows the `embedded` channel). */
   embeddedDevice?: boolean;
+  /** This server's metrics registry: every answer is counted on it, and `/metrics` shows it. */
+  metrics?: Registry;
 }
 
 /** Builds the HTTP server: the API, the admin additions, docs and health. Does not listen. */
@@ -45,7 +50,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: (_error, request, reply) => {
       sendApiError(request, reply, apiErrors.badRequest('The request URL is malformed.'));
     },
+    // A request that reached an open connection during the shutdown grace is served, not
+    // refused with 503: the shutdown closes each connection after its answer (shutdown.ts).
+    return503OnClosing: false,
   });
+  if (options.metrics) installHttpMetrics(app, options.metrics);
 
   installJsonBodyParser(app);
   await app.register(formbody, { bodyLimit: config.bodyLimit });
@@ -71,6 +80,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  if (options.metrics) registerMetricsRoute(app, options.metrics, engine, config.adminToken);
 
   await registerApi(app, { engine, frontStore: options.frontStore, adminToken: config.adminToken, bodyLimit: config.bodyLimit, serviceUnavailable: serviceAvailability(config, engine), revokeAtEngine: engineRevocation(config), embeddedDevice: options.embeddedDevice === true });
 

@@ -24,11 +24,22 @@ export interface Config {
   engineToken: string | undefined;
   /** How long a node holds an outbox row it is sending; after a crash, others take it over then. */
   outboxLeaseMs: number | undefined;
+  /** OPENCIBA_METRICS_PORT: a listener of its own serving only /metrics, without a token. */
+  metricsPort: number | undefined;
+  /** OPENCIBA_SHUTDOWN_GRACE_MS: how long SIGTERM waits for requests and deliveries in flight. */
+  shutdownGraceMs: number;
+  /**
+   * OPENCIBA_REPLAY_GRACE_MS: how long after a redemption a repeat by the same client is only
+   * refused, not taken for a replay that revokes the tokens (docs/security.md, "Duplicate pings").
+   */
+  replayGraceMs: number | undefined;
   /** Direct TLS, the client CA bundle and the trusted proxy's certificate header (tls-config.ts). */
   tls: TlsConfig;
 }
 
 export class ConfigError extends Error {}
+
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -199,6 +210,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${logLevel}`);
   const bodyLimitText = read('OPENCIBA_BODY_LIMIT');
   const leaseText = read('OPENCIBA_OUTBOX_LEASE_MS');
+  const metricsPortText = read('OPENCIBA_METRICS_PORT');
+  const graceText = read('OPENCIBA_SHUTDOWN_GRACE_MS');
+  const replayGraceText = read('OPENCIBA_REPLAY_GRACE_MS');
   const engineUrl = read('OPENCIBA_ENGINE_URL');
   checkEngineUrl(engineUrl);
 
@@ -218,7 +232,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
     bodyLimit: bodyLimitText === undefined ? 1024 * 1024 : wholeNumber('OPENCIBA_BODY_LIMIT', bodyLimitText, 1, 2 ** 31 - 1),
     engineUrl: engineUrl?.replace(/\/+$/, ''),
     engineToken: read('OPENCIBA_ENGINE_TOKEN'),
-    outboxLeaseMs: leaseText === undefined ? undefined : wholeNumber('OPENCIBA_OUTBOX_LEASE_MS', leaseText, 1, 2 ** 31 - 1),
+    outboxLeaseMs: leaseText === undefined ? undefined : wholeNumber('OPENCIBA_OUTBOX_LEASE_MS', leaseText, 300, 600_000),
+    metricsPort: metricsPortText === undefined ? undefined : wholeNumber('OPENCIBA_METRICS_PORT', metricsPortText, 1, 65_535),
+    shutdownGraceMs: graceText === undefined ? DEFAULT_SHUTDOWN_GRACE_MS : wholeNumber('OPENCIBA_SHUTDOWN_GRACE_MS', graceText, 0, 600_000),
+    replayGraceMs: replayGraceText === undefined ? undefined : wholeNumber('OPENCIBA_REPLAY_GRACE_MS', replayGraceText, 0, 3_600_000),
     tls,
   };
 }

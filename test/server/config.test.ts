@@ -121,7 +121,7 @@ describe('loadConfig', () => {
     expect(refusal({ LOG_LEVEL: 'loud' })).toBe('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got loud');
     expect(refusal({ OPENCIBA_BODY_LIMIT: '1mb' })).toBe('OPENCIBA_BODY_LIMIT must be a whole number from 1 to 2147483647, got 1mb');
     expect(refusal({ OPENCIBA_BODY_LIMIT: '0' })).toBe('OPENCIBA_BODY_LIMIT must be a whole number from 1 to 2147483647, got 0');
-    expect(refusal({ OPENCIBA_OUTBOX_LEASE_MS: '-5' })).toBe('OPENCIBA_OUTBOX_LEASE_MS must be a whole number from 1 to 2147483647, got -5');
+    expect(refusal({ OPENCIBA_OUTBOX_LEASE_MS: '-5' })).toBe('OPENCIBA_OUTBOX_LEASE_MS must be a whole number from 300 to 600000, got -5');
     expect(loadConfig({ OPENCIBA_BODY_LIMIT: '2048', OPENCIBA_OUTBOX_LEASE_MS: '15000' })).toMatchObject({ bodyLimit: 2048, outboxLeaseMs: 15_000 });
   });
 
