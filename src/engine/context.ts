@@ -21,6 +21,8 @@ export interface EngineContext {
    * the operator stated that the TLS layer validated client chains. Unset: neither.
    */
   clientCertificateTrust?: { anchors: X509Certificate[]; verifiedUpstream: boolean };
+  /** How long after a redemption a repeat by the same client does not revoke (default REPLAY_GRACE_MS, ciba-grant.ts). */
+  replayGraceMs?: number;
   /** The front's side of `/complete`, when a front runs in this process (wired by server/). */
   managed?: ManagedRequests;
 }

@@ -71,6 +71,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
       publicUrl: config.publicUrl,
       mode: config.mode,
       clientCertificateTrust: { anchors: config.tls.clientCa, verifiedUpstream: config.tls.verifiedUpstream },
+      ...(config.replayGraceMs !== undefined ? { replayGraceMs: config.replayGraceMs } : {}),
     };
     // The front mounted below takes part in the engine's /complete for the requests it manages.
     engine.managed = managedRequests({ ...engine, store });
