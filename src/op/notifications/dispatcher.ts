@@ -165,6 +165,11 @@ export class NotificationDispatcher {
     this.halted = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    try {
+      await this.leases.releaseUnstarted();
+    } catch (error) {
+      this.log.warn({ err: messageOf(error) }, 'could not release notification leases');
+    }
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
@@ -186,6 +191,7 @@ export class NotificationDispatcher {
         // A row whose lease ran out unrenewed (or that another node took) may be another
         // node's by now: it is left to that node or to the next claim.
         if (!this.leases.holds(batch, row.id)) continue;
+        this.leases.start(batch, row.id);
         try {
           await this.handle(row);
         } catch (error) {

@@ -4,6 +4,8 @@ import type { OutboxQueue } from '../../store/ports.js';
 /** One claim's rows that are not finished yet, and the lease they all hold (one claim, one lease). */
 export interface HeldBatch {
   ids: Set<string>;
+  /** The held rows whose delivery has begun: a stop hands back only the others. */
+  started: Set<string>;
   heldUntil: number;
 }
 
@@ -27,7 +29,7 @@ export class LeaseKeeper {
   ) {}
 
   hold(ids: string[], heldUntil: number): HeldBatch {
-    const batch = { ids: new Set(ids), heldUntil };
+    const batch = { ids: new Set(ids), started: new Set<string>(), heldUntil };
     this.batches.add(batch);
     if (!this.timer) {
       this.timer = setInterval(() => void this.renew(), this.heartbeatMs);
@@ -41,8 +43,23 @@ export class LeaseKeeper {
     return batch.ids.has(id) && this.clock.now() < batch.heldUntil;
   }
 
+  start(batch: HeldBatch, id: string): void {
+    batch.started.add(id);
+  }
+
   finished(batch: HeldBatch, id: string): void {
     batch.ids.delete(id);
+    batch.started.delete(id);
+  }
+
+  /** On stop: every batch's rows not started are handed back now, not when the deliveries in flight end. */
+  async releaseUnstarted(): Promise<void> {
+    await this.renewing;
+    for (const batch of this.batches) {
+      const ids = [...batch.ids].filter((id) => !batch.started.has(id));
+      for (const id of ids) batch.ids.delete(id);
+      if (ids.length > 0) await this.store.releaseOutboxLeases(ids, batch.heldUntil);
+    }
   }
 
   /** The batch's rows not sent: the lease is given up so that another node need not wait it out. */

@@ -183,6 +183,35 @@ describe.each(DIALECTS)('outbox leases and takeover on %s', (dialect) => {
       expect(await row(second.id)).toMatchObject({ status: 'delivered', attempts: 1, finishedAt: claimedAt + LEASE_MS + 1_000 });
     });
 
+    it('stop() hands back the claimed rows not started at once, and finishes the one in flight', async () => {
+      let answer: (() => void) | undefined;
+      const r = await receiver((_request, res) => {
+        if (answer === undefined) answer = () => res.writeHead(204).end();
+        else res.writeHead(204).end();
+      });
+      const records = [];
+      for (let i = 0; i < 3; i++) {
+        records.push(await enqueuePing(r.url(), `stopping-${i}`));
+        clock.advance(1);
+      }
+      const d = dispatcher(db.store, { batchSize: 3, concurrency: 1, heartbeatMs: 60_000 });
+      const run = d.runOnce();
+      await expect.poll(() => answer !== undefined, { timeout: 5_000, interval: 5 }).toBe(true);
+      const stopped = d.stop();
+      // Handed back while the first delivery is still held by the receiver.
+      await expect.poll(async () => (await row(records[2]!.id)).claimedUntil, { timeout: 5_000, interval: 10 }).toBeNull();
+      expect(await row(records[1]!.id)).toMatchObject({ status: 'pending', attempts: 0, claimedUntil: null });
+      expect((await row(records[0]!.id)).claimedUntil).not.toBeNull();
+      answer!();
+      await stopped;
+      expect(await run).toBe(3);
+      expect(await row(records[0]!.id)).toMatchObject({ status: 'delivered', attempts: 1 });
+      expect(deliveriesByFlow(r)).toEqual({ 'stopping-0': 1 });
+      // Another node takes the rest at once, with no lease to wait out.
+      expect(await dispatcher(await db.openAnother()).runOnce()).toBe(2);
+      expect(deliveriesByFlow(r)).toEqual({ 'stopping-0': 1, 'stopping-1': 1, 'stopping-2': 1 });
+    });
+
     it('a renewal moves only the leases this node still holds', async () => {
       const r = await receiver();
       const record = await enqueuePing(r.url(), 'renew-own');
