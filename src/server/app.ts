@@ -53,6 +53,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // A request that reached an open connection during the shutdown grace is served, not
     // refused with 503: the shutdown closes each connection after its answer (shutdown.ts).
     return503OnClosing: false,
+    // Closing closes only connections idle between requests (shutdown.ts says why).
+    forceCloseConnections: false,
   });
   if (options.metrics) installHttpMetrics(app, options.metrics);
 

@@ -19,7 +19,7 @@ import { createMetricsRegistry } from './metrics/registry.js';
 import { registerPoolMetrics, statementMetrics } from './metrics/store-metrics.js';
 import { deliveryMetrics, registerBacklogMetrics } from './metrics/outbox-metrics.js';
 import { registerHealth } from './health.js';
-import { installDrainingHook } from './shutdown.js';
+import { installDrainingHook, type RequestTally } from './shutdown.js';
 
 export interface Runtime {
   app: FastifyInstance;
@@ -36,6 +36,8 @@ export interface Runtime {
   /** From now on `/health/ready` answers 503 (the shutdown's first step). */
   drain(): void;
   readonly draining: boolean;
+  /** Requests begun and requests cut before their answer, over the server's life. */
+  readonly requests: RequestTally;
   close(): Promise<void>;
 }
 
@@ -84,7 +86,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     registerBacklogMetrics(metrics, (now) => store.outboxBacklog(now), clock);
     registerPoolMetrics(metrics, () => store.poolUse());
     let draining = false;
-    installDrainingHook(app, () => draining);
+    const requests = installDrainingHook(app, () => draining);
     registerHealth(app, { pendingMigrations: () => store.pendingMigrations(), dispatcherRunning: () => front.dispatcher.isRunning, draining: () => draining });
     const stopHousekeeping = background ? startHousekeeping(store, engine.clock, app.log, overrides.housekeepingIntervalMs) : async () => {};
     return {
@@ -103,6 +105,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
       get draining() {
         return draining;
       },
+      requests,
       async close() {
         // The listener stops accepting while the dispatcher hands back its unstarted rows and
         // finishes the deliveries in flight; the store closes once nothing needs it.

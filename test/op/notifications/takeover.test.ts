@@ -189,7 +189,7 @@ describe.each(DIALECTS)('outbox leases and takeover on %s', (dialect) => {
         if (answer === undefined) answer = () => res.writeHead(204).end();
         else res.writeHead(204).end();
       });
-      const records = [];
+      const records: Awaited<ReturnType<typeof enqueuePing>>[] = [];
       for (let i = 0; i < 3; i++) {
         records.push(await enqueuePing(r.url(), `stopping-${i}`));
         clock.advance(1);
