@@ -5,6 +5,7 @@ import { identifyApiCaller, requireOrganization } from '../../engine/access/api-
 import { isApiError } from '../../engine/api-error.js';
 import type { EngineContext } from '../../engine/context.js';
 import { sendApiError } from '../../api/http/api-error-reply.js';
+import { scrapeMetrics } from './registry.js';
 
 /** `/metrics` on the main listener: the organization token only (a service token sees one service, metrics are the node's). */
 export function registerMetricsRoute(app: FastifyInstance, registry: Registry, engine: EngineContext, adminToken: string | undefined): void {
@@ -16,7 +17,8 @@ export function registerMetricsRoute(app: FastifyInstance, registry: Registry, e
     }
     const denied = requireOrganization(caller);
     if (denied) return sendApiError(request, reply, denied);
-    return reply.header('cache-control', 'no-store').type(registry.contentType).send(await registry.metrics());
+    const { contentType, text } = await scrapeMetrics(registry);
+    return reply.header('cache-control', 'no-store').type(contentType).send(text);
   });
 }
 
@@ -33,8 +35,8 @@ export async function startMetricsListener(registry: Registry, host: string, por
     };
     if (path !== '/metrics') return answer(404, JSON.stringify({ error: 'not_found', error_description: 'This listener serves only GET /metrics.' }));
     if (request.method !== 'GET' && request.method !== 'HEAD') return answer(405, JSON.stringify({ error: 'invalid_request', error_description: 'Only GET is allowed here.' }));
-    registry.metrics().then(
-      (text) => answer(200, request.method === 'HEAD' ? '' : text, registry.contentType),
+    scrapeMetrics(registry).then(
+      ({ contentType, text }) => answer(200, request.method === 'HEAD' ? '' : text, contentType),
       () => answer(500, JSON.stringify({ error: 'server_error', error_description: 'The metrics could not be collected.' })),
     );
   });
