@@ -6,11 +6,7 @@ import { backoffDelay } from './backoff.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, deliverOnce, type DeliveryResult, type ResolveHost } from './deliver.js';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from './webhook-signature.js';
 import { LeaseKeeper, type HeldBatch } from './lease-keeper.js';
-
-/** What a delivery attempt came to, for the metrics (no endpoint, no client: bounded labels). */
-export interface DeliveryObserver {
-  attempt(kind: OutboxRecord['kind'], outcome: 'delivered' | 'retry' | 'failed', durationMs: number): void;
-}
+import type { DeliveryObserver } from './delivery-observer.js';
 
 /** The part of a pino logger the dispatcher uses. */
 export interface DispatcherLog {

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Clock } from '../../lib/clock.js';
-import type { DeliveryObserver } from '../../op/notifications/dispatcher.js';
+import type { DeliveryObserver } from '../../op/notifications/delivery-observer.js';
 import type { OutboxBacklog } from '../../store/ports.js';
 import { LATENCY_BUCKETS, METRIC_PREFIX } from './registry.js';
 
