@@ -212,6 +212,27 @@ describe.each(DIALECTS)('outbox leases and takeover on %s', (dialect) => {
       expect(deliveriesByFlow(r)).toEqual({ 'stopping-0': 1, 'stopping-1': 1, 'stopping-2': 1 });
     });
 
+    it('the heartbeat (a real timer) keeps renewing the lease of a delivery that outlasts it until the outcome is recorded', async () => {
+      let answer: (() => void) | undefined;
+      const r = await receiver((_request, res) => {
+        answer = () => res.writeHead(204).end();
+      });
+      const record = await enqueuePing(r.url(), 'heartbeat');
+      const claimedAt = clock.now();
+      const d = dispatcher(db.store, { leaseMs: 300, heartbeatMs: 50 });
+      const run = d.runOnce();
+      await expect.poll(() => answer !== undefined, { timeout: 5_000, interval: 5 }).toBe(true);
+      expect((await row(record.id)).claimedUntil).toBe(claimedAt + 300);
+      // Time passes beyond the first lease; each beat moves the lease ahead of the clock.
+      for (const step of [200, 400]) {
+        clock.current = claimedAt + step;
+        await expect.poll(async () => (await row(record.id)).claimedUntil, { timeout: 5_000, interval: 10 }).toBe(claimedAt + step + 300);
+      }
+      answer!();
+      expect(await run).toBe(1);
+      expect(await row(record.id)).toMatchObject({ status: 'delivered', claimedUntil: null });
+    });
+
     it('a renewal moves only the leases this node still holds', async () => {
       const r = await receiver();
       const record = await enqueuePing(r.url(), 'renew-own');
