@@ -140,6 +140,8 @@ describe('loadConfig', () => {
       [{ OPENCIBA_REPLAY_GRACE_MS: '9'.repeat(40) }, `OPENCIBA_REPLAY_GRACE_MS must be a whole number from 0 to 3600000, got ${'9'.repeat(40)}`],
     ];
     for (const [env, message] of cases) expect(refusal(env), JSON.stringify(env)).toBe(message);
+    // The flags of the same names.
+    expect(loadConfig({}, { 'metrics-port': '9465', 'shutdown-grace-ms': '2500', 'outbox-lease-ms': '1500', 'replay-grace-ms': '0' })).toMatchObject({ metricsPort: 9465, shutdownGraceMs: 2500, outboxLeaseMs: 1500, replayGraceMs: 0 });
   });
 
   describe('development mode listens on loopback only (its device simulator approves anything)', () => {
