@@ -40,6 +40,8 @@ describe.each(DIALECTS)('/health/live and /health/ready on %s', (dialect) => {
       expect((await request(`${other.baseUrl}/health/live`)).status).toBe(200);
       // Every answer while draining closes its connection.
       expect((await request(`${other.baseUrl}/health/live`)).headers.get('connection')).toBe('close');
+      expect((await request(`${other.baseUrl}/health`)).headers.get('connection')).toBe('close');
+      expect((await request(`${other.baseUrl}/s/1/token`, { method: 'POST' })).headers.get('connection')).toBe('close');
     } finally {
       await other.close();
     }
