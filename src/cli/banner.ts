@@ -19,6 +19,7 @@ export function printBanner(config: Config, runtime: Runtime): void {
   }
   lines.push(`  Listening:   ${config.publicUrl}   (database: ${runtime.databaseLocation})`);
   lines.push(`  API docs:    ${config.publicUrl}/docs   OpenAPI: ${config.publicUrl}/api/openapi.json`);
+  if (config.metricsPort !== undefined) lines.push(`  Metrics:     http://${config.host}:${config.metricsPort}/metrics   (no token: keep this port private)`);
   // Only development mode ever generates it (production requires a configured one).
   if (runtime.generatedAdminToken && config.mode === 'development') {
     lines.push('');

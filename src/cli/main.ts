@@ -33,6 +33,8 @@ Settings come from the environment, or the flags of the same name:
   OPENCIBA_MASTER_KEY (base64 of 32 bytes; required to share one database between nodes)
   OPENCIBA_DEV_ALLOW_REMOTE (1|0: let development mode listen beyond loopback; it has no user authentication)
   OPENCIBA_KEY_PREPUBLICATION_SECONDS (600: how long a rotated-in key is published before it signs)
+  OPENCIBA_METRICS_PORT (a listener serving only /metrics, no token)  OPENCIBA_SHUTDOWN_GRACE_MS (10000)
+  OPENCIBA_OUTBOX_LEASE_MS (3000)  OPENCIBA_REPLAY_GRACE_MS (30000)
 The organization token, API tokens, user codes and database passwords are never taken as flags: the process list\nshows flags to every local user.
 `;
 
@@ -76,6 +78,10 @@ const OPTIONS = {
   host: { type: 'string' },
   'public-url': { type: 'string' },
   'data-dir': { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'shutdown-grace-ms': { type: 'string' },
+  'outbox-lease-ms': { type: 'string' },
+  'replay-grace-ms': { type: 'string' },
   'database-url': { type: 'string' },
   'admin-token-file': { type: 'string' },
   mode: { type: 'string' },

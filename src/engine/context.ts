@@ -23,6 +23,8 @@ export interface EngineContext {
   clientCertificateTrust?: { anchors: X509Certificate[]; verifiedUpstream: boolean };
   /** How long a rotated-in signing key is published before it signs (keys/key-rotation.ts has the default). */
   keyPrePublicationMs?: number;
+  /** How long after a redemption a repeat by the same client does not revoke (default REPLAY_GRACE_MS, ciba-grant.ts). */
+  replayGraceMs?: number;
   /** The front's side of `/complete`, when a front runs in this process (wired by server/). */
   managed?: ManagedRequests;
 }

@@ -15,6 +15,9 @@ import { createHttpApi } from '../sdk/http-client.js';
 import { isOpenCibaApiError } from '../sdk/errors.js';
 import { engineRevocation } from './engine-revocation.js';
 import { registerConsole } from './console/register-console.js';
+import type { Registry } from 'prom-client';
+import { installHttpMetrics } from './metrics/http-metrics.js';
+import { registerMetricsRoute } from './metrics/metrics-endpoint.js';
 
 export interface AppOptions {
   config: Config;
@@ -25,6 +28,8 @@ export interface AppOptions {
   logger?: boolean | Record<string, unknown>;
   /** Whether the front has an embedded authentication device (allows the `embedded` channel). */
   embeddedDevice?: boolean;
+  /** This server's metrics registry: every answer is counted on it, and `/metrics` shows it. */
+  metrics?: Registry;
 }
 
 /** Builds the HTTP server: the API, the admin additions, docs and health. Does not listen. */
@@ -46,7 +51,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: (_error, request, reply) => {
       sendApiError(request, reply, apiErrors.badRequest('The request URL is malformed.'));
     },
+    // A request that reached an open connection during the shutdown grace is served, not
+    // refused with 503: the shutdown closes each connection after its answer (shutdown.ts).
+    return503OnClosing: false,
+    // Closing closes only connections idle between requests (shutdown.ts says why).
+    forceCloseConnections: false,
   });
+  if (options.metrics) installHttpMetrics(app, options.metrics);
 
   installJsonBodyParser(app);
   await app.register(formbody, { bodyLimit: config.bodyLimit });
@@ -72,6 +83,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  if (options.metrics) registerMetricsRoute(app, options.metrics, engine, config.adminToken);
 
   await registerApi(app, { engine, frontStore: options.frontStore, adminToken: config.adminToken, bodyLimit: config.bodyLimit, serviceUnavailable: serviceAvailability(config, engine), revokeAtEngine: engineRevocation(config), embeddedDevice: options.embeddedDevice === true });
 

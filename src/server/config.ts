@@ -26,11 +26,22 @@ export interface Config {
   outboxLeaseMs: number | undefined;
   /** How long a rotated-in signing key is published before it signs (OPENCIBA_KEY_PREPUBLICATION_SECONDS). */
   keyPrePublicationMs: number | undefined;
+  /** OPENCIBA_METRICS_PORT: a listener of its own serving only /metrics, without a token. */
+  metricsPort: number | undefined;
+  /** OPENCIBA_SHUTDOWN_GRACE_MS: how long SIGTERM waits for requests and deliveries in flight. */
+  shutdownGraceMs: number;
+  /**
+   * OPENCIBA_REPLAY_GRACE_MS: how long after a redemption a repeat by the same client is only
+   * refused, not taken for a replay that revokes the tokens (docs/security.md, "Duplicate pings").
+   */
+  replayGraceMs: number | undefined;
   /** Direct TLS, the client CA bundle and the trusted proxy's certificate header (tls-config.ts). */
   tls: TlsConfig;
 }
 
 export class ConfigError extends Error {}
+
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -202,6 +213,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
   const bodyLimitText = read('OPENCIBA_BODY_LIMIT');
   const leaseText = read('OPENCIBA_OUTBOX_LEASE_MS');
   const prePublicationText = read('OPENCIBA_KEY_PREPUBLICATION_SECONDS');
+  const metricsPortText = read('OPENCIBA_METRICS_PORT');
+  const graceText = read('OPENCIBA_SHUTDOWN_GRACE_MS');
+  const replayGraceText = read('OPENCIBA_REPLAY_GRACE_MS');
   const engineUrl = read('OPENCIBA_ENGINE_URL');
   checkEngineUrl(engineUrl);
 
@@ -221,9 +235,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
     bodyLimit: bodyLimitText === undefined ? 1024 * 1024 : wholeNumber('OPENCIBA_BODY_LIMIT', bodyLimitText, 1, 2 ** 31 - 1),
     engineUrl: engineUrl?.replace(/\/+$/, ''),
     engineToken: read('OPENCIBA_ENGINE_TOKEN'),
-    outboxLeaseMs: leaseText === undefined ? undefined : wholeNumber('OPENCIBA_OUTBOX_LEASE_MS', leaseText, 1, 2 ** 31 - 1),
     // Up to 30 days; 0 lets a new key sign at once (for a key set nobody has cached yet).
     keyPrePublicationMs: prePublicationText === undefined ? undefined : wholeNumber('OPENCIBA_KEY_PREPUBLICATION_SECONDS', prePublicationText, 0, 2_592_000) * 1000,
+    outboxLeaseMs: leaseText === undefined ? undefined : wholeNumber('OPENCIBA_OUTBOX_LEASE_MS', leaseText, 300, 600_000),
+    metricsPort: metricsPortText === undefined ? undefined : wholeNumber('OPENCIBA_METRICS_PORT', metricsPortText, 1, 65_535),
+    shutdownGraceMs: graceText === undefined ? DEFAULT_SHUTDOWN_GRACE_MS : wholeNumber('OPENCIBA_SHUTDOWN_GRACE_MS', graceText, 0, 600_000),
+    replayGraceMs: replayGraceText === undefined ? undefined : wholeNumber('OPENCIBA_REPLAY_GRACE_MS', replayGraceText, 0, 3_600_000),
     tls,
   };
 }

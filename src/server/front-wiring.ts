@@ -3,6 +3,7 @@ import type { EngineContext } from '../engine/context.js';
 import { identifyApiCaller } from '../engine/access/api-callers.js';
 import { isApiError } from '../engine/api-error.js';
 import { NotificationDispatcher } from '../op/notifications/dispatcher.js';
+import type { DeliveryObserver } from '../op/notifications/delivery-observer.js';
 import { sweepExpiringRequests } from '../op/device/expiry-sweeper.js';
 import type { FrontEngine } from '../op/front-engine.js';
 import type { AuthenticationDevice } from '../op/device/embedded-device.js';
@@ -29,7 +30,7 @@ const SWEEP_INTERVAL_MS = 1_000;
  * dispatcher and the sweep of unanswered requests. The front talks to the engine in-process,
  * or over HTTP when OPENCIBA_ENGINE_URL is set (then it keeps its own state in its own database).
  */
-export async function mountFront(app: FastifyInstance, config: Config, engine: EngineContext, options: { store: FrontStore; background: boolean; authenticationDevice?: AuthenticationDevice | undefined }): Promise<FrontHandle> {
+export async function mountFront(app: FastifyInstance, config: Config, engine: EngineContext, options: { store: FrontStore; background: boolean; authenticationDevice?: AuthenticationDevice | undefined; deliveryObserver?: DeliveryObserver }): Promise<FrontHandle> {
   const remote = config.engineUrl !== undefined;
   const api: FrontEngine = remote
     ? createHttpApi({ baseUrl: config.engineUrl!, token: config.engineToken ?? '' })
@@ -62,6 +63,7 @@ export async function mountFront(app: FastifyInstance, config: Config, engine: E
     mode: engine.mode,
     log: app.log,
     ...(config.outboxLeaseMs !== undefined ? { leaseMs: config.outboxLeaseMs } : {}),
+    ...(options.deliveryObserver ? { observer: options.deliveryObserver } : {}),
     async webhookSecret(serviceId) {
       const settings = await options.store.getFrontSettings(serviceId);
       return settings?.webhookSecretSealed ? engine.keyring.open(settings.webhookSecretSealed) : undefined;

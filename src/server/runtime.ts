@@ -14,6 +14,12 @@ import { startHousekeeping } from './housekeeping.js';
 import { ConfigError, requireConfiguredAdminToken, type Config } from './config.js';
 import { seedDemo, type DemoSeed } from './demo-seed.js';
 import { loadMasterKey } from './master-key.js';
+import type { Registry } from 'prom-client';
+import { createMetricsRegistry } from './metrics/registry.js';
+import { registerPoolMetrics, statementMetrics } from './metrics/store-metrics.js';
+import { deliveryMetrics, registerBacklogMetrics } from './metrics/outbox-metrics.js';
+import { registerHealth } from './health.js';
+import { installDrainingHook, type RequestTally } from './shutdown.js';
 
 export interface Runtime {
   app: FastifyInstance;
@@ -25,6 +31,13 @@ export interface Runtime {
   generatedAdminToken?: string;
   demo?: DemoSeed;
   front: FrontHandle;
+  /** This server's own metrics registry (contract D); the lead registers the funnel counters on it. */
+  metrics: Registry;
+  /** From now on `/health/ready` answers 503 (the shutdown's first step). */
+  drain(): void;
+  readonly draining: boolean;
+  /** Requests begun and requests cut before their answer, over the server's life. */
+  readonly requests: RequestTally;
   close(): Promise<void>;
 }
 
@@ -45,7 +58,8 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
   requireConfiguredAdminToken(config);
   const keyring = createKeyring(loadMasterKey(config).key);
   const clock = overrides.clock ?? systemClock;
-  const { store, location, appliedMigrations } = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, now: () => clock.now() });
+  const metrics = createMetricsRegistry();
+  const { store, location, appliedMigrations } = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, now: () => clock.now(), onStatement: statementMetrics(metrics) });
   try {
     const check = await store.putMetaIfAbsent('master_key_check', keyring.checkValue);
     if (check !== keyring.checkValue) {
@@ -60,15 +74,21 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
       mode: config.mode,
       ...(config.keyPrePublicationMs !== undefined ? { keyPrePublicationMs: config.keyPrePublicationMs } : {}),
       clientCertificateTrust: { anchors: config.tls.clientCa, verifiedUpstream: config.tls.verifiedUpstream },
+      ...(config.replayGraceMs !== undefined ? { replayGraceMs: config.replayGraceMs } : {}),
     };
     // The front mounted below takes part in the engine's /complete for the requests it manages.
     engine.managed = managedRequests({ ...engine, store });
     const generatedAdminToken = await ensureOrganizationToken(engine, config.adminToken);
     const demo = config.demo ? await seedDemo(engine, store) : undefined;
     const embeddedDevice = overrides.authenticationDevice !== undefined;
-    const app = await buildApp({ config, engine, frontStore: store, embeddedDevice, ...(overrides.logger !== undefined ? { logger: overrides.logger } : {}) });
+    const app = await buildApp({ config, engine, frontStore: store, embeddedDevice, metrics, ...(overrides.logger !== undefined ? { logger: overrides.logger } : {}) });
     const background = overrides.background ?? true;
-    const front = await mountFront(app, config, engine, { store, background, authenticationDevice: overrides.authenticationDevice });
+    const front = await mountFront(app, config, engine, { store, background, authenticationDevice: overrides.authenticationDevice, deliveryObserver: deliveryMetrics(metrics) });
+    registerBacklogMetrics(metrics, (now) => store.outboxBacklog(now), clock);
+    registerPoolMetrics(metrics, () => store.poolUse());
+    let draining = false;
+    const requests = installDrainingHook(app, () => draining);
+    registerHealth(app, { pendingMigrations: () => store.pendingMigrations(), dispatcherRunning: () => front.dispatcher.isRunning, draining: () => draining });
     const stopHousekeeping = background ? startHousekeeping(store, engine.clock, app.log, overrides.housekeepingIntervalMs) : async () => {};
     return {
       app,
@@ -79,10 +99,18 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
       ...(generatedAdminToken ? { generatedAdminToken } : {}),
       ...(demo ? { demo } : {}),
       front,
+      metrics,
+      drain() {
+        draining = true;
+      },
+      get draining() {
+        return draining;
+      },
+      requests,
       async close() {
-        await stopHousekeeping();
-        await front.stop();
-        await app.close();
+        // The listener stops accepting while the dispatcher hands back its unstarted rows and
+        // finishes the deliveries in flight; the store closes once nothing needs it.
+        await Promise.all([stopHousekeeping(), front.stop(), app.close()]);
         await store.close();
       },
     };

@@ -2,8 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, type PostgresPool, type PostgresPoolClient, type PostgresQueryResult, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { Kysely, PostgresDialect, type KyselyConfig, SqliteDialect, type PostgresPool, type PostgresPoolClient, type PostgresQueryResult, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { Database } from './schema.js';
+import type { PoolUse } from './ports.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -12,7 +13,16 @@ export interface OpenedDatabase {
   dialect: DialectName;
   /** Where the data lives, for the start-up banner (no credentials). */
   location: string;
+  /** PostgreSQL's pool use; absent on SQLite. */
+  poolUse?: () => PoolUse;
   close(): Promise<void>;
+}
+
+/** One statement as the store ran it: for metrics (the SQL text is for classifying, never for a label). */
+export interface StatementEvent {
+  sql: string;
+  durationMs: number;
+  ok: boolean;
 }
 
 export interface DatabaseOptions {
@@ -21,18 +31,31 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /** Called after every statement, on the one path all of them take (Kysely's log hook). */
+  onStatement?: (event: StatementEvent) => void;
 }
 
 const INT8_OID = 20;
 
 export function openDatabase(options: DatabaseOptions): OpenedDatabase {
   const url = options.databaseUrl;
-  if (url && /^postgres(ql)?:\/\//i.test(url)) return openPostgres(url, options.poolSize ?? 10);
+  const log = statementLog(options.onStatement);
+  if (url && /^postgres(ql)?:\/\//i.test(url)) return openPostgres(url, options.poolSize ?? 10, log);
   if (url) throw new Error('DATABASE_URL must be a postgres:// URL (leave it unset for SQLite)');
-  return openSqlite(options.dataDir);
+  return openSqlite(options.dataDir, log);
 }
 
-function openSqlite(dataDir: string): OpenedDatabase {
+type KyselyLog = KyselyConfig['log'];
+
+/** Kysely's log option, passing on only what the observer needs. */
+function statementLog(onStatement: DatabaseOptions['onStatement']): { log?: KyselyLog } {
+  if (!onStatement) return {};
+  return {
+    log: (event) => onStatement({ sql: event.query.sql, durationMs: event.queryDurationMillis, ok: event.level === 'query' }),
+  };
+}
+
+function openSqlite(dataDir: string, log: { log?: KyselyLog }): OpenedDatabase {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'openciba.sqlite');
   const sqlite = new SQLite(file);
@@ -40,7 +63,7 @@ function openSqlite(dataDir: string): OpenedDatabase {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), ...log });
   return {
     db,
     dialect: 'sqlite',
@@ -77,7 +100,7 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
   };
 }
 
-function openPostgres(url: string, poolSize: number): OpenedDatabase {
+function openPostgres(url: string, poolSize: number, log: { log?: KyselyLog }): OpenedDatabase {
   // Ids and timestamps are int8; all of ours stay below 2^53, so numbers are exact.
   const types = {
     getTypeParser: (oid: number, format?: string) =>
@@ -90,12 +113,13 @@ function openPostgres(url: string, poolSize: number): OpenedDatabase {
   // mid-query (failover, pg_terminate_backend) would emit an unhandled 'error'. The query in
   // flight fails on its own, and the pool drops the dead client when it is released.
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: discardingDeadClients(pool) }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: discardingDeadClients(pool) }), ...log });
   const parsed = new URL(url);
   return {
     db,
     dialect: 'postgres',
     location: `postgres://${parsed.host}${parsed.pathname}`,
+    poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: poolSize }),
     // Kysely's destroy skips a driver it never used, which would leave this pool usable.
     close: async () => {
       await db.destroy();

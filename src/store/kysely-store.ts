@@ -1,4 +1,5 @@
 import type { OpenedDatabase } from './database.js';
+import { pendingMigrations } from './migrate.js';
 import type { Store } from './ports.js';
 import { kyselyApiTokens } from './kysely/api-tokens.js';
 import { kyselyAttemptLimits } from './kysely/attempt-limits.js';
@@ -38,6 +39,8 @@ export function kyselyStore(opened: OpenedDatabase): Store {
     ...kyselyOutbox(context),
     ...kyselyAttemptLimits(context),
     ...kyselyHousekeeping(context),
+    pendingMigrations: () => pendingMigrations(opened.db),
+    poolUse: () => opened.poolUse?.(),
     close: () => opened.close(),
   };
 }

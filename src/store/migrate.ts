@@ -40,6 +40,16 @@ export async function migrateToLatest(db: Kysely<any>): Promise<MigrationReport>
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }
 
+/**
+ * The migrations of this build that the database has not run: empty when the schema is current.
+ * Reads Kysely's own bookkeeping table, so it also proves the database answers.
+ */
+export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new StaticProvider() });
+  const known = await migrator.getMigrations();
+  return known.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
 /** Brings the schema to the named migration (up or down): for upgrade tests and manual rollbacks. */
 export async function migrateTo(db: Kysely<any>, name: string): Promise<MigrationReport> {
   const migrator = new Migrator({ db, provider: new StaticProvider() });

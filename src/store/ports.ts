@@ -29,7 +29,7 @@ export type { FrontSettingsRecord, FrontSettingsStore } from './ports/front-sett
 export type { HousekeepingStore, PurgeCounts, Retention } from './ports/housekeeping-store.js';
 export type { JtiStore } from './ports/jti-store.js';
 export type { MetaStore } from './ports/meta-store.js';
-export type { OutboxKind, OutboxQueue, OutboxRecord, OutboxStore } from './ports/outbox-store.js';
+export type { OutboxBacklog, OutboxKind, OutboxQueue, OutboxRecord, OutboxStore } from './ports/outbox-store.js';
 export type { Page } from './ports/page.js';
 export type { ServiceRecord, ServiceStore } from './ports/service-store.js';
 export type { TokenRecord, TokenStore } from './ports/token-store.js';
@@ -47,5 +47,16 @@ export interface FrontStore extends UserStore, FrontSettingsStore, FrontRequestS
 /** The whole store, as opened by the runtime: both roles, housekeeping and closing. */
 export interface Store extends EngineStore, FrontStore, HousekeepingStore {
   readonly dialect: 'sqlite' | 'postgres';
+  /** Reaches the database and names the migrations this build has that it lacks (for readiness). */
+  pendingMigrations(): Promise<string[]>;
+  /** PostgreSQL's pool at this moment; undefined on SQLite, which has one connection. */
+  poolUse(): PoolUse | undefined;
   close(): Promise<void>;
+}
+
+export interface PoolUse {
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
 }

@@ -121,8 +121,27 @@ describe('loadConfig', () => {
     expect(refusal({ LOG_LEVEL: 'loud' })).toBe('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got loud');
     expect(refusal({ OPENCIBA_BODY_LIMIT: '1mb' })).toBe('OPENCIBA_BODY_LIMIT must be a whole number from 1 to 2147483647, got 1mb');
     expect(refusal({ OPENCIBA_BODY_LIMIT: '0' })).toBe('OPENCIBA_BODY_LIMIT must be a whole number from 1 to 2147483647, got 0');
-    expect(refusal({ OPENCIBA_OUTBOX_LEASE_MS: '-5' })).toBe('OPENCIBA_OUTBOX_LEASE_MS must be a whole number from 1 to 2147483647, got -5');
+    expect(refusal({ OPENCIBA_OUTBOX_LEASE_MS: '-5' })).toBe('OPENCIBA_OUTBOX_LEASE_MS must be a whole number from 300 to 600000, got -5');
     expect(loadConfig({ OPENCIBA_BODY_LIMIT: '2048', OPENCIBA_OUTBOX_LEASE_MS: '15000' })).toMatchObject({ bodyLimit: 2048, outboxLeaseMs: 15_000 });
+    // A lease shorter than renewals can keep up with is refused, not quietly lengthened.
+    expect(refusal({ OPENCIBA_OUTBOX_LEASE_MS: '299' })).toBe('OPENCIBA_OUTBOX_LEASE_MS must be a whole number from 300 to 600000, got 299');
+  });
+
+  it('reads the operations settings, and refuses values out of range or not whole numbers', () => {
+    expect(loadConfig({})).toMatchObject({ metricsPort: undefined, shutdownGraceMs: 10_000, replayGraceMs: undefined });
+    expect(loadConfig({ OPENCIBA_METRICS_PORT: '9464', OPENCIBA_SHUTDOWN_GRACE_MS: '0', OPENCIBA_REPLAY_GRACE_MS: '60000' })).toMatchObject({ metricsPort: 9464, shutdownGraceMs: 0, replayGraceMs: 60_000 });
+    const cases: [Record<string, string>, string][] = [
+      [{ OPENCIBA_METRICS_PORT: '0' }, 'OPENCIBA_METRICS_PORT must be a whole number from 1 to 65535, got 0'],
+      [{ OPENCIBA_METRICS_PORT: '65536' }, 'OPENCIBA_METRICS_PORT must be a whole number from 1 to 65535, got 65536'],
+      [{ OPENCIBA_METRICS_PORT: '9464; rm -rf /' }, 'OPENCIBA_METRICS_PORT must be a whole number from 1 to 65535, got 9464; rm -rf /'],
+      [{ OPENCIBA_SHUTDOWN_GRACE_MS: '-1' }, 'OPENCIBA_SHUTDOWN_GRACE_MS must be a whole number from 0 to 600000, got -1'],
+      [{ OPENCIBA_SHUTDOWN_GRACE_MS: '1e4' }, 'OPENCIBA_SHUTDOWN_GRACE_MS must be a whole number from 0 to 600000, got 1e4'],
+      [{ OPENCIBA_REPLAY_GRACE_MS: '3600001' }, 'OPENCIBA_REPLAY_GRACE_MS must be a whole number from 0 to 3600000, got 3600001'],
+      [{ OPENCIBA_REPLAY_GRACE_MS: '9'.repeat(40) }, `OPENCIBA_REPLAY_GRACE_MS must be a whole number from 0 to 3600000, got ${'9'.repeat(40)}`],
+    ];
+    for (const [env, message] of cases) expect(refusal(env), JSON.stringify(env)).toBe(message);
+    // The flags of the same names.
+    expect(loadConfig({}, { 'metrics-port': '9465', 'shutdown-grace-ms': '2500', 'outbox-lease-ms': '1500', 'replay-grace-ms': '0' })).toMatchObject({ metricsPort: 9465, shutdownGraceMs: 2500, outboxLeaseMs: 1500, replayGraceMs: 0 });
   });
 
   it('takes the key pre-publication time in whole seconds from 0 to 30 days, unset meaning the default', () => {

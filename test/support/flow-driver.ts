@@ -33,6 +33,8 @@ export interface FlowRecord {
    */
   winner?: { active: boolean; sub: unknown };
   finished: boolean;
+  /** When the approval was answered (epoch ms): from then on a ping or push is due. */
+  approvedAt?: number;
 }
 
 const CIBA = 'urn:openid:params:grant-type:ciba';
@@ -101,6 +103,7 @@ export async function runFlow(setup: DriverSetup, index: number, duplicates: num
 
   const approved = await request(`${setup.approvalNode.url}${base}/device/api/ciba/${record.authReqId}/allow`, { method: 'POST' });
   record.approved = approved.json?.result === 'AUTHORIZED';
+  record.approvedAt = Date.now();
   if (!record.approved) throw new Error(`flow ${index}: approval ${approved.status} ${approved.text}`);
 
   if (mode !== 'POLL') {

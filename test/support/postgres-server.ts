@@ -8,6 +8,10 @@ import { freePort } from './ports.js';
 /** A throwaway PostgreSQL server from the Debian package, on a loopback port, for tests. */
 export interface PostgresServer {
   url: string;
+  /** Stops the server process, keeping its data (the readiness test's outage). */
+  halt(): Promise<void>;
+  /** Starts it again on the same port and data after `halt()`. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,28 +66,43 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300',
   ];
   let output = '';
-  const child = spawn(join(bin, 'postgres'), args, { ...as, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
-  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
-
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const launch = async () => {
+    const started = spawn(join(bin, 'postgres'), args, { ...as, stdio: ['ignore', 'pipe', 'pipe'] });
+    started.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+    started.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+    try {
+      await waitForConnection(url, started, () => output);
+    } catch (error) {
+      started.kill('SIGKILL');
+      throw error;
+    }
+    return started;
+  };
+  const halt = async (process: ChildProcess) => {
+    if (process.exitCode !== null || process.signalCode !== null) return;
+    const exited = new Promise((resolve) => process.once('exit', resolve));
+    process.kill('SIGINT'); // fast shutdown
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    if (process.exitCode === null && process.signalCode === null) process.kill('SIGKILL');
+  };
+
+  let child: ChildProcess;
   try {
-    await waitForConnection(url, child, () => output);
+    child = await launch();
   } catch (error) {
-    child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
 
   return {
     url,
+    halt: () => halt(child),
+    async restart() {
+      child = await launch();
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGINT'); // fast shutdown
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      await halt(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -5,6 +5,8 @@ import type { OutboxQueue, OutboxRecord } from '../../store/ports.js';
 import { backoffDelay } from './backoff.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, deliverOnce, type DeliveryResult, type ResolveHost } from './deliver.js';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from './webhook-signature.js';
+import { LeaseKeeper, type HeldBatch } from './lease-keeper.js';
+import type { DeliveryObserver } from './delivery-observer.js';
 
 /** The part of a pino logger the dispatcher uses. */
 export interface DispatcherLog {
@@ -24,10 +26,15 @@ export interface DispatcherDeps {
   /** Deliveries in flight at once within a run. */
   concurrency?: number;
   /**
-   * How long a claimed row stays leased to this node. It must outlast a whole run
-   * (batchSize / concurrency rounds of timeoutMs), or another node may send the row too.
+   * How long a claimed row stays leased to this node without a renewal. The node renews the
+   * leases of the rows it holds every `heartbeatMs` while it lives, so this is how long the rows
+   * of a node that died wait before another node takes them.
    */
   leaseMs?: number;
+  /** How often the leases held are renewed (default a third of the lease). */
+  heartbeatMs?: number;
+  /** Told of every delivery attempt's outcome and duration. */
+  observer?: DeliveryObserver;
   /** Per-delivery budget, everything included. */
   timeoutMs?: number;
   /** Production only: let https endpoints resolve to private or loopback addresses. */
@@ -45,6 +52,10 @@ export interface DispatcherDeps {
 export const DEFAULT_BATCH_SIZE = 32;
 export const DEFAULT_CONCURRENCY = 8;
 export const DEFAULT_INTERVAL_MS = 250;
+/** Short enough that a dead node's rows are sent by another within 5 s (3 s + one claim interval + sending). */
+export const DEFAULT_LEASE_MS = 3_000;
+/** A lease shorter than this would need renewals faster than a busy database answers them. */
+export const MIN_LEASE_MS = 300;
 
 const silentLog: DispatcherLog = { warn() {}, info() {} };
 
@@ -65,8 +76,8 @@ interface Prepared {
 /**
  * Sends due outbox rows (CIBA ping and push notifications, device webhooks) and records each
  * outcome. Several nodes may run one each on the same database: a claimed row is leased to
- * one claimer, so each is sent once unless a node dies mid-delivery (then, after the lease,
- * again: delivery is at least once).
+ * one claimer, so each is sent once unless a node dies mid-delivery (then, once its short lease
+ * runs out unrenewed, again: delivery is at least once). Stopping gives up the rows not started.
  */
 export class NotificationDispatcher {
   private readonly deps: DispatcherDeps;
@@ -75,10 +86,13 @@ export class NotificationDispatcher {
   private readonly concurrency: number;
   private readonly timeoutMs: number;
   private readonly leaseMs: number;
+  private readonly leases: LeaseKeeper;
   private readonly inFlight = new Set<Promise<unknown>>();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private stopped = true;
+  /** Set by stop(): workers start no further row (runOnce without start() is not halted). */
+  private halted = false;
 
   constructor(deps: DispatcherDeps) {
     this.deps = deps;
@@ -86,9 +100,21 @@ export class NotificationDispatcher {
     this.batchSize = Math.max(1, deps.batchSize ?? DEFAULT_BATCH_SIZE);
     this.concurrency = Math.max(1, deps.concurrency ?? DEFAULT_CONCURRENCY);
     this.timeoutMs = deps.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
-    const rounds = Math.ceil(this.batchSize / this.concurrency);
-    // A lease shorter than two deliveries could run out while a row is being sent.
-    this.leaseMs = Math.max(deps.leaseMs ?? Math.max(60_000, 2 * rounds * this.timeoutMs), 2 * this.timeoutMs);
+    this.leaseMs = Math.max(deps.leaseMs ?? DEFAULT_LEASE_MS, MIN_LEASE_MS);
+    const heartbeatMs = Math.max(1, Math.min(deps.heartbeatMs ?? Math.floor(this.leaseMs / 3), Math.floor(this.leaseMs / 2)));
+    this.leases = new LeaseKeeper(deps.store, deps.clock, this.leaseMs, heartbeatMs, (error) =>
+      this.log.warn({ err: messageOf(error) }, 'could not renew notification leases'),
+    );
+  }
+
+  /** Whether the loop runs (started and not stopped): part of the node's readiness. */
+  get isRunning(): boolean {
+    return !this.stopped;
+  }
+
+  /** Renews the held leases now (the heartbeat does it on its own; tests call it to move in step). */
+  renewLeases(): Promise<void> {
+    return this.leases.renew();
   }
 
   /**
@@ -106,6 +132,7 @@ export class NotificationDispatcher {
   start(intervalMs = DEFAULT_INTERVAL_MS): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.halted = false;
     const schedule = (delay: number) => {
       if (this.stopped) return;
       this.timer = setTimeout(tick, delay);
@@ -125,40 +152,64 @@ export class NotificationDispatcher {
     schedule(0);
   }
 
-  /** Stops the loop and waits for the deliveries in flight to be recorded. */
+  /**
+   * Stops the loop, hands back the claimed rows not yet started (so another node sends them at
+   * once) and waits for the deliveries in flight to be recorded.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.halted = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    try {
+      await this.leases.releaseUnstarted();
+    } catch (error) {
+      this.log.warn({ err: messageOf(error) }, 'could not release notification leases');
+    }
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   private async claimAndDeliver(): Promise<number> {
     let rows: OutboxRecord[];
+    const now = this.deps.clock.now();
     try {
-      const now = this.deps.clock.now();
       rows = await this.deps.store.claimDueOutbox(now, now + this.leaseMs, this.batchSize);
     } catch (error) {
       this.log.warn({ err: messageOf(error) }, 'could not claim due notifications');
       return 0;
     }
+    if (rows.length === 0) return 0;
+    const batch = this.leases.hold(rows.map((r) => r.id), now + this.leaseMs);
     let next = 0;
     const worker = async () => {
-      while (next < rows.length) {
+      while (next < rows.length && !this.halted) {
         const row = rows[next++]!;
-        // A slow run must not send a row whose lease may run out mid-send: another node may
-        // hold it by then. It is left for the next claim.
-        if (row.claimedUntil !== null && this.deps.clock.now() + this.timeoutMs > row.claimedUntil) continue;
+        // A row whose lease ran out unrenewed (or that another node took) may be another
+        // node's by now: it is left to that node or to the next claim.
+        if (!this.leases.holds(batch, row.id)) continue;
+        this.leases.start(batch, row.id);
         try {
           await this.handle(row);
         } catch (error) {
           // Recording the outcome failed; the lease runs out and the row is taken again.
           this.log.warn({ outboxId: row.id, ...row.summary, err: messageOf(error) }, 'could not record a notification outcome');
         }
+        this.leases.finished(batch, row.id);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, rows.length) }, worker));
+    await this.giveUp(batch);
     return rows.length;
+  }
+
+  /** Rows left unsent (the node is stopping, or their lease lapsed) are handed back at once. */
+  private async giveUp(batch: HeldBatch): Promise<void> {
+    if (batch.ids.size === 0) return this.leases.done(batch);
+    try {
+      await this.leases.release(batch);
+    } catch (error) {
+      this.log.warn({ err: messageOf(error) }, 'could not release notification leases');
+    }
   }
 
   private async handle(row: OutboxRecord): Promise<void> {
@@ -186,6 +237,7 @@ export class NotificationDispatcher {
     }
 
     const attempts = row.attempts + 1;
+    const startedAt = performance.now();
     const result: DeliveryResult = await deliverOnce(prepared, {
       mode: this.deps.mode,
       timeoutMs: this.timeoutMs,
@@ -193,24 +245,30 @@ export class NotificationDispatcher {
       ...(this.deps.resolveHost ? { resolveHost: this.deps.resolveHost } : {}),
       ...(this.deps.ca ? { ca: this.deps.ca } : {}),
     });
+    const durationMs = performance.now() - startedAt;
+    const observe = (outcome: 'delivered' | 'retry' | 'failed') => this.deps.observer?.attempt(row.kind, outcome, durationMs);
     const now = clock.now();
     const error = result.error ?? `HTTP ${result.status ?? '?'}`;
     const facts = { ...context, attempts, status: result.status };
 
     if (result.outcome === 'delivered') {
       await store.finishOutbox(row.id, 'delivered', attempts, now, null);
+      observe('delivered');
       this.log.info(facts, 'notification delivered');
     } else if (result.outcome === 'final') {
       await store.finishOutbox(row.id, 'failed', attempts, now, error);
+      observe('failed');
       this.log.warn({ ...facts, error }, 'notification failed');
     } else {
       const nextAttemptAt = now + backoffDelay(attempts, this.deps.random ? { random: this.deps.random } : {});
       if (nextAttemptAt >= row.expiresAt) {
         const expired = `expired after ${attempts} attempts: ${error}`;
         await store.finishOutbox(row.id, 'failed', attempts, now, expired);
+        observe('failed');
         this.log.warn({ ...facts, error: expired }, 'notification failed');
       } else {
         await store.retryOutbox(row.id, attempts, nextAttemptAt, error);
+        observe('retry');
         this.log.info({ ...facts, error, nextAttemptAt }, 'notification will be retried');
       }
     }

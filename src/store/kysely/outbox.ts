@@ -34,6 +34,28 @@ export function kyselyOutbox({ db, dialect }: SqlContext): OutboxStore {
       await db.updateTable('outbox').set({ attempts, next_attempt_at: nextAttemptAt, last_error: error, claimed_until: null }).where('id', '=', id).execute();
     },
 
+    async renewOutboxLeases(ids, heldUntil, leaseUntil) {
+      if (ids.length === 0) return [];
+      const rows = await db.updateTable('outbox').set({ claimed_until: leaseUntil }).where('id', 'in', ids).where('status', '=', 'pending').where('claimed_until', '=', heldUntil).returning('id').execute();
+      return rows.map((r) => r.id);
+    },
+
+    async releaseOutboxLeases(ids, heldUntil) {
+      if (ids.length === 0) return;
+      await db.updateTable('outbox').set({ claimed_until: null }).where('id', 'in', ids).where('status', '=', 'pending').where('claimed_until', '=', heldUntil).execute();
+    },
+
+    async outboxBacklog(now) {
+      const row = await db
+        .selectFrom('outbox')
+        .select((eb) => [eb.fn.countAll<number>().as('due'), eb.fn.min('next_attempt_at').as('oldest')])
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', now)
+        .executeTakeFirst();
+      const oldest = row?.oldest;
+      return { due: Number(row?.due ?? 0), oldestDueAt: oldest === null || oldest === undefined ? null : Number(oldest) };
+    },
+
     listOutbox(serviceId, start, end) {
       return pageOf(db.selectFrom('outbox').where('service_id', '=', serviceId), (q) => q.selectAll().orderBy('created_at', 'desc'), start, end, toOutbox);
     },

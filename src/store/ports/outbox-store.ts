@@ -38,10 +38,25 @@ export interface OutboxQueue {
   claimDueOutbox(now: number, leaseUntil: number, limit: number): Promise<OutboxRecord[]>;
   finishOutbox(id: string, status: 'delivered' | 'failed', attempts: number, now: number, error: string | null): Promise<void>;
   retryOutbox(id: string, attempts: number, nextAttemptAt: number, error: string): Promise<void>;
+  /**
+   * Moves the lease of rows this claimer still holds (their lease is still `heldUntil`) to
+   * `leaseUntil`; returns the ids it renewed. A row another claimer took meanwhile is left alone.
+   */
+  renewOutboxLeases(ids: string[], heldUntil: number, leaseUntil: number): Promise<string[]>;
+  /** Gives up rows this claimer still holds (lease `heldUntil`), so another claimer may take them at once. */
+  releaseOutboxLeases(ids: string[], heldUntil: number): Promise<void>;
+}
+
+/** The queue at a glance, for the metrics: rows due now and when the oldest of them fell due. */
+export interface OutboxBacklog {
+  due: number;
+  oldestDueAt: number | null;
 }
 
 /** The notification outbox: written to by the front, drained by the dispatcher, read by operators. */
 export interface OutboxStore extends OutboxQueue {
   enqueueOutbox(record: OutboxRecord): Promise<void>;
   listOutbox(serviceId: number, start: number, end: number): Promise<Page<OutboxRecord>>;
+  /** Pending rows due at `now`, leased or not (one aggregate over the due-time index). */
+  outboxBacklog(now: number): Promise<OutboxBacklog>;
 }

@@ -9,13 +9,18 @@ import type { GrantContext, TokenResponse } from '../token-endpoint.js';
 const SLOW_DOWN_PENALTY = 5;
 
 /**
- * How long after a redemption a repeat of it is taken for the same client retrying (a resend
- * after a timeout, a proxy retrying, requests racing the winner) rather than for a replay by
- * someone else. CIBA and Authlete are silent; RFC 6749 §4.1.2 revokes on a reused code, which
- * would take from a retrying client the tokens it just got. A few seconds covers retries and
- * races while keeping short the time a stolen auth_req_id goes unnoticed.
+ * How long after a redemption a repeat of it by the same authenticated client is taken for
+ * that client retrying (a resend after a timeout, a proxy retrying, requests racing the winner,
+ * or — the case that sets the length — a duplicate ping: delivery is at least once, and a node
+ * that dies mid-send has its ping sent again by another node once the lease runs out, a few
+ * seconds later, or a timed-out ping that did arrive is retried after its backoff) rather than
+ * for a replay. CIBA and Authlete are silent; RFC 6749 §4.1.2 revokes on a reused code, which
+ * would take from a client reacting to our duplicate ping the tokens it just got. 30 s covers a
+ * takeover (3 s lease + 5 s delivery) and the first retries (1 s, 2 s, 4 s, … after 5 s
+ * timeouts). A repeat inside the window is still invalid_grant; one from another client never
+ * revokes (it is refused before, as not its request). OPENCIBA_REPLAY_GRACE_MS changes it.
  */
-export const REPLAY_GRACE_MS = 5_000;
+export const REPLAY_GRACE_MS = 30_000;
 
 /**
  * The CIBA grant (CIBA §10.1, §11; reference §7): pending, slow_down, expired, denied, failed,
@@ -33,7 +38,7 @@ export async function cibaGrant(g: GrantContext): Promise<TokenResponse | Refusa
 
   const now = ctx.clock.now();
   const replay = async () => {
-    await ctx.store.revokeReplayedGrant(record.id, now - REPLAY_GRACE_MS);
+    await ctx.store.revokeReplayedGrant(record.id, now - (ctx.replayGraceMs ?? REPLAY_GRACE_MS));
     return refuse('invalid_grant', codes.cibaReplay);
   };
   if (record.status === 'consumed') return replay();
