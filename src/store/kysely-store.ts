@@ -38,6 +38,10 @@ export function kyselyStore(opened: OpenedDatabase): Store {
     ...kyselyOutbox(context),
     ...kyselyAttemptLimits(context),
     ...kyselyHousekeeping(context),
-    close: () => opened.close(),
+    // What was answered is committed; what is queued is committed before the database closes.
+    close: async () => {
+      await context.writes.drain();
+      await opened.close();
+    },
   };
 }

@@ -6,7 +6,7 @@ import type { SqlContext } from './sql-context.js';
  * The attempt counters as conditional upserts: the row's own lock (ON CONFLICT … DO UPDATE … WHERE)
  * decides who gets a place, so no read-then-write race exists on either dialect.
  */
-export function kyselyAttemptLimits({ db }: SqlContext): AttemptLimitStore {
+export function kyselyAttemptLimits({ db, write }: SqlContext): AttemptLimitStore {
   const retryAtOf = async (scope: string, windowMs: number, now: number): Promise<number> => {
     const row = await db.selectFrom('attempt_counters').select(['window_start', 'locked_until']).where('scope', '=', scope).executeTakeFirst();
     if (!row) return now;
@@ -18,7 +18,7 @@ export function kyselyAttemptLimits({ db }: SqlContext): AttemptLimitStore {
     async claimAttempt(scope, serviceId, limit, windowMs, now) {
       // A row starts again when its window is over (and it is not locked) or its lockout has passed.
       const fresh = sql<boolean>`((attempt_counters.locked_until is null and attempt_counters.window_start + ${windowMs} <= ${now}) or attempt_counters.locked_until <= ${now})`;
-      const row = await db
+      const row = await write((trx) => trx
         .insertInto('attempt_counters')
         .values({ scope, service_id: serviceId, window_start: now, hits: 1, locked_until: null, expires_at: now + windowMs })
         .onConflict((oc) =>
@@ -33,34 +33,34 @@ export function kyselyAttemptLimits({ db }: SqlContext): AttemptLimitStore {
             .where(sql<boolean>`${fresh} or (attempt_counters.locked_until is null and attempt_counters.hits < ${limit})`),
         )
         .returning('hits')
-        .executeTakeFirst();
+        .executeTakeFirst());
       if (row && Number(row.hits) <= limit) return { granted: true, hits: Number(row.hits) };
       return { granted: false, retryAt: await retryAtOf(scope, windowMs, now) };
     },
 
     async releaseAttempt(scope) {
-      await db.updateTable('attempt_counters').set({ hits: sql`hits - 1` }).where('scope', '=', scope).where('hits', '>', 0).execute();
+      await write((trx) => trx.updateTable('attempt_counters').set({ hits: sql`hits - 1` }).where('scope', '=', scope).where('hits', '>', 0).execute());
     },
 
     async clearAttempts(scope) {
-      await db.deleteFrom('attempt_counters').where('scope', '=', scope).execute();
+      await write((trx) => trx.deleteFrom('attempt_counters').where('scope', '=', scope).execute());
     },
 
     async lockAttempts(scope, limit, until, now) {
       // The row then lives as long as the lockout, so housekeeping keeps it while it counts.
-      const row = await db
+      const row = await write((trx) => trx
         .updateTable('attempt_counters')
         .set({ locked_until: until, expires_at: until })
         .where('scope', '=', scope)
         .where('hits', '>=', limit)
         .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
         .returning('scope')
-        .executeTakeFirst();
+        .executeTakeFirst());
       return row !== undefined;
     },
 
     async reservePending(serviceId, subject, cap, reservationId, holdUntil, now) {
-      return db.transaction().execute(async (trx) => {
+      return write(async (trx) => {
         // Writing the user's lock row first serializes reservations for this user: on PostgreSQL
         // the row stays locked until commit, and on SQLite the write takes the database's lock.
         const lockScope = `pending-lock:${serviceId}:${subject}`;
@@ -93,7 +93,7 @@ export function kyselyAttemptLimits({ db }: SqlContext): AttemptLimitStore {
     },
 
     async releasePending(reservationId) {
-      await db.deleteFrom('request_reservations').where('id', '=', reservationId).execute();
+      await write((trx) => trx.deleteFrom('request_reservations').where('id', '=', reservationId).execute());
     },
   };
 }
