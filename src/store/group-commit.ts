@@ -16,8 +16,12 @@ export interface GroupCommitStats {
 }
 
 export interface GroupCommit<DB> {
-  /** Runs `unit` in the next group transaction; resolves once that transaction has committed. */
-  write<T>(unit: WriteUnit<DB, T>): Promise<T>;
+  /**
+   * Runs `unit` in the next group transaction; resolves once that transaction has committed.
+   * `oneStatement`: the unit is a single statement, which needs no transaction of its own when
+   * it runs alone (at low load: no BEGIN and COMMIT around it, two round trips on PostgreSQL).
+   */
+  write<T>(unit: WriteUnit<DB, T>, options?: WriteOptions): Promise<T>;
   /** Waits until every queued unit has run. */
   drain(): Promise<void>;
   stats(): GroupCommitStats;
@@ -26,8 +30,13 @@ export interface GroupCommit<DB> {
 /** Units per transaction at most: a failed batch runs its units again one by one. */
 const MAX_BATCH = 128;
 
+export interface WriteOptions {
+  oneStatement?: boolean;
+}
+
 interface Queued<DB> {
   unit: WriteUnit<DB, unknown>;
+  oneStatement: boolean;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -52,7 +61,7 @@ export function groupCommit<DB>(db: Kysely<DB>): GroupCommit<DB> {
 
   const alone = async (q: Queued<DB>) => {
     try {
-      q.resolve(await db.transaction().execute((trx) => q.unit(trx)));
+      q.resolve(await (q.oneStatement ? q.unit(db) : db.transaction().execute((trx) => q.unit(trx))));
     } catch (error) {
       q.reject(error);
     }
@@ -94,9 +103,9 @@ export function groupCommit<DB>(db: Kysely<DB>): GroupCommit<DB> {
   };
 
   return {
-    write<T>(unit: WriteUnit<DB, T>): Promise<T> {
+    write<T>(unit: WriteUnit<DB, T>, options: WriteOptions = {}): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        queue.push({ unit, resolve: resolve as (value: unknown) => void, reject });
+        queue.push({ unit, oneStatement: options.oneStatement === true, resolve: resolve as (value: unknown) => void, reject });
         kick();
       });
     },

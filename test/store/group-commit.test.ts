@@ -96,6 +96,20 @@ describe.each(DIALECTS)('group commit on %s', (dialect) => {
     expect(await committed('caught')).toEqual(['taken', 'x', 'y']);
   });
 
+  it('a single statement alone runs without a transaction of its own, and is committed when answered', async () => {
+    const before = writes.stats();
+    const one = (jti: string) => writes.write((trx) => trx.insertInto('used_jtis').values({ scope: 'one', jti, expires_at: 1 }).execute(), { oneStatement: true });
+    await one('s1');
+    expect(await committed('one')).toEqual(['s1']);
+    // Failing alone fails alone; in a batch it is a unit like any other.
+    await expect(one('s1')).rejects.toThrow(/unique|duplicate/i);
+    const together = await Promise.allSettled([one('s2'), one('s1'), one('s3')]);
+    expect(together.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await committed('one')).toEqual(['s1', 's2', 's3']);
+    expect(writes.stats().batches - before.batches).toBe(0);
+    expect(writes.stats().retriedBatches - before.retriedBatches).toBe(1);
+  });
+
   it('a flood of writes is cut into bounded batches, all committed', async () => {
     const before = writes.stats();
     const n = 1000;

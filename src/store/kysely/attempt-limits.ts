@@ -6,7 +6,7 @@ import type { SqlContext } from './sql-context.js';
  * The attempt counters as conditional upserts: the row's own lock (ON CONFLICT … DO UPDATE … WHERE)
  * decides who gets a place, so no read-then-write race exists on either dialect.
  */
-export function kyselyAttemptLimits({ db, write }: SqlContext): AttemptLimitStore {
+export function kyselyAttemptLimits({ db, write, writeOne }: SqlContext): AttemptLimitStore {
   const retryAtOf = async (scope: string, windowMs: number, now: number): Promise<number> => {
     const row = await db.selectFrom('attempt_counters').select(['window_start', 'locked_until']).where('scope', '=', scope).executeTakeFirst();
     if (!row) return now;
@@ -18,7 +18,7 @@ export function kyselyAttemptLimits({ db, write }: SqlContext): AttemptLimitStor
     async claimAttempt(scope, serviceId, limit, windowMs, now) {
       // A row starts again when its window is over (and it is not locked) or its lockout has passed.
       const fresh = sql<boolean>`((attempt_counters.locked_until is null and attempt_counters.window_start + ${windowMs} <= ${now}) or attempt_counters.locked_until <= ${now})`;
-      const row = await write((trx) => trx
+      const row = await writeOne((trx) => trx
         .insertInto('attempt_counters')
         .values({ scope, service_id: serviceId, window_start: now, hits: 1, locked_until: null, expires_at: now + windowMs })
         .onConflict((oc) =>
@@ -39,16 +39,16 @@ export function kyselyAttemptLimits({ db, write }: SqlContext): AttemptLimitStor
     },
 
     async releaseAttempt(scope) {
-      await write((trx) => trx.updateTable('attempt_counters').set({ hits: sql`hits - 1` }).where('scope', '=', scope).where('hits', '>', 0).execute());
+      await writeOne((trx) => trx.updateTable('attempt_counters').set({ hits: sql`hits - 1` }).where('scope', '=', scope).where('hits', '>', 0).execute());
     },
 
     async clearAttempts(scope) {
-      await write((trx) => trx.deleteFrom('attempt_counters').where('scope', '=', scope).execute());
+      await writeOne((trx) => trx.deleteFrom('attempt_counters').where('scope', '=', scope).execute());
     },
 
     async lockAttempts(scope, limit, until, now) {
       // The row then lives as long as the lockout, so housekeeping keeps it while it counts.
-      const row = await write((trx) => trx
+      const row = await writeOne((trx) => trx
         .updateTable('attempt_counters')
         .set({ locked_until: until, expires_at: until })
         .where('scope', '=', scope)
@@ -93,7 +93,7 @@ export function kyselyAttemptLimits({ db, write }: SqlContext): AttemptLimitStor
     },
 
     async releasePending(reservationId) {
-      await write((trx) => trx.deleteFrom('request_reservations').where('id', '=', reservationId).execute());
+      await writeOne((trx) => trx.deleteFrom('request_reservations').where('id', '=', reservationId).execute());
     },
   };
 }
