@@ -1,7 +1,8 @@
 // `node bench/sql-count.mjs` (after `npm run build`): how many SQL statements does OpenCIBA (on
 // SQLite) run per request of each kind of a CIBA flow, and how much time goes to compiling
 // (prepare) versus running them? Evidence for BENCHMARKS.md's profile section; not part of
-// `npm run bench`. Requests are sent one at a time, N of each kind (BENCH_SQL_N, default 200).
+// `npm run bench`. N requests of each kind (BENCH_SQL_N, default 200), one at a time, or
+// BENCH_SQL_CONCURRENCY at a time (then group commit shares BEGIN/COMMIT between requests).
 import http from 'node:http';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { send } from './load.mjs';
 const bail = installCleanup();
 setTimeout(() => bail(2, 'sql-count: time limit reached'), 120_000).unref();
 const N = Number(process.env.BENCH_SQL_N) || 200;
+const C = Math.max(1, Number(process.env.BENCH_SQL_CONCURRENCY) || 1);
 const tmp = mkdtempSync(join(tmpdir(), 'openciba-sqlcount-'));
 const countFile = join(tmp, 'counts.json');
 onCleanup(() => rmSync(tmp, { recursive: true, force: true }));
@@ -26,7 +28,7 @@ const target = await startOpenCiba({
   preload: fileURLToPath(new URL('./targets/sql-count-preload.mjs', import.meta.url)),
   extraEnv: { BENCH_SQL_COUNT_FILE: countFile },
 });
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const agent = new http.Agent({ keepAlive: true, maxSockets: C });
 const call = (spec) => send(agent, target.port, spec);
 
 const snapshot = async () => {
@@ -58,10 +60,13 @@ try {
   for (const [kind, run] of phases) {
     const t = performance.now();
     const cpu0 = cpuSeconds(target.child.pid);
-    for (let i = 0; i < N; i++) {
-      const r = await run(i);
-      if (r.status !== 200) throw new Error(`${kind} → ${r.status} ${r.body}`);
-    }
+    let next = 0;
+    await Promise.all(Array.from({ length: C }, async () => {
+      while (next < N) {
+        const r = await run(next++);
+        if (r.status !== 200) throw new Error(`${kind} → ${r.status} ${r.body}`);
+      }
+    }));
     const wallMs = performance.now() - t;
     const serverCpuUs = ((cpuSeconds(target.child.pid) - cpu0) / N) * 1e6;
     const after = await snapshot();
@@ -82,7 +87,7 @@ try {
   }
   for (const [kind, r] of Object.entries(report)) {
     console.log(`\n${kind}: ${r.statementsPerRequest} SQL statements run per request (${r.preparesPerRequest} prepared); prepare ${r.prepareUsPerRequest} µs + run ${r.executeUsPerRequest} µs ` +
-      `of ${r.serverCpuUsPerRequest} µs server CPU, ${r.wallUsPerRequest} µs wall (sequential; the counting itself adds a little)`);
+      `of ${r.serverCpuUsPerRequest} µs server CPU, ${r.wallUsPerRequest} µs wall (${C === 1 ? 'sequential' : `${C} at a time`}; the counting itself adds a little)`);
     for (const s of r.statements) {
       console.log(`  ${s.perRequest.toFixed(2).padStart(5)} ×  prepare ${s.prepareUs.toFixed(0).padStart(4)} µs  run ${s.executeUs.toFixed(0).padStart(4)} µs  ${s.sql}`);
     }

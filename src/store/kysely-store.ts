@@ -41,6 +41,10 @@ export function kyselyStore(opened: OpenedDatabase): Store {
     ...kyselyHousekeeping(context),
     pendingMigrations: () => pendingMigrations(opened.db),
     poolUse: () => opened.poolUse?.(),
-    close: () => opened.close(),
+    // What was answered is committed; what is queued is committed before the database closes.
+    close: async () => {
+      await context.writes.drain();
+      await opened.close();
+    },
   };
 }

@@ -39,10 +39,23 @@ export interface NodeProcess {
 
 /** Runs `openciba serve ARGS…` on a free loopback port and waits for its banner and `/health`. */
 export async function startServe(env: Record<string, string>, args: string[] = []): Promise<NodeProcess> {
+  return startCommand([CLI, 'serve', ...args], env);
+}
+
+/**
+ * `openciba serve` with an embedded authentication device that approves every request inside
+ * its backchannel request (test/support/embedded-serve.mjs, as the benchmark's target does).
+ */
+export const EMBEDDED_SERVE = join(import.meta.dirname, 'embedded-serve.mjs');
+export async function startEmbeddedServe(env: Record<string, string>): Promise<NodeProcess> {
+  return startCommand([EMBEDDED_SERVE], env);
+}
+
+async function startCommand(command: string[], env: Record<string, string>): Promise<NodeProcess> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     try {
-      return await startOn(port, env, args);
+      return await startOn(port, env, command);
     } catch (error) {
       // The probed port was taken before the child bound it: start again on another one.
       if (!(error instanceof PortTaken) || attempt >= 5) throw error;
@@ -52,8 +65,8 @@ export async function startServe(env: Record<string, string>, args: string[] = [
 
 class PortTaken extends Error {}
 
-async function startOn(port: number, env: Record<string, string>, args: string[]): Promise<NodeProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], {
+async function startOn(port: number, env: Record<string, string>, command: string[]): Promise<NodeProcess> {
+  const child = spawn(process.execPath, command, {
     env: { ...baseEnv(), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

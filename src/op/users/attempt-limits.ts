@@ -119,11 +119,22 @@ export async function claimUserRequest(
 ): Promise<LimitRefusal | { release(): Promise<void> }> {
   const now = ctx.now();
   const details = { serviceId, clientId, subject };
-  const perMinute = await ctx.store.claimAttempt(scopes.requestsOfUser(serviceId, subject), serviceId, settings.maxRequestsPerMinutePerUser, MINUTE_MS, now);
-  if (!perMinute.granted) {
-    return logged(ctx, tooMany('Too many backchannel requests for this user; retry later.', perMinute.retryAt, now), { ...details, limit: 'maxRequestsPerMinutePerUser' });
+  // Both in one write: the per-minute counter's row is the user's, so it also keeps concurrent
+  // reservations of the same user in line.
+  const place = await ctx.store.claimRequestPlace(
+    scopes.requestsOfUser(serviceId, subject),
+    serviceId,
+    subject,
+    settings.maxRequestsPerMinutePerUser,
+    MINUTE_MS,
+    settings.maxPendingRequestsPerUser,
+    reservationId,
+    now + PENDING_HOLD_MS,
+    now,
+  );
+  if (!place.granted && place.limit === 'rate') {
+    return logged(ctx, tooMany('Too many backchannel requests for this user; retry later.', place.retryAt, now), { ...details, limit: 'maxRequestsPerMinutePerUser' });
   }
-  const place = await ctx.store.reservePending(serviceId, subject, settings.maxPendingRequestsPerUser, reservationId, now + PENDING_HOLD_MS, now);
   if (!place.granted) {
     return logged(ctx, tooMany('Too many backchannel requests are pending for this user; retry later.', place.retryAt, now), { ...details, limit: 'maxPendingRequestsPerUser' });
   }

@@ -9,7 +9,7 @@ import { deletedAny, preparedInsert } from './sql-helpers.js';
 /** The CIBA transaction up to its completion (which is kysely/completion.ts). */
 export type BackchannelRequestSteps = Omit<BackchannelRequestStore, 'completeBackchannelRequest' | 'consumeAuthorizedRequest'>;
 
-export function kyselyBackchannelRequests({ db }: SqlContext): BackchannelRequestSteps {
+export function kyselyBackchannelRequests({ db, writeOne }: SqlContext): BackchannelRequestSteps {
   // Every CIBA flow runs these: compiled once per store (see preparedQuery).
   const insert = preparedInsert('backchannel_requests');
   const byTicket = preparedQuery((db: Kysely<Database>, serviceId: number, digest: string) =>
@@ -28,7 +28,7 @@ export function kyselyBackchannelRequests({ db }: SqlContext): BackchannelReques
 
   return {
     async createBackchannelRequest(r) {
-      await insert(db, backchannelRow(r));
+      await writeOne((trx) => insert(trx, backchannelRow(r)));
     },
 
     async findBackchannelRequestByTicket(serviceId, ticketDigest) {
@@ -42,24 +42,24 @@ export function kyselyBackchannelRequests({ db }: SqlContext): BackchannelReques
     },
 
     async issueAuthReqId(serviceId, ticketDigest, authReqId, now) {
-      const row = (await issue(db, authReqId.digest, authReqId.sealed, serviceId, ticketDigest, now)).rows[0];
+      const row = (await writeOne((trx) => issue(trx, authReqId.digest, authReqId.sealed, serviceId, ticketDigest, now))).rows[0];
       return row ? toBackchannel(row) : undefined;
     },
 
     async deleteBackchannelRequest(serviceId, ticketDigest) {
       // Only a ticket still waiting for /issue: an issued request keeps its outcome and replay record.
-      const result = await db
+      const result = await writeOne((trx) => trx
         .deleteFrom('backchannel_requests')
         .where('service_id', '=', serviceId)
         .where('ticket_digest', '=', ticketDigest)
         .where('status', '=', 'identified')
-        .executeTakeFirst();
+        .executeTakeFirst());
       return deletedAny(result);
     },
 
     async recordPoll(id, now, penalty) {
       // Every right-hand side reads the row as it was before this UPDATE, in both databases.
-      const row = await db
+      const row = await writeOne((trx) => trx
         .updateTable('backchannel_requests')
         .set({
           interval: sql<number>`case when last_polled_at is not null and ${now} - last_polled_at < "interval" * 1000 then "interval" + ${penalty} else "interval" end`,
@@ -67,7 +67,7 @@ export function kyselyBackchannelRequests({ db }: SqlContext): BackchannelReques
         })
         .where('id', '=', id)
         .returning('interval')
-        .executeTakeFirst();
+        .executeTakeFirst());
       return row ? Number(row.interval) : undefined;
     },
   };

@@ -13,7 +13,7 @@ export type Completion = Pick<BackchannelRequestStore, 'completeBackchannelReque
  * A completion writes the request's result with what must be durable exactly when it is: the
  * tokens (push, or a redeemed poll/ping) and the client's notification. All of that is here.
  */
-export function kyselyCompletion({ db, insertToken }: SqlContext): Completion {
+export function kyselyCompletion({ write, insertToken }: SqlContext): Completion {
   const complete = preparedQuery((db: Kysely<Database>, status: string, result: string, subject: string | null, serviceId: number, ticketDigest: string, unexpiredAt: number) =>
     db
       .updateTable('backchannel_requests')
@@ -35,7 +35,7 @@ export function kyselyCompletion({ db, insertToken }: SqlContext): Completion {
 
   return {
     completeBackchannelRequest(serviceId, ticketDigest, status, result, unexpiredAt, tokens, outbox, subject) {
-      return db.transaction().execute(async (trx) => {
+      return write(async (trx) => {
         const row = (await complete(trx, status, JSON.stringify(result), subject ?? null, serviceId, ticketDigest, unexpiredAt)).rows[0];
         if (!row) return undefined;
         if (tokens) await insertToken(trx, tokens);
@@ -46,7 +46,7 @@ export function kyselyCompletion({ db, insertToken }: SqlContext): Completion {
     },
 
     consumeAuthorizedRequest(id, now, tokens) {
-      return db.transaction().execute(async (trx) => {
+      return write(async (trx) => {
         const result = await consume(trx, id, now);
         if (Number(result.numAffectedRows ?? 0) !== 1) return false;
         await insertToken(trx, tokens);

@@ -5,7 +5,7 @@ import type { Database, FrontRequestsTable } from '../schema.js';
 import type { SqlContext } from './sql-context.js';
 import { claimable, preparedInsert } from './sql-helpers.js';
 
-export function kyselyFrontRequests({ db, dialect }: SqlContext): FrontRequestStore {
+export function kyselyFrontRequests({ db, dialect, writeOne }: SqlContext): FrontRequestStore {
   // Every request on a device channel runs these: compiled once per store (see preparedQuery).
   const insert = preparedInsert('front_requests');
   const byDigest = preparedQuery((db: Kysely<Database>, serviceId: number, digest: string) =>
@@ -22,7 +22,7 @@ export function kyselyFrontRequests({ db, dialect }: SqlContext): FrontRequestSt
 
   return {
     async createFrontRequest(r) {
-      await insert(db, frontRequestRow(r));
+      await writeOne((trx) => insert(trx, frontRequestRow(r)));
     },
 
     async findFrontRequest(serviceId, authReqIdDigest) {
@@ -65,18 +65,18 @@ export function kyselyFrontRequests({ db, dialect }: SqlContext): FrontRequestSt
     },
 
     async decideFrontRequest(serviceId, authReqIdDigest, status, now) {
-      const row = (await decide(db, status, serviceId, authReqIdDigest, now)).rows[0];
+      const row = (await writeOne((trx) => decide(trx, status, serviceId, authReqIdDigest, now))).rows[0];
       return row ? toFrontRequest(row) : undefined;
     },
 
     async reopenFrontRequest(serviceId, authReqIdDigest) {
-      await db
+      await writeOne((trx) => trx
         .updateTable('front_requests')
         .set({ status: 'pending' })
         .where('service_id', '=', serviceId)
         .where('auth_req_id_digest', '=', authReqIdDigest)
         .where('status', 'in', ['allowed', 'denied', 'failed'])
-        .execute();
+        .execute());
     },
 
     async claimExpiringFrontRequests(horizon, limit) {

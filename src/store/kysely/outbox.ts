@@ -8,9 +8,9 @@ import { claimable, pageOf } from './sql-helpers.js';
 /** Not leased, or its lease has run out. */
 const unleased = (now: number) => (eb: ExpressionBuilder<Database, 'outbox'>) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]);
 
-export function kyselyOutbox({ db, dialect }: SqlContext): OutboxStore {
+export function kyselyOutbox({ db, dialect, writeOne }: SqlContext): OutboxStore {
   return {
-    enqueueOutbox: (r) => insertOutbox(db, r),
+    enqueueOutbox: (r) => writeOne((trx) => insertOutbox(trx, r)),
 
     async claimDueOutbox(now, leaseUntil, limit) {
       const due = db.selectFrom('outbox').select('id').where('status', '=', 'pending').where('next_attempt_at', '<=', now).where(unleased(now)).orderBy('next_attempt_at').limit(limit);

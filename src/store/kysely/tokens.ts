@@ -6,14 +6,14 @@ import type { SqlContext } from './sql-context.js';
 import { deletedAny } from './sql-helpers.js';
 import { tokenRow, toToken } from './token-rows.js';
 
-export function kyselyTokens({ db, insertToken }: SqlContext): TokenStore {
+export function kyselyTokens({ db, write, writeOne, insertToken }: SqlContext): TokenStore {
   // Introspection and userinfo look tokens up by access digest on every call.
   const byAccess = preparedQuery((db: Kysely<Database>, serviceId: number, digest: string) =>
     db.selectFrom('tokens').selectAll().where('service_id', '=', serviceId).where('access_token_digest', '=', digest));
 
   return {
     async insertToken(r) {
-      await insertToken(db, r);
+      await writeOne((trx) => insertToken(trx, r));
     },
 
     async findTokenByAccessDigest(serviceId, digest) {
@@ -27,7 +27,7 @@ export function kyselyTokens({ db, insertToken }: SqlContext): TokenStore {
     },
 
     rotateRefreshToken(serviceId, refreshDigest, now, next) {
-      return db.transaction().execute(async (trx) => {
+      return write(async (trx) => {
         const removed = await trx
           .deleteFrom('tokens')
           .where('service_id', '=', serviceId)

@@ -25,4 +25,21 @@ export interface AttemptLimitStore {
    */
   reservePending(serviceId: number, subject: string, cap: number, reservationId: string, holdUntil: number, now: number): Promise<AttemptClaim>;
   releasePending(reservationId: string): Promise<void>;
+  /**
+   * claimAttempt on the user's request counter `rateScope` and, if granted, reservePending, in one
+   * transaction; the refusal says which limit refused. The counter's row (the user's own) is what
+   * holds concurrent reservations in line here, not reservePending's lock row: all of one user's
+   * reservations go through one of the two methods (the front uses this one).
+   */
+  claimRequestPlace(
+    rateScope: string,
+    serviceId: number,
+    subject: string,
+    rateLimit: number,
+    windowMs: number,
+    cap: number,
+    reservationId: string,
+    holdUntil: number,
+    now: number,
+  ): Promise<{ granted: true; hits: number } | { granted: false; limit: 'rate' | 'pending'; retryAt: number }>;
 }
