@@ -3,6 +3,7 @@ import { authleteSchemas } from '../wire/schemas.js';
 import { withoutNulls } from '../lib/json.js';
 import type { ApiOptions } from './api-context.js';
 import { installApiErrorHandling } from './http/error-handler.js';
+import { adminAuthenticatorRoutes } from './routes/admin-authenticator-routes.js';
 import { adminFrontRoutes } from './routes/admin-front-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { adminSubjectRoutes } from './routes/admin-subject-routes.js';
@@ -28,5 +29,6 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
     adminUserRoutes(scope, options);
     adminSubjectRoutes(scope, options);
     adminFrontRoutes(scope, options);
+    adminAuthenticatorRoutes(scope, options);
   });
 }

@@ -32,28 +32,37 @@ export async function decideRequest(op: OpContext, serviceId: number, which: { a
  * Completes a request this node has just decided (or failed). If the engine does not record it,
  * the decision is undone — pending again, for the user or the expiry sweep — and the error thrown.
  */
-export async function completeDecided(op: OpContext, decided: FrontRequestRecord, result: Result, claims: Record<string, unknown> = {}): Promise<BackchannelAuthenticationCompleteResponse> {
+export async function completeDecided(op: OpContext, decided: FrontRequestRecord, result: Result, claims: Record<string, unknown> = {}, how: HowAuthenticated = {}): Promise<BackchannelAuthenticationCompleteResponse> {
   try {
-    return await completeFrontRequest(op, decided, result, claims);
+    return await completeFrontRequest(op, decided, result, claims, how);
   } catch (error) {
     await op.store.reopenFrontRequest(decided.serviceId, decided.authReqIdDigest);
     throw error;
   }
 }
 
+/** How the user authenticated, for the ID token: `acr` and RFC 8176 `amr` values (the authenticator app). */
+export interface HowAuthenticated {
+  acr?: string;
+  amr?: string[];
+}
+
 /** Reports a front request's outcome to the engine and makes sure its notification is queued. */
-export async function completeFrontRequest(op: OpContext, request: FrontRequestRecord, result: Result, claims: Record<string, unknown> = {}): Promise<BackchannelAuthenticationCompleteResponse> {
+export async function completeFrontRequest(op: OpContext, request: FrontRequestRecord, result: Result, claims: Record<string, unknown> = {}, how: HowAuthenticated = {}): Promise<BackchannelAuthenticationCompleteResponse> {
   const ticket = op.keyring.open(request.ticketSealed);
   const scopes = Array.isArray(request.details.scopes) ? (request.details.scopes as string[]) : [];
-  const idTokenClaims = Object.fromEntries(
+  const idTokenClaims: Record<string, unknown> = Object.fromEntries(
     Object.entries(claims).filter(([name, value]) => value !== null && value !== undefined && claimAllowed(name, scopes)),
   );
+  // Authlete's /complete has no amr parameter; its ID tokens take amr from `claims` (OIDC Core §2).
+  if (how.amr && how.amr.length > 0) idTokenClaims.amr = how.amr;
   const answer = await op.engine.ciba.complete({
     serviceId: String(request.serviceId),
     backchannelAuthenticationCompleteRequest: {
       ticket,
       result,
       ...(result === 'AUTHORIZED' ? { subject: request.subject, authTime: Math.floor(op.clock.now() / 1000) } : {}),
+      ...(result === 'AUTHORIZED' && how.acr ? { acr: how.acr } : {}),
       ...(result === 'AUTHORIZED' && Object.keys(idTokenClaims).length > 0 ? { claims: JSON.stringify(idTokenClaims) } : {}),
     },
   });

@@ -26,6 +26,18 @@ export interface AuthenticatorDeviceRecord {
   revokedAt: number | null;
 }
 
+/** A device as operators (admin API) and its user (the app) see it: no key material, no token. */
+export function deviceView(d: AuthenticatorDeviceRecord): Record<string, unknown> {
+  return {
+    id: d.id,
+    label: d.label,
+    createdAt: new Date(d.createdAt).toISOString(),
+    ...(d.lastUsedAt !== null ? { lastUsedAt: new Date(d.lastUsedAt).toISOString() } : {}),
+    synced: d.backupEligible,
+    aaguid: d.aaguid,
+  };
+}
+
 export interface PushSubscriptionRecord {
   id: string;
   deviceId: string;
