@@ -17,8 +17,10 @@ function decoded(value: unknown, maxLength: number): Buffer | undefined {
 
 function onCurve(point: Buffer): boolean {
   try {
-    // Throws for a point that is not on P-256.
-    createECDH('prime256v1').computeSecret(point);
+    // Throws for a point that is not on P-256 (computeSecret needs a key pair of its own).
+    const ecdh = createECDH('prime256v1');
+    ecdh.generateKeys();
+    ecdh.computeSecret(point);
     return true;
   } catch {
     return false;

@@ -28,7 +28,7 @@ export function canonicalTransaction(request: FrontRequestRecord, rpID: string, 
     client_id: String(d.clientId ?? request.clientId),
     ...(typeof d.bindingMessage === 'string' ? { binding_message: d.bindingMessage } : {}),
     scopes: Array.isArray(d.scopes) ? d.scopes.map(String) : [],
-    ...(d.authorizationDetails !== undefined && d.authorizationDetails !== null ? { authorization_details: d.authorizationDetails } : {}),
+    ...(d.authorizationDetails !== undefined && d.authorizationDetails !== null ? { authorization_details: rfc9396Details(d.authorizationDetails) } : {}),
     expires_at: Math.floor(request.expiresAt / 1000),
     nonce,
   };
@@ -41,4 +41,24 @@ export function canonicalTransaction(request: FrontRequestRecord, rpID: string, 
  */
 export function decisionChallenge(tx: CanonicalTransaction, decision: SignedDecision): string {
   return createHash('sha256').update(DOMAIN).update(canonicalJson({ ...tx, decision })).digest('base64url');
+}
+
+/**
+ * The details as the client wrote them (RFC 9396 §2), from Authlete's form (`{elements}`, with the
+ * type-specific members in the JSON text `otherFields`): what people read and what is signed.
+ */
+export function rfc9396Details(stored: unknown): unknown[] {
+  const elements = stored !== null && typeof stored === 'object' && Array.isArray((stored as { elements?: unknown }).elements) ? (stored as { elements: unknown[] }).elements : [];
+  return elements.map((element) => {
+    if (element === null || typeof element !== 'object') return element;
+    const { otherFields, dataTypes, ...known } = element as Record<string, unknown>;
+    let others: Record<string, unknown> = {};
+    try {
+      if (typeof otherFields === 'string') others = JSON.parse(otherFields) as Record<string, unknown>;
+    } catch {
+      // The engine wrote it; unreadable text shows as is.
+      others = { otherFields };
+    }
+    return { ...others, ...known, ...(dataTypes !== undefined ? { datatypes: dataTypes } : {}) };
+  });
 }
