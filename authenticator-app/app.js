@@ -23,7 +23,7 @@ async function api(path, { method = 'GET', body } = {}) {
 
 function show(...nodes) {
   clearInterval(timer);
-  main.replaceChildren(...nodes);
+  main.replaceChildren(...nodes.filter(Boolean));
 }
 
 async function enrol(code) {
@@ -90,6 +90,7 @@ async function review(handle) {
     return home();
   }
   const { tx } = view;
+  say('');
   // The passkey must sign what is shown: refuse if the server's challenge is not the digest of this tx.
   if ((await decisionChallenge(tx, 'approve')) !== view.options.challenge || (await decisionChallenge(tx, 'deny')) !== view.denyChallenge) {
     say('This request does not match its signature challenge; it was not shown.');

@@ -42,7 +42,7 @@ export function renderDetail(detail) {
     card.append(el('div', { class: 'muted', text: 'Payment' }));
     card.append(el('div', { class: 'amount', 'data-testid': 'amount', text: `${amount.amount ?? '?'} ${amount.currency ?? ''}`.trim() }));
     const rows = [['To', String(detail.creditorName ?? '?')]];
-    if (detail.creditorAccount) rows.push(...flatten(detail.creditorAccount, 'Account', []));
+    if (detail.creditorAccount) rows.push(...flatten(detail.creditorAccount, '', []).map(([key, value]) => [key === 'iban' ? 'IBAN' : key, value]));
     if (detail.remittanceInformationUnstructured) rows.push(['Reference', String(detail.remittanceInformationUnstructured)]);
     const dl = definitionList(rows);
     dl.setAttribute('data-testid', 'creditor');

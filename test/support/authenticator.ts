@@ -15,7 +15,8 @@ export function launchChromium(): Promise<Browser> {
 
 /** A page with a CDP virtual platform authenticator that verifies the user (a phone's passkey). */
 export async function pageWithPasskey(browser: Browser, origin: string): Promise<{ context: BrowserContext; page: Page; cdp: CDPSession; authenticatorId: string }> {
-  const context = await browser.newContext();
+  // A phone-sized window: the approval page is a phone's screen.
+  const context = await browser.newContext({ viewport: { width: 390, height: 760 } });
   await context.grantPermissions(['notifications'], { origin });
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
