@@ -9,6 +9,7 @@ import { basicAuth, createFront, postForm, type FrontFixture } from '../support/
 import { bearer, request } from '../support/http.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { adminApi } from '../support/admin-api.js';
 
 const SCREENSHOT = fileURLToPath(new URL('../../docs/authenticator-approval.png', import.meta.url));
 const PAYMENT = [{ type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '123.45' }, creditorName: 'Merchant A', creditorAccount: { iban: 'DE02100100109307118603' } }];
@@ -121,6 +122,96 @@ describe('authenticator app in a real browser', () => {
     expect(idToken.amr).toEqual(['hwk', 'user', 'mfa']);
     expect(idToken.acr).toBe('urn:openciba:acr:passkey');
     expect(idToken.sub).toBe('alice');
+  }, 60_000);
+
+  it('ping: approval notifies the client, which then gets tokens for exactly the payment shown', async () => {
+    const notified = await startReceiver();
+    try {
+      const api = adminApi(server.baseUrl, server.adminToken);
+      const ping = await api.createClient(front.serviceId, { clientName: 'Ping shop', bcDeliveryMode: 'PING', bcNotificationEndpoint: notified.url('/ping'), authorizationDetailsTypes: ['payment_initiation'] });
+      const started = await postForm(
+        `${front.issuer}/backchannel/authentication`,
+        { scope: 'openid', login_hint: 'alice', binding_message: 'Shop 7', client_notification_token: 'ping-token-0123456789', authorization_details: JSON.stringify(PAYMENT) },
+        basicAuth(ping.clientId, ping.clientSecret),
+      );
+      expect(started.status).toBe(200);
+      const [handle] = await deliveredHandles();
+      await openRequest(handle!);
+      expect(await page.getByTestId('client-name').textContent()).toBe('Ping shop');
+      expect(await page.getByTestId('amount').textContent()).toBe('123.45 EUR');
+      await page.getByTestId('approve').click();
+      await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 15_000 }).toBe('Approved.');
+      await server.runtime.front.dispatcher.runOnce();
+      expect(notified.requests).toHaveLength(1);
+      expect(JSON.parse(notified.requests[0]!.body)).toEqual({ auth_req_id: started.json.auth_req_id });
+      expect(notified.requests[0]!.headers.authorization).toBe('Bearer ping-token-0123456789');
+      const tokens = await postForm(`${front.issuer}/token`, { grant_type: CIBA, auth_req_id: started.json.auth_req_id as string }, basicAuth(ping.clientId, ping.clientSecret));
+      expect(tokens.status).toBe(200);
+      expect(decodeJwt(tokens.json.id_token as string).amr).toEqual(['hwk', 'user', 'mfa']);
+      expect(tokens.json.authorization_details?.[0]?.creditorName ?? 'Merchant A').toBe('Merchant A');
+    } finally {
+      await notified.close();
+    }
+  }, 60_000);
+
+  it('number matching: the right pick approves, a wrong pick denies with no second try', async () => {
+    await front.admin('PUT', `/admin/services/${front.serviceId}/front`, { authenticatorNumberMatching: true });
+    try {
+      for (const right of [true, false]) {
+        const started = await backchannel({ binding_message: 'Code 58' });
+        const [handle] = await deliveredHandles();
+        await openRequest(handle!);
+        expect(await page.getByTestId('binding-message').textContent()).not.toContain('58');
+        const choices = page.getByTestId('number-choices').getByRole('button');
+        expect(await choices.count()).toBe(3);
+        const labels = await choices.allTextContents();
+        await choices.nth(labels.findIndex((n) => (n === '58') === right)).click();
+        await page.getByTestId('approve').click();
+        await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 15_000 }).toBe(right ? 'Approved.' : 'Not recorded: The number did not match; the request was denied.');
+        const answer = await token(started.json.auth_req_id as string);
+        if (right) expect(answer.status).toBe(200);
+        else expect(answer.json.error).toBe('access_denied');
+      }
+    } finally {
+      await front.admin('PUT', `/admin/services/${front.serviceId}/front`, { authenticatorNumberMatching: false });
+    }
+  }, 60_000);
+
+  it("another user's passkey cannot decide her request, even with a valid signature of its own", async () => {
+    // Bob enrols on his own phone.
+    const bob = await pageWithPasskey(browser, new URL(appUrl).origin);
+    try {
+      const issued = await front.admin('POST', `/admin/services/${front.serviceId}/users/bob/enrolments`, {});
+      await bob.page.goto(issued.link);
+      await bob.page.getByTestId('enrol').click();
+      await expect.poll(() => bob.page.getByTestId('status').textContent(), { timeout: 15_000 }).toContain('Enrolled.');
+      const bobToken = await bob.page.evaluate(() => JSON.parse(localStorage.getItem('openciba.authenticator.device')!).deviceToken as string);
+      const forBob = await postForm(`${front.issuer}/backchannel/authentication`, { scope: 'openid', login_hint: 'bob', user_code: '4321', binding_message: 'Bob' }, basicAuth(front.clientId, front.clientSecret));
+      expect(forBob.status).toBe(200);
+      const forAlice = await backchannel({ binding_message: 'Alice' });
+      expect(await deliveredHandles()).toHaveLength(1);
+      const aliceHandle = (await request(`${appUrl}/api/requests`, { headers: bearer(deviceToken) })).json.requests[0].handle as string;
+      const bobHandle = (await request(`${appUrl}/api/requests`, { headers: bearer(bobToken) })).json.requests[0].handle as string;
+      // Bob signs his own request's challenge in his browser, and the signature is aimed at Alice's request through her device token.
+      let captured: Record<string, unknown> | undefined;
+      await bob.page.route('**/decision', async (route) => {
+        captured = JSON.parse(route.request().postData() ?? '{}') as Record<string, unknown>;
+        await route.abort();
+      });
+      await bob.page.goto(`${appUrl}/#r/${bobHandle}`);
+      await bob.page.getByTestId('approve').click();
+      await expect.poll(() => captured !== undefined, { timeout: 15_000 }).toBe(true);
+      const view = await request(`${appUrl}/api/requests/${aliceHandle}`, { headers: bearer(deviceToken) });
+      const aimed = await request(`${appUrl}/api/requests/${aliceHandle}/decision`, {
+        method: 'POST',
+        headers: { ...bearer(deviceToken), 'content-type': 'application/json' },
+        body: JSON.stringify({ ...captured, challengeId: view.json.challengeId }),
+      });
+      expect(aimed.status).toBe(400);
+      expect((await token(forAlice.json.auth_req_id as string)).json.error).toBe('authorization_pending');
+    } finally {
+      await bob.context.close();
+    }
   }, 60_000);
 
   it('deny with the passkey gives the client access_denied', async () => {
