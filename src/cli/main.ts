@@ -19,6 +19,9 @@ Usage:
                     [--user-code-stdin | --user-code-file PATH]   the user code: one line from standard input, or a file
   openciba user list --service ID          users of the built-in directory (tab-separated)
   openciba user delete --service ID --subject S
+  openciba user enrol --service ID --subject S [--expires-in SECONDS]   a one-time link to enrol a phone's authenticator app
+  openciba user devices --service ID --subject S                        her enrolled devices (tab-separated)
+  openciba user revoke-device --service ID --subject S --device DEVICE_ID
   openciba --help
 
 Settings come from the environment, or the flags of the same name:
@@ -85,6 +88,8 @@ const OPTIONS = {
   'user-code-file': { type: 'string' },
   'token-stdin': { type: 'boolean' },
   'token-file': { type: 'string' },
+  'expires-in': { type: 'string' },
+  device: { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
