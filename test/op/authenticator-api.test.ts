@@ -94,6 +94,9 @@ describe.each(DIALECTS)('authenticator API (%s)', (dialect) => {
     expectOAuthError(await request(`${appUrl}/api/enrol/finish`, json(forged)), 400);
     clock.advance(121_000);
     expectOAuthError(await request(`${appUrl}/api/enrol/start`, json({ code: issued.code })), 400, 'invalid_grant');
+    // Housekeeping removes expired codes and challenges.
+    const purged = await server.runtime.store.purgeExpired(clock.now(), { finishedMs: 0, transactionsMs: 3_600_000 }, 100);
+    expect(purged.authenticatorCeremonies).toBeGreaterThanOrEqual(2);
   });
 
   it('refuses malformed, oversized and hostile enrolment bodies with JSON errors', async () => {

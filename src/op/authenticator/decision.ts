@@ -1,6 +1,6 @@
 import { verifyAuthenticationResponse, type AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { AuthenticatorDeviceRecord, FrontRequestRecord } from '../../store/ports.js';
-import { completeDecided } from '../device/decide-request.js';
+import { completeDecided, userClaims } from '../device/decide-request.js';
 import { userActive } from '../device/managed-requests.js';
 import { loadFrontSettings } from '../front-settings.js';
 import type { OpContext } from '../op-context.js';
@@ -126,6 +126,6 @@ async function record(
   await op.store.putEvidence({ requestDigest: request.authReqIdDigest, serviceId: request.serviceId, deviceId, outcome, data, createdAt: now });
   const result = outcome === 'approved' ? 'AUTHORIZED' : 'ACCESS_DENIED';
   const user = await op.store.getUser(request.serviceId, request.subject);
-  await completeDecided(op, decided, result, user ? { name: user.data.name, email: user.email, phone_number: user.phoneNumber } : {}, how ?? {});
+  await completeDecided(op, decided, result, userClaims(user), how ?? {});
   return result;
 }

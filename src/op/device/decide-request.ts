@@ -1,4 +1,4 @@
-import type { FrontRequestRecord } from '../../store/ports.js';
+import type { FrontRequestRecord, UserRecord } from '../../store/ports.js';
 import type { BackchannelAuthenticationCompleteResponse, BackchannelAuthenticationCompleteResult as Result } from '../../wire/ciba-types.js';
 import { codes } from '../../wire/result-codes.js';
 import { notificationOutboxRecord } from '../notifications/notification-outbox-record.js';
@@ -24,8 +24,13 @@ export async function decideRequest(op: OpContext, serviceId: number, which: { a
   }
   const user = await op.store.getUser(serviceId, decided.subject);
   const result = decision === 'allow' && user?.status === 'active' ? 'AUTHORIZED' : 'ACCESS_DENIED';
-  await completeDecided(op, decided, result, user ? { name: user.data.name, email: user.email, phone_number: user.phoneNumber } : {});
+  await completeDecided(op, decided, result, userClaims(user));
   return { ok: true, result };
+}
+
+/** The directory's claims of a user that the ID token may carry (filtered by scope when completing). */
+export function userClaims(user: UserRecord | undefined): Record<string, unknown> {
+  return user ? { name: user.data.name, email: user.email, phone_number: user.phoneNumber } : {};
 }
 
 /**
