@@ -34,6 +34,8 @@ describe('authenticator app in a real browser', () => {
   const clock = new ManualClock(Date.now());
 
   const backchannel = (form: Record<string, string>) => postForm(`${front.issuer}/backchannel/authentication`, { scope: 'openid profile', login_hint: 'alice', ...form }, basicAuth(front.clientId, front.clientSecret));
+  /** Ends a request a test leaves pending (the automated approval URL), so pending-request caps do not carry over. */
+  const settle = (authReqId: string) => request(`${front.issuer}/device/api/ciba/${authReqId}/deny`, { method: 'POST' });
   const token = (authReqId: string) => postForm(`${front.issuer}/token`, { grant_type: CIBA, auth_req_id: authReqId }, basicAuth(front.clientId, front.clientSecret));
 
   /** Sends what the outbox holds and returns the handles the pushes carried, decrypted. */
@@ -52,7 +54,13 @@ describe('authenticator app in a real browser', () => {
     push = await startReceiver((_r, res) => res.writeHead(201).end());
     server = await startTestServer({ publicHost: 'localhost', clock, background: false });
     front = await createFront(server, { authorizationDetailsTypes: ['payment_initiation'] }, { supportedAuthorizationDetailsTypes: ['payment_initiation'] });
-    await front.admin('PUT', `/admin/services/${front.serviceId}/front`, { deviceChannel: 'authenticator', authenticatorAcr: 'urn:openciba:acr:passkey', authenticatorNotMeSuspensionSeconds: 600 });
+    await front.admin('PUT', `/admin/services/${front.serviceId}/front`, {
+      deviceChannel: 'authenticator',
+      authenticatorAcr: 'urn:openciba:acr:passkey',
+      authenticatorNotMeSuspensionSeconds: 600,
+      // The manual clock stands still: every request of this file falls in one minute.
+      maxRequestsPerMinutePerUser: 1000,
+    });
     appUrl = `${front.issuer}/authenticator`;
     browser = await launchChromium();
     ({ page, cdp, authenticatorId } = await pageWithPasskey(browser, new URL(appUrl).origin));
@@ -115,6 +123,11 @@ describe('authenticator app in a real browser', () => {
     await page.screenshot({ path: SCREENSHOT });
     await page.getByTestId('approve').click();
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 15_000 }).toBe('Approved.');
+    // The signed assertion is kept with the request, with the transaction it covers.
+    const evidence = await server.runtime.store.getEvidence(Number(front.serviceId), handle!);
+    expect(evidence?.outcome).toBe('approved');
+    expect(evidence?.data).toMatchObject({ decision: 'approve', userVerified: true, tx: { binding_message: 'Pay 42 EUR', authorization_details: PAYMENT } });
+    expect(typeof evidence?.data.signature).toBe('string');
 
     const tokens = await token(authReqId);
     expect(tokens.status).toBe(200);
@@ -209,9 +222,33 @@ describe('authenticator app in a real browser', () => {
       });
       expect(aimed.status).toBe(400);
       expect((await token(forAlice.json.auth_req_id as string)).json.error).toBe('authorization_pending');
+      await settle(forAlice.json.auth_req_id as string);
+      await settle(forBob.json.auth_req_id as string);
     } finally {
       await bob.context.close();
     }
+  }, 60_000);
+
+  it("the service worker turns a push into a notification that opens the request", async () => {
+    await backchannel({ binding_message: 'Via the worker' });
+    const before = push.requests.length;
+    const [handle] = await deliveredHandles();
+    const plaintext = decryptPush(subscription, push.requests[before]!.raw);
+    await cdp.send('ServiceWorker.enable');
+    const registrationId = await new Promise<string>((resolve) => {
+      cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+        const ours = registrations.find((r) => r.scopeURL === `${appUrl}/` && !r.isDeleted);
+        if (ours) resolve(ours.registrationId);
+      });
+    });
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: new URL(appUrl).origin, registrationId, data: plaintext });
+    await expect
+      .poll(() => page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => n.tag)), { timeout: 15_000 })
+      .toContain(handle);
+    await cdp.send('ServiceWorker.disable');
+    await openRequest(handle!);
+    await page.getByTestId('deny').click();
+    await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 15_000 }).toBe('Denied.');
   }, 60_000);
 
   it('deny with the passkey gives the client access_denied', async () => {
@@ -236,6 +273,7 @@ describe('authenticator app in a real browser', () => {
     await page.getByTestId('approve').click();
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 15_000 }).toContain('Not recorded');
     expect((await token(started.json.auth_req_id as string)).json.error).toBe('authorization_pending');
+    await settle(started.json.auth_req_id as string);
   }, 60_000);
 
   it('an assertion replayed, or aimed at another request, is refused', async () => {
@@ -267,10 +305,12 @@ describe('authenticator app in a real browser', () => {
     expect((await post(handleB!, badSignature)).status).toBe(400);
     expect((await token(first.json.auth_req_id as string)).status).toBe(200);
     expect((await token(second.json.auth_req_id as string)).json.error).toBe('authorization_pending');
+    await settle(second.json.auth_req_id as string);
   }, 60_000);
 
   it("'This wasn't me' denies, and new requests from that client for her are refused for a while", async () => {
     const started = await backchannel({ binding_message: 'Not me' });
+    expect(started.status, started.text).toBe(200);
     const [handle] = await deliveredHandles();
     await openRequest(handle!);
     await page.getByTestId('not-me').click();
