@@ -5,15 +5,10 @@ import { deviceView } from '../../store/ports/authenticator-store.js';
 import { issueEnrolment, MAX_ENROLMENT_SECONDS } from '../enrolment-code.js';
 import { callerHook, serviceIdOf } from '../http/caller-hook.js';
 import { sendResult } from '../http/send-result.js';
-import { PRINTABLE } from './admin-user-routes.js';
+import { userParams } from './admin-user-routes.js';
 
 const errors = { '4xx': { $ref: 'result#' }, '5xx': { $ref: 'result#' } };
 const tags = ['OpenCIBA Administration'];
-const userParams = {
-  type: 'object',
-  properties: { serviceId: { type: 'string' }, subject: { type: 'string', minLength: 1, maxLength: 255, pattern: PRINTABLE } },
-  required: ['serviceId', 'subject'],
-};
 const deviceParams = {
   type: 'object',
   properties: { ...userParams.properties, deviceId: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' } },
