@@ -3,6 +3,7 @@ import { authleteSchemas } from '../wire/schemas.js';
 import { withoutNulls } from '../lib/json.js';
 import type { ApiOptions } from './api-context.js';
 import { installApiErrorHandling } from './http/error-handler.js';
+import { adminAuthenticatorRoutes } from './routes/admin-authenticator-routes.js';
 import { adminFrontRoutes } from './routes/admin-front-routes.js';
 import { adminKeyRoutes } from './routes/admin-key-routes.js';
 import { adminRequestRoutes } from './routes/admin-request-routes.js';
@@ -32,5 +33,6 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
     adminFrontRoutes(scope, options);
     adminKeyRoutes(scope, options);
     adminRequestRoutes(scope, options);
+    adminAuthenticatorRoutes(scope, options);
   });
 }

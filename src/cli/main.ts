@@ -24,6 +24,9 @@ Usage:
                                            publish a new signing key; it signs after OPENCIBA_KEY_PREPUBLICATION_SECONDS
                                            (without --alg: a new key for every algorithm that has a current key)
   openciba key list --service ID           the service's signing keys and their states (JSON)
+  openciba user enrol --service ID --subject S [--expires-in SECONDS]   a one-time link to enrol a phone's authenticator app
+  openciba user devices --service ID --subject S                        her enrolled devices (tab-separated)
+  openciba user revoke-device --service ID --subject S --device DEVICE_ID
   openciba --help
 
 Settings come from the environment, or the flags of the same name:
@@ -99,6 +102,8 @@ const OPTIONS = {
   'token-file': { type: 'string' },
   alg: { type: 'string' },
   'key-prepublication-seconds': { type: 'string' },
+  'expires-in': { type: 'string' },
+  device: { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<number> {

@@ -4,6 +4,7 @@ import type { Store } from '../store/ports.js';
 import { hashUserCode } from '../lib/user-code-hash.js';
 import { readSecret } from './secret-input.js';
 import { engineRevocation } from '../server/engine-revocation.js';
+import { runAuthenticatorCommand, type AuthenticatorFlags } from './authenticator-commands.js';
 
 export interface UserFlags {
   service?: string | undefined;
@@ -24,7 +25,7 @@ async function readUserCode(flags: UserFlags): Promise<string | undefined> {
   return code;
 }
 
-async function withStore<T>(config: Config, run: (store: Store, serviceId: number) => Promise<T>, flags: UserFlags): Promise<T> {
+export async function withStore<T>(config: Config, run: (store: Store, serviceId: number) => Promise<T>, flags: UserFlags): Promise<T> {
   if (!flags.service || !/^[0-9]{1,15}$/.test(flags.service)) throw new ConfigError('this command needs --service <service id>');
   const { store } = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
@@ -48,7 +49,7 @@ async function alsoAtEngine(config: Config, serviceId: number, subject: string):
 }
 
 /** `openciba user put|list|delete`: the built-in user directory, as /admin/services/{id}/users. */
-export async function runUserCommand(config: Config, action: string | undefined, flags: UserFlags): Promise<number> {
+export async function runUserCommand(config: Config, action: string | undefined, flags: AuthenticatorFlags): Promise<number> {
   switch (action) {
     case 'put':
       return withStore(config, async (store, serviceId) => {
@@ -97,6 +98,10 @@ export async function runUserCommand(config: Config, action: string | undefined,
         process.stdout.write(`deleted user ${flags.subject}\n`);
         return atEngine;
       }, flags);
+    case 'enrol':
+    case 'devices':
+    case 'revoke-device':
+      return runAuthenticatorCommand(config, action, flags);
   }
-  throw new ConfigError('user commands: put, list, delete');
+  throw new ConfigError('user commands: put, list, delete, enrol, devices, revoke-device');
 }

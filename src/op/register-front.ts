@@ -9,6 +9,7 @@ import { revocationEndpoint } from './endpoints/revocation-endpoint.js';
 import { tokenEndpoint } from './endpoints/token-endpoint.js';
 import { userinfoEndpoint } from './endpoints/userinfo-endpoint.js';
 import { simulatorRoutes } from './device/simulator-routes.js';
+import { authenticatorRoutes } from './authenticator/authenticator-routes.js';
 import { OpenCibaApiError, OpenCibaTransportError } from '../sdk/errors.js';
 
 type Handler = (op: OpContext, serviceId: number, request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
@@ -75,5 +76,6 @@ export async function registerFront(app: FastifyInstance, op: OpContext): Promis
     scope.post('/:serviceId/introspect', withService(introspectionEndpoint, true));
     scope.post('/:serviceId/revoke', withService(revocationEndpoint, true));
     simulatorRoutes(scope, op, serviceIdOf);
+    authenticatorRoutes(scope, op, serviceIdOf);
   }, { prefix: '/s' });
 }

@@ -10,6 +10,7 @@ import type { AuthenticationDevice } from '../op/device/embedded-device.js';
 import type { OpContext } from '../op/op-context.js';
 import { clientCertificateSource } from '../op/http/client-certificate.js';
 import { registerFront } from '../op/register-front.js';
+import { webPushSender } from '../op/authenticator/web-push-sender.js';
 import { createHttpApi } from '../sdk/http-client.js';
 import { createInProcessApi } from '../sdk/in-process.js';
 import type { Config } from './config.js';
@@ -68,6 +69,7 @@ export async function mountFront(app: FastifyInstance, config: Config, engine: E
       const settings = await options.store.getFrontSettings(serviceId);
       return settings?.webhookSecretSealed ? engine.keyring.open(settings.webhookSecretSealed) : undefined;
     },
+    webPush: webPushSender(op),
   });
   let sweeping: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();

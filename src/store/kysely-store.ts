@@ -3,6 +3,8 @@ import { pendingMigrations } from './migrate.js';
 import type { Store } from './ports.js';
 import { kyselyApiTokens } from './kysely/api-tokens.js';
 import { kyselyAttemptLimits } from './kysely/attempt-limits.js';
+import { kyselyAuthenticatorCeremonies } from './kysely/authenticator-ceremonies.js';
+import { kyselyAuthenticatorDevices } from './kysely/authenticator-devices.js';
 import { kyselyBackchannelRequests } from './kysely/backchannel-requests.js';
 import { kyselyClients } from './kysely/clients.js';
 import { kyselyCompletion } from './kysely/completion.js';
@@ -38,6 +40,8 @@ export function kyselyStore(opened: OpenedDatabase): Store {
     ...kyselyFrontRequests(context),
     ...kyselyOutbox(context),
     ...kyselyAttemptLimits(context),
+    ...kyselyAuthenticatorDevices(context),
+    ...kyselyAuthenticatorCeremonies(context),
     ...kyselyHousekeeping(context),
     pendingMigrations: () => pendingMigrations(opened.db),
     poolUse: () => opened.poolUse?.(),

@@ -8,6 +8,7 @@
  */
 import type { ApiTokenStore } from './ports/api-token-store.js';
 import type { AttemptLimitStore } from './ports/attempt-limit-store.js';
+import type { AuthenticatorStore } from './ports/authenticator-store.js';
 import type { BackchannelRequestStore } from './ports/backchannel-request-store.js';
 import type { ClientStore } from './ports/client-store.js';
 import type { FrontRequestStore } from './ports/front-request-store.js';
@@ -22,6 +23,15 @@ import type { UserStore } from './ports/user-store.js';
 
 export type { ApiTokenRecord, ApiTokenStore } from './ports/api-token-store.js';
 export type { AttemptClaim, AttemptLimitStore } from './ports/attempt-limit-store.js';
+export type {
+  AuthenticatorChallengeRecord,
+  AuthenticatorDeviceRecord,
+  AuthenticatorEvidenceRecord,
+  AuthenticatorStore,
+  EnrolmentRecord,
+  PushSubscriptionRecord,
+  VapidKeysRecord,
+} from './ports/authenticator-store.js';
 export type { BackchannelRequestRecord, BackchannelRequestStore, BackchannelStatus } from './ports/backchannel-request-store.js';
 export type { ClientChange, ClientRecord, ClientStore } from './ports/client-store.js';
 export type { FrontRequestFilter, FrontRequestRecord, FrontRequestState, FrontRequestStatus, FrontRequestStore } from './ports/front-request-store.js';
@@ -41,8 +51,8 @@ export type { SubjectRevocation, UserRecord, UserStore } from './ports/user-stor
  */
 export interface EngineStore extends MetaStore, ServiceStore, ClientStore, ApiTokenStore, BackchannelRequestStore, TokenStore, JtiStore {}
 
-/** What the front persists: its user directory, its settings, its device requests, the notification outbox and its attempt limits. */
-export interface FrontStore extends UserStore, FrontSettingsStore, FrontRequestStore, OutboxStore, AttemptLimitStore {}
+/** What the front persists: its user directory, its settings, its device requests, the notification outbox, its attempt limits and the authenticator app's state. */
+export interface FrontStore extends UserStore, FrontSettingsStore, FrontRequestStore, OutboxStore, AttemptLimitStore, AuthenticatorStore {}
 
 /** The whole store, as opened by the runtime: both roles, housekeeping and closing. */
 export interface Store extends EngineStore, FrontStore, HousekeepingStore {

@@ -14,6 +14,13 @@ export interface Database {
   outbox: OutboxTable;
   attempt_counters: AttemptCountersTable;
   request_reservations: RequestReservationsTable;
+  authenticator_enrolments: AuthenticatorEnrolmentsTable;
+  authenticator_devices: AuthenticatorDevicesTable;
+  authenticator_subscriptions: AuthenticatorSubscriptionsTable;
+  authenticator_challenges: AuthenticatorChallengesTable;
+  authenticator_vapid_keys: AuthenticatorVapidKeysTable;
+  authenticator_suspensions: AuthenticatorSuspensionsTable;
+  authenticator_evidence: AuthenticatorEvidenceTable;
 }
 
 export interface MetaTable {
@@ -179,4 +186,81 @@ export interface RequestReservationsTable {
   service_id: number;
   subject: string;
   expires_at: number;
+}
+
+/** A one-time enrolment code for the authenticator app, by its keyed digest. */
+export interface AuthenticatorEnrolmentsTable {
+  code_digest: string;
+  service_id: number;
+  subject: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** An enrolled device: its passkey (WebAuthn credential record) and the digest of its device token. */
+export interface AuthenticatorDevicesTable {
+  id: string;
+  service_id: number;
+  subject: string;
+  label: string;
+  token_digest: string;
+  credential_id: string;
+  /** COSE public key, base64url. */
+  public_key: string;
+  sign_count: number;
+  /** JSON array of transports the browser reported (hints only). */
+  transports: string;
+  backup_eligible: number;
+  backup_state: number;
+  aaguid: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+/** A Web Push subscription of a device; `keys_sealed` holds p256dh and auth. */
+export interface AuthenticatorSubscriptionsTable {
+  id: string;
+  device_id: string;
+  service_id: number;
+  endpoint: string;
+  keys_sealed: string;
+  created_at: number;
+}
+
+/** A single-use WebAuthn challenge (registration) or the nonce of a decision's transaction digest. */
+export interface AuthenticatorChallengesTable {
+  id: string;
+  service_id: number;
+  subject: string;
+  purpose: string;
+  value: string;
+  request_digest: string | null;
+  expires_at: number;
+}
+
+export interface AuthenticatorVapidKeysTable {
+  service_id: number;
+  public_key: string;
+  private_key_sealed: string;
+  created_at: number;
+}
+
+/** "This wasn't me": new requests from the client for the user are refused until `until`. */
+export interface AuthenticatorSuspensionsTable {
+  service_id: number;
+  subject: string;
+  client_id: number;
+  until: number;
+}
+
+/** A decision signed on the authenticator, kept with its request. */
+export interface AuthenticatorEvidenceTable {
+  request_digest: string;
+  service_id: number;
+  device_id: string;
+  outcome: string;
+  data: string;
+  created_at: number;
 }

@@ -34,6 +34,7 @@ const PORT_SIDES: Record<string, Zone> = {
   'front-settings-store': 'front-port',
   'front-request-store': 'front-port',
   'attempt-limit-store': 'front-port',
+  'authenticator-store': 'front-port',
   // The engine writes a completion's notification row; the front queues and delivers it.
   'outbox-store': 'shared-port',
   page: 'shared-port',

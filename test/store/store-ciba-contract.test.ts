@@ -162,7 +162,7 @@ describe.each(DIALECTS)('housekeeping on %s', (dialect) => {
       expect(first).toMatchObject({ backchannelRequests: 3, tokens: 1, usedJtis: 1 });
       const second = await store.purgeExpired(500_000, retention, 3);
       expect(second.backchannelRequests).toBe(2);
-      expect(await store.purgeExpired(500_000, retention, 3)).toEqual({ backchannelRequests: 0, tokens: 0, usedJtis: 0, outbox: 0, frontRequests: 0, attemptCounters: 0, requestReservations: 0 });
+      expect(await store.purgeExpired(500_000, retention, 3)).toEqual({ backchannelRequests: 0, tokens: 0, usedJtis: 0, outbox: 0, frontRequests: 0, attemptCounters: 0, requestReservations: 0, authenticatorCeremonies: 0 });
       expect(await store.findBackchannelRequestByTicket(SERVICE, live.ticketDigest)).toEqual(live);
       expect(await store.findTokenByRefreshDigest(SERVICE, refreshable.refreshTokenDigest!)).toEqual(refreshable);
       expect(await store.claimJti('s', 'new', 1_000_000, 500_000)).toBe(false);

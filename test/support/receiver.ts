@@ -29,6 +29,8 @@ export interface ReceivedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The body's bytes (an encrypted Web Push message is not text). */
+  raw: Buffer;
   /** When it arrived (epoch ms, real time). */
   at: number;
 }
@@ -67,6 +69,7 @@ export async function startReceiver(handler: Handler = noContent, options: { tls
         path: req.url ?? '',
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
+        raw: Buffer.concat(chunks),
         at: Date.now(),
       };
       receiver.requests.push(received);

@@ -77,6 +77,8 @@ export interface TestServerOptions {
   background?: boolean;
   /** An embedded authentication device (the `embedded` device channel). */
   authenticationDevice?: RuntimeOverrides['authenticationDevice'];
+  /** The public URL's host instead of 127.0.0.1 (`localhost` for WebAuthn, which refuses IP addresses as RP IDs). */
+  publicHost?: string;
 }
 
 /** A fresh database URL on the run's PostgreSQL server. */
@@ -100,7 +102,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   // afterwards; if another process took it in between, the runtime is built again on a new one.
   const descriptionViolations: string[] = [];
   const { config, runtime } = await withFreePort(async (port) => {
-    const config = loadConfig({ ...env, PORT: String(port) });
+    const config = loadConfig({ ...env, PORT: String(port), ...(options.publicHost ? { OPENCIBA_PUBLIC_URL: `http://${options.publicHost}:${port}` } : {}) });
     const runtime = await createRuntime(config, {
       logger: false,
       ...(options.clock ? { clock: options.clock } : {}),

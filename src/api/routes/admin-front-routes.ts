@@ -9,18 +9,22 @@ import { pageOf, pagingQuerySchema } from './paging.js';
 
 const errors = { '4xx': { $ref: 'result#' }, '5xx': { $ref: 'result#' } };
 const tags = ['OpenCIBA Administration'];
-const DEFAULTS = { deviceChannel: 'simulator', simulatorEnabled: false, bindingMessageMaxLength: 64, ...DEFAULT_FRONT_LIMITS };
+const DEFAULTS = { deviceChannel: 'simulator', simulatorEnabled: false, bindingMessageMaxLength: 64, authenticatorNumberMatching: false, authenticatorNotMeSuspensionSeconds: 3600, ...DEFAULT_FRONT_LIMITS };
 /** 256-bit HMAC key for webhook signatures, shown once when the webhook channel is set. */
 const WEBHOOK_SECRET_BYTES = 32;
 
 const frontBody = {
   type: 'object',
   properties: {
-    deviceChannel: { type: 'string', enum: ['simulator', 'webhook', 'embedded'] },
+    deviceChannel: { type: 'string', enum: ['simulator', 'webhook', 'embedded', 'authenticator'] },
     webhookUrl: { type: 'string', maxLength: 2048 },
     simulatorEnabled: { type: 'boolean' },
     bindingMessageMaxLength: { type: 'integer', minimum: 1, maximum: 1024 },
     rotateWebhookSecret: { type: 'boolean' },
+    authenticatorNumberMatching: { type: 'boolean' },
+    authenticatorNotMeSuspensionSeconds: { type: 'integer', minimum: 0, maximum: 30 * 24 * 3600 },
+    // An acr value (OIDC Core §2): printable, no spaces.
+    authenticatorAcr: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' },
     // Whole numbers in range, or a 400 naming the field (the schema's error says which).
     ...Object.fromEntries(Object.entries(FRONT_LIMIT_SETTINGS).map(([name, s]) => [name, { type: 'integer', minimum: s.minimum, maximum: s.maximum }])),
   },

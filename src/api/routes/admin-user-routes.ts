@@ -11,7 +11,8 @@ const errors = { '4xx': { $ref: 'result#' }, '5xx': { $ref: 'result#' } };
 const tags = ['OpenCIBA Administration'];
 // Identifiers are matched against hints: no control characters (PostgreSQL cannot even hold NUL).
 export const PRINTABLE = '^[^\\u0000-\\u001F\\u007F]*$';
-const params = {
+/** `{serviceId}` and `{subject}` of the user routes (and the authenticator's, under them). */
+export const userParams = {
   type: 'object',
   properties: { serviceId: { type: 'string' }, subject: { type: 'string', minLength: 1, maxLength: 255, pattern: PRINTABLE } },
   required: ['serviceId', 'subject'],
@@ -79,7 +80,7 @@ export function adminUserRoutes(app: FastifyInstance, options: ApiOptions): void
 
   app.put('/admin/services/:serviceId/users/:subject', {
     onRequest: callerHook(options, 'service'),
-    schema: { tags, summary: 'Create or replace a user', params, body: userBody, response: { 200: userView, ...errors } },
+    schema: { tags, summary: 'Create or replace a user', params: userParams, body: userBody, response: { 200: userView, ...errors } },
   }, async (request, reply) => {
     const id = serviceIdOf(request);
     const unavailable = await options.serviceUnavailable(id);
@@ -108,7 +109,7 @@ export function adminUserRoutes(app: FastifyInstance, options: ApiOptions): void
 
   app.get('/admin/services/:serviceId/users/:subject', {
     onRequest: callerHook(options, 'service'),
-    schema: { tags, summary: 'Get a user', params, response: { 200: userView, ...errors } },
+    schema: { tags, summary: 'Get a user', params: userParams, response: { 200: userView, ...errors } },
   }, async (request, reply) => {
     const user = await users.getUser(serviceIdOf(request), subjectOf(request));
     return sendResult(request, reply, user ? viewOf(user) : apiErrors.notFound(`The user '${subjectOf(request).slice(0, 64)}' does not exist.`));
@@ -116,7 +117,7 @@ export function adminUserRoutes(app: FastifyInstance, options: ApiOptions): void
 
   app.delete('/admin/services/:serviceId/users/:subject', {
     onRequest: callerHook(options, 'service'),
-    schema: { tags, summary: 'Delete a user', params, response: { 204: { type: 'null' }, ...errors } },
+    schema: { tags, summary: 'Delete a user', params: userParams, response: { 204: { type: 'null' }, ...errors } },
   }, async (request, reply) => {
     // Her tokens and open requests are revoked in the same transaction (UserStore.deleteUser).
     const deleted = await users.deleteUser(serviceIdOf(request), subjectOf(request), ctx.clock.now());
@@ -130,7 +131,7 @@ export function adminUserRoutes(app: FastifyInstance, options: ApiOptions): void
   app.put('/admin/services/:serviceId/users/:subject/status', {
     onRequest: callerHook(options, 'service'),
     schema: {
-      tags, summary: 'Lock or unlock a user, keeping everything else', params,
+      tags, summary: 'Lock or unlock a user, keeping everything else', params: userParams,
       body: { type: 'object', properties: { status: { type: 'string', enum: ['active', 'locked'] } }, required: ['status'], additionalProperties: false },
       response: { 200: userView, ...errors },
     },

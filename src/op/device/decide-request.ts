@@ -1,4 +1,4 @@
-import type { FrontRequestRecord } from '../../store/ports.js';
+import type { FrontRequestRecord, UserRecord } from '../../store/ports.js';
 import type { BackchannelAuthenticationCompleteResponse, BackchannelAuthenticationCompleteResult as Result } from '../../wire/ciba-types.js';
 import { codes } from '../../wire/result-codes.js';
 import { notificationOutboxRecord } from '../notifications/notification-outbox-record.js';
@@ -24,36 +24,50 @@ export async function decideRequest(op: OpContext, serviceId: number, which: { a
   }
   const user = await op.store.getUser(serviceId, decided.subject);
   const result = decision === 'allow' && user?.status === 'active' ? 'AUTHORIZED' : 'ACCESS_DENIED';
-  await completeDecided(op, decided, result, user ? { name: user.data.name, email: user.email, phone_number: user.phoneNumber } : {});
+  await completeDecided(op, decided, result, userClaims(user));
   return { ok: true, result };
+}
+
+/** The directory's claims of a user that the ID token may carry (filtered by scope when completing). */
+export function userClaims(user: UserRecord | undefined): Record<string, unknown> {
+  return user ? { name: user.data.name, email: user.email, phone_number: user.phoneNumber } : {};
 }
 
 /**
  * Completes a request this node has just decided (or failed). If the engine does not record it,
  * the decision is undone — pending again, for the user or the expiry sweep — and the error thrown.
  */
-export async function completeDecided(op: OpContext, decided: FrontRequestRecord, result: Result, claims: Record<string, unknown> = {}): Promise<BackchannelAuthenticationCompleteResponse> {
+export async function completeDecided(op: OpContext, decided: FrontRequestRecord, result: Result, claims: Record<string, unknown> = {}, how: HowAuthenticated = {}): Promise<BackchannelAuthenticationCompleteResponse> {
   try {
-    return await completeFrontRequest(op, decided, result, claims);
+    return await completeFrontRequest(op, decided, result, claims, how);
   } catch (error) {
     await op.store.reopenFrontRequest(decided.serviceId, decided.authReqIdDigest);
     throw error;
   }
 }
 
+/** How the user authenticated, for the ID token: `acr` and RFC 8176 `amr` values (the authenticator app). */
+export interface HowAuthenticated {
+  acr?: string;
+  amr?: string[];
+}
+
 /** Reports a front request's outcome to the engine and makes sure its notification is queued. */
-export async function completeFrontRequest(op: OpContext, request: FrontRequestRecord, result: Result, claims: Record<string, unknown> = {}): Promise<BackchannelAuthenticationCompleteResponse> {
+export async function completeFrontRequest(op: OpContext, request: FrontRequestRecord, result: Result, claims: Record<string, unknown> = {}, how: HowAuthenticated = {}): Promise<BackchannelAuthenticationCompleteResponse> {
   const ticket = op.keyring.open(request.ticketSealed);
   const scopes = Array.isArray(request.details.scopes) ? (request.details.scopes as string[]) : [];
-  const idTokenClaims = Object.fromEntries(
+  const idTokenClaims: Record<string, unknown> = Object.fromEntries(
     Object.entries(claims).filter(([name, value]) => value !== null && value !== undefined && claimAllowed(name, scopes)),
   );
+  // Authlete's /complete has no amr parameter; its ID tokens take amr from `claims` (OIDC Core §2).
+  if (how.amr && how.amr.length > 0) idTokenClaims.amr = how.amr;
   const answer = await op.engine.ciba.complete({
     serviceId: String(request.serviceId),
     backchannelAuthenticationCompleteRequest: {
       ticket,
       result,
       ...(result === 'AUTHORIZED' ? { subject: request.subject, authTime: Math.floor(op.clock.now() / 1000) } : {}),
+      ...(result === 'AUTHORIZED' && how.acr ? { acr: how.acr } : {}),
       ...(result === 'AUTHORIZED' && Object.keys(idTokenClaims).length > 0 ? { claims: JSON.stringify(idTokenClaims) } : {}),
     },
   });

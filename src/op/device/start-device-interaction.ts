@@ -3,6 +3,7 @@ import type { BackchannelAuthenticationResponse } from '../../wire/ciba-types.js
 import type { FrontSettings } from '../front-settings.js';
 import type { OpContext } from '../op-context.js';
 import { completeDecided, decideRequest } from './decide-request.js';
+import { pushToDevices } from '../authenticator/push-fanout.js';
 import type { DeviceRequest } from './embedded-device.js';
 
 export interface NewDeviceRequest {
@@ -30,6 +31,8 @@ export async function startDeviceInteraction(op: OpContext, settings: FrontSetti
     scopes,
     acrs: request.answer.acrs,
     deliveryMode: request.answer.deliveryMode,
+    // RFC 9396: the authenticator shows (and its passkey signs) what the client asked for.
+    ...(request.answer.authorizationDetails !== undefined ? { authorizationDetails: request.answer.authorizationDetails } : {}),
   };
   const channel = channelOf(op, settings, request.serviceId);
   const authReqIdDigest = op.keyring.digest(request.authReqId);
@@ -58,6 +61,10 @@ export async function startDeviceInteraction(op: OpContext, settings: FrontSetti
       expiresAt: Math.floor(expiresAt / 1000),
     };
     return runEmbeddedDevice(op, device, authReqIdDigest);
+  }
+  if (channel === 'authenticator') {
+    await pushToDevices(op, { serviceId: request.serviceId, clientId: Number(request.answer.clientId), subject: request.subject, handle: authReqIdDigest, expiresAt });
+    return;
   }
   if (channel !== 'webhook' || !settings.webhookUrl) return;
 
@@ -92,7 +99,8 @@ export async function startDeviceInteraction(op: OpContext, settings: FrontSetti
   );
 }
 
-function channelOf(op: OpContext, settings: FrontSettings, serviceId: number): 'simulator' | 'webhook' | 'embedded' {
+function channelOf(op: OpContext, settings: FrontSettings, serviceId: number): 'simulator' | 'webhook' | 'embedded' | 'authenticator' {
+  if (settings.deviceChannel === 'authenticator') return 'authenticator';
   if (settings.deviceChannel === 'webhook' && settings.webhookUrl) return 'webhook';
   if (settings.deviceChannel === 'embedded') {
     if (op.embeddedDevice) return 'embedded';

@@ -9,6 +9,7 @@ import { claimClientRequest, claimUserRequest, userCodeCheck, type LimitRefusal,
 import { bindingMessageAcceptable } from '../users/binding-message-policy.js';
 import { identifyUser } from '../users/identify-user.js';
 import { startDeviceInteraction } from '../device/start-device-interaction.js';
+import { authenticatorAdmission } from '../authenticator/admission.js';
 import { STATUS_OF_ACTION } from './action-status.js';
 
 /**
@@ -55,6 +56,8 @@ export async function backchannelEndpoint(op: OpContext, serviceId: number, requ
   if (!bindingMessageAcceptable(answer.bindingMessage, settings.bindingMessageMaxLength)) {
     return fail('INVALID_BINDING_MESSAGE', `The binding message must be 1 to ${settings.bindingMessageMaxLength} printable characters.`);
   }
+  const inadmissible = await authenticatorAdmission(op, settings, { serviceId, clientId: Number(clientId), subject: identified.user.subject, bindingMessage: answer.bindingMessage });
+  if (inadmissible) return fail(inadmissible.reason, inadmissible.description);
   const place = await claimUserRequest(limits, settings, serviceId, clientId, identified.user.subject, op.random.token(16));
   if ('refused' in place) return refuse(place);
 

@@ -7,8 +7,9 @@ export interface DeliveryTarget {
   url: string;
   /** The full `Authorization` header value (`Bearer …`), if any. */
   authorization?: string;
-  /** JSON text, sent as is. */
-  body: string;
+  /** JSON text, sent as is; or bytes (an encrypted Web Push message) with their `contentType`. */
+  body: string | Buffer;
+  contentType?: string;
   /** Extra headers (a webhook signature); they cannot replace the ones set here. */
   headers?: Record<string, string>;
 }
@@ -73,11 +74,11 @@ export function deliverOnce(target: DeliveryTarget, options: DeliveryOptions): P
   if (refusal) return Promise.resolve({ outcome: 'final', error: refusal });
   const url = new URL(target.url);
   const timeoutMs = options.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
-  const body = Buffer.from(target.body, 'utf8');
+  const body = typeof target.body === 'string' ? Buffer.from(target.body, 'utf8') : target.body;
 
   const headers: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(target.headers ?? {})) headers[name.toLowerCase()] = value;
-  headers['content-type'] = 'application/json';
+  headers['content-type'] = target.contentType ?? 'application/json';
   headers['accept'] = 'application/json';
   headers['user-agent'] = USER_AGENT;
   headers['content-length'] = body.length;

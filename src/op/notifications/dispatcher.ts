@@ -47,6 +47,16 @@ export interface DispatcherDeps {
   resolveHost?: ResolveHost;
   /** Extra trust anchors (PEM) for https endpoints. */
   ca?: string | string[];
+  /** Web Push rows (authenticator devices): encryption and VAPID at send time, and expired subscriptions. */
+  webPush?: WebPushSender;
+}
+
+/** What the dispatcher needs for `webpush` rows; op/authenticator provides it. */
+export interface WebPushSender {
+  /** The encrypted body and the RFC 8030/8291/8292 headers for the row's opened body. */
+  prepare(row: OutboxRecord, openedBody: string): Promise<{ body: Buffer; headers: Record<string, string>; contentType: string }>;
+  /** RFC 8030 §7.3: the push service answered 404 or 410, the subscription is gone. */
+  gone(row: OutboxRecord): Promise<void>;
 }
 
 export const DEFAULT_BATCH_SIZE = 32;
@@ -69,8 +79,9 @@ class Unsendable extends Error {}
 interface Prepared {
   url: string;
   authorization?: string;
-  body: string;
+  body: string | Buffer;
   headers?: Record<string, string>;
+  contentType?: string;
 }
 
 /**
@@ -258,6 +269,7 @@ export class NotificationDispatcher {
     } else if (result.outcome === 'final') {
       await store.finishOutbox(row.id, 'failed', attempts, now, error);
       observe('failed');
+      if (row.kind === 'webpush' && (result.status === 404 || result.status === 410)) await this.deps.webPush?.gone(row);
       this.log.warn({ ...facts, error }, 'notification failed');
     } else {
       const nextAttemptAt = now + backoffDelay(attempts, this.deps.random ? { random: this.deps.random } : {});
@@ -285,6 +297,10 @@ export class NotificationDispatcher {
       throw new Unsendable('could not open the sealed notification (was it sealed under another master key?)');
     }
     const prepared: Prepared = { url: row.endpoint, body, ...(authorization === undefined ? {} : { authorization }) };
+    if (row.kind === 'webpush') {
+      if (!this.deps.webPush) throw new Unsendable('this node cannot send Web Push messages');
+      return { url: row.endpoint, ...(await this.deps.webPush.prepare(row, body)) };
+    }
     if (row.kind !== 'webhook') return prepared;
 
     // A failing secret lookup (the database, briefly) throws past here: the lease covers a retry.

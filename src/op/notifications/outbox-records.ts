@@ -130,3 +130,29 @@ export function webhookRecord(input: WebhookInput, keyring: Keyring): OutboxReco
     },
   };
 }
+
+export interface WebPushInput {
+  id: string;
+  serviceId: number;
+  clientId?: number;
+  /** The user the push is for: locking or deleting her cancels it while it is pending. */
+  subject: string;
+  /** The push service's endpoint of the subscription (RFC 8030). */
+  endpoint: string;
+  /** The subscription's `p256dh` and `auth`, and the plaintext; encrypted (RFC 8291) only when sent. */
+  message: { p256dh: string; auth: string; payload: string; topic: string };
+  now: number;
+  expiresAt: number;
+  deviceId: string;
+}
+
+/** An outbox row for a Web Push message to an authenticator device; everything but the host is sealed. */
+export function webPushRecord(input: WebPushInput, keyring: Keyring): OutboxRecord {
+  return {
+    ...pending(input),
+    kind: 'webpush',
+    authorizationSealed: null,
+    bodySealed: keyring.seal(JSON.stringify(input.message)),
+    summary: { kind: 'webpush', endpointHost: endpointHost(input.endpoint), deviceId: input.deviceId },
+  };
+}

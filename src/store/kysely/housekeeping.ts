@@ -49,7 +49,11 @@ export function kyselyHousekeeping({ db }: SqlContext): HousekeepingStore {
       // Counters and reservations are tiny and indexed by expiry, like JWT ids.
       const attemptCounters = deleted(await db.deleteFrom('attempt_counters').where('expires_at', '<', now).executeTakeFirst());
       const requestReservations = deleted(await db.deleteFrom('request_reservations').where('expires_at', '<', now).executeTakeFirst());
-      return { backchannelRequests, tokens, usedJtis, outbox, frontRequests, attemptCounters, requestReservations };
+      const authenticatorCeremonies =
+        deleted(await db.deleteFrom('authenticator_challenges').where('expires_at', '<', now).executeTakeFirst()) +
+        deleted(await db.deleteFrom('authenticator_enrolments').where('expires_at', '<', now).executeTakeFirst()) +
+        deleted(await db.deleteFrom('authenticator_suspensions').where('until', '<', now).executeTakeFirst());
+      return { backchannelRequests, tokens, usedJtis, outbox, frontRequests, attemptCounters, requestReservations, authenticatorCeremonies };
     },
   };
 }

@@ -11,7 +11,7 @@ export interface FrontRequestRecord {
   /** What the device shows: client name, binding message, scopes, acrs, delivery mode. */
   details: Record<string, unknown>;
   status: FrontRequestStatus;
-  channel: 'simulator' | 'webhook' | 'embedded';
+  channel: 'simulator' | 'webhook' | 'embedded' | 'authenticator';
   createdAt: number;
   expiresAt: number;
 }

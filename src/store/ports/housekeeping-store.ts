@@ -8,6 +8,8 @@ export interface PurgeCounts {
   attemptCounters: number;
   /** Pending-request places held by a node that never released them. */
   requestReservations: number;
+  /** Authenticator challenges and enrolment codes past their expiry, and suspensions that have ended. */
+  authenticatorCeremonies: number;
 }
 
 export interface Retention {

@@ -1,6 +1,7 @@
 import type { Page } from './page.js';
 
-export type OutboxKind = 'ping' | 'push' | 'webhook';
+/** `webpush`: a Web Push message to an authenticator device (RFC 8030), encrypted when it is sent. */
+export type OutboxKind = 'ping' | 'push' | 'webhook' | 'webpush';
 
 export interface OutboxRecord {
   id: string;

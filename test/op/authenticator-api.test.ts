@@ -1,0 +1,248 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { subscribe, testSubscription } from '../support/authenticator.js';
+import { ManualClock } from '../support/clock.js';
+import { basicAuth, createFront, postForm, type FrontFixture } from '../support/front-fixtures.js';
+import { bearer, request, type RawResponse } from '../support/http.js';
+import { startReceiver, type Receiver } from '../support/receiver.js';
+import { DIALECTS, startTestServer, type TestServer } from '../support/test-server.js';
+
+/** A device as the store holds it after enrolment, for tests that need a device token but no passkey ceremony. */
+async function storedDevice(server: TestServer, serviceId: string, subject: string): Promise<{ id: string; token: string }> {
+  const token = randomBytes(32).toString('base64url');
+  const id = randomBytes(16).toString('base64url');
+  await server.runtime.store.addDevice({
+    id,
+    serviceId: Number(serviceId),
+    subject,
+    label: 'test',
+    tokenDigest: server.runtime.engine.keyring.digest(token),
+    credentialId: randomBytes(32).toString('base64url'),
+    publicKey: randomBytes(77).toString('base64url'),
+    signCount: 0,
+    transports: [],
+    backupEligible: false,
+    backupState: false,
+    aaguid: '00000000-0000-0000-0000-000000000000',
+    createdAt: Date.now(),
+    lastUsedAt: null,
+    revokedAt: null,
+  });
+  return { id, token };
+}
+
+function expectOAuthError(response: RawResponse, status: number, error = 'invalid_request') {
+  expect(response.status, response.text).toBe(status);
+  expect(response.json.error).toBe(error);
+  expect(response.headers.get('cache-control')).toBe('no-store');
+}
+
+const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+describe.each(DIALECTS)('authenticator API (%s)', (dialect) => {
+  let server: TestServer;
+  let front: FrontFixture;
+  let appUrl: string;
+  let push: Receiver;
+  const clock = new ManualClock(Date.now());
+
+  beforeAll(async () => {
+    push = await startReceiver((_r, res) => res.writeHead(201).end());
+    server = await startTestServer({ dialect, publicHost: 'localhost', clock, background: false });
+    front = await createFront(server);
+    await front.admin('PUT', `/admin/services/${front.serviceId}/front`, { deviceChannel: 'authenticator' });
+    appUrl = `${front.issuer}/authenticator`;
+  }, 60_000);
+  afterAll(async () => {
+    await server?.close();
+    await push?.close();
+  });
+
+  it('serves the app with a strict CSP and only its own files', async () => {
+    const page = await request(`${appUrl}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.text).not.toMatch(/<script>(?!<\/script>)/);
+    expect((await request(`${appUrl}/manifest.webmanifest`)).headers.get('content-type')).toContain('application/manifest+json');
+    expect((await request(`${appUrl}/webauthn.js`)).text).toContain('SimpleWebAuthnBrowser');
+    expect((await request(`${appUrl}/sw.js`)).status).toBe(200);
+    for (const name of ['..%2Fpackage.json', 'package.json', '.env', 'index.htm']) expect((await request(`${appUrl}/${name}`)).status).toBe(404);
+  });
+
+  it('issues enrolment links only for active users, within ten minutes', async () => {
+    const path = (subject: string) => `/admin/services/${front.serviceId}/users/${subject}/enrolments`;
+    const issued = await front.admin('POST', path('alice'), { expiresIn: 60 });
+    expect(issued.code).toMatch(/^[\w-]{43}$/);
+    expect(Date.parse(issued.expiresAt) - clock.now()).toBe(60_000);
+    await expect(front.admin('POST', path('nobody'), {})).rejects.toThrow(/404/);
+    await expect(front.admin('POST', path('carol'), {})).rejects.toThrow(/400/);
+    await expect(front.admin('POST', path('alice'), { expiresIn: 601 })).rejects.toThrow(/400/);
+    await expect(front.admin('POST', path('alice'), { expiresIn: 60, extra: 1 })).rejects.toThrow(/400/);
+  });
+
+  it('an enrolment code starts a registration with user verification required, until it expires', async () => {
+    const issued = await front.admin('POST', `/admin/services/${front.serviceId}/users/alice/enrolments`, { expiresIn: 120 });
+    const started = await request(`${appUrl}/api/enrol/start`, json({ code: issued.code }));
+    expect(started.status).toBe(200);
+    expect(started.json.options.rp.id).toBe('localhost');
+    expect(started.json.options.authenticatorSelection.userVerification).toBe('required');
+    expect(started.json.options.attestation).toBe('none');
+    expect(started.json.vapidPublicKey).toMatch(/^[\w-]{87}$/);
+    // A made-up attestation is refused, and its challenge is used up.
+    const forged = { code: issued.code, challengeId: started.json.challengeId, response: { id: 'AAAA', rawId: 'AAAA', type: 'public-key', clientExtensionResults: {}, response: { clientDataJSON: 'AAAA', attestationObject: 'AAAA' } } };
+    expectOAuthError(await request(`${appUrl}/api/enrol/finish`, json(forged)), 400);
+    expectOAuthError(await request(`${appUrl}/api/enrol/finish`, json(forged)), 400);
+    clock.advance(121_000);
+    expectOAuthError(await request(`${appUrl}/api/enrol/start`, json({ code: issued.code })), 400, 'invalid_grant');
+    // Housekeeping removes expired codes and challenges.
+    const purged = await server.runtime.store.purgeExpired(clock.now(), { finishedMs: 0, transactionsMs: 3_600_000 }, 100);
+    expect(purged.authenticatorCeremonies).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses malformed, oversized and hostile enrolment bodies with JSON errors', async () => {
+    const start = (body: unknown) => request(`${appUrl}/api/enrol/start`, json(body));
+    expectOAuthError(await start({}), 400);
+    expectOAuthError(await start({ code: 'x'.repeat(129) }), 400);
+    expectOAuthError(await start({ code: 'not base64url!' }), 400);
+    expectOAuthError(await start({ code: 'abc', more: 1 }), 400);
+    expectOAuthError(await start([1, 2]), 400);
+    expectOAuthError(await start('{"code":'), 400);
+    expectOAuthError(await start(`{"code":"a","x":${'['.repeat(5000)}${']'.repeat(5000)}}`), 413);
+    expectOAuthError(await start({ code: randomBytes(32).toString('base64url') }), 400, 'invalid_grant');
+    const nested = { code: 'a', challengeId: 'b', response: { id: 'a', rawId: 'a', type: 'public-key', clientExtensionResults: {}, response: { clientDataJSON: 'a', attestationObject: 'a', deep: JSON.parse(`${'{"a":'.repeat(100)}1${'}'.repeat(100)}`) } } };
+    expectOAuthError(await request(`${appUrl}/api/enrol/finish`, json(nested)), 400);
+  });
+
+  it('accepts a well-formed push subscription and refuses malformed ones, storing nothing', async () => {
+    const device = await storedDevice(server, front.serviceId, 'bob');
+    const good = testSubscription(push.url('/push/bob'));
+    expectOAuthError(await subscribe(appUrl, 'no-such-token', good.json), 401, 'invalid_token');
+    expect((await subscribe(appUrl, device.token, good.json)).status).toBe(204);
+    const keys = good.json.keys;
+    const offCurve = Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 7)]).toString('base64url');
+    const hostile: unknown[] = [
+      [],
+      'text',
+      { ...good.json, extra: true },
+      { ...good.json, endpoint: `https://push.example/${'a'.repeat(2048)}` },
+      { ...good.json, endpoint: 'http://push.example/plain' },
+      { ...good.json, endpoint: 'ftp://push.example/x' },
+      { ...good.json, keys: { ...keys, p256dh: Buffer.alloc(65, 4).toString('base64url').slice(0, 40) } },
+      { ...good.json, keys: { ...keys, p256dh: Buffer.concat([Buffer.from([2]), Buffer.alloc(64, 1)]).toString('base64url') } },
+      { ...good.json, keys: { ...keys, p256dh: offCurve } },
+      { ...good.json, keys: { ...keys, auth: randomBytes(15).toString('base64url') } },
+      { ...good.json, keys: { ...keys, auth: '+/+/+/+/+/+/+/+/+/+/+w==' } },
+      { ...good.json, keys: { ...keys, extra: 'x' } },
+      { ...good.json, keys: [keys.p256dh, keys.auth] },
+      { ...good.json, expirationTime: 'never' },
+    ];
+    for (const body of hostile) expectOAuthError(await subscribe(appUrl, device.token, body), 400);
+    expectOAuthError(await subscribe(appUrl, device.token, { ...good.json, padding: 'x'.repeat(5000) }), 413);
+    const stored = await server.runtime.store.listSubscriptions(Number(front.serviceId), 'bob');
+    expect(stored.map((s) => s.endpoint)).toEqual([good.json.endpoint]);
+  });
+
+  it('a push service answering 410 removes the subscription; the payload is only a handle', async () => {
+    const device = await storedDevice(server, front.serviceId, 'alice');
+    const gone = testSubscription(push.url('/push/gone'));
+    expect((await subscribe(appUrl, device.token, gone.json)).status).toBe(204);
+    push.handler = (r, res) => res.writeHead(r.path === '/push/gone' ? 410 : 201).end();
+    const started = await postForm(`${front.issuer}/backchannel/authentication`, { scope: 'openid', login_hint: 'alice', binding_message: 'Gone' }, basicAuth(front.clientId, front.clientSecret));
+    expect(started.status).toBe(200);
+    await server.runtime.front.dispatcher.runOnce();
+    expect(push.requests.some((r) => r.path === '/push/gone')).toBe(true);
+    expect((await server.runtime.store.listSubscriptions(Number(front.serviceId), 'alice')).map((s) => s.endpoint)).not.toContain(gone.json.endpoint);
+    push.handler = (_r, res) => res.writeHead(201).end();
+  });
+
+  it("another user's device sees no request of hers, and a device token opens nothing else", async () => {
+    const alice = await storedDevice(server, front.serviceId, 'alice');
+    const bob = await storedDevice(server, front.serviceId, 'bob');
+    await postForm(`${front.issuer}/backchannel/authentication`, { scope: 'openid', login_hint: 'alice', binding_message: 'Mine' }, basicAuth(front.clientId, front.clientSecret));
+    const list = await request(`${appUrl}/api/requests`, { headers: bearer(alice.token) });
+    const handle = list.json.requests[0].handle as string;
+    expect((await request(`${appUrl}/api/requests/${handle}`, { headers: bearer(alice.token) })).status).toBe(200);
+    expectOAuthError(await request(`${appUrl}/api/requests/${handle}`, { headers: bearer(bob.token) }), 404, 'not_found');
+    expect((await request(`${appUrl}/api/requests`, { headers: bearer(bob.token) })).json.requests).toEqual([]);
+    expectOAuthError(await request(`${appUrl}/api/requests/${handle}/not-me`, { method: 'POST', headers: bearer(bob.token) }), 404, 'not_found');
+    expectOAuthError(await request(`${appUrl}/api/devices/${alice.id}`, { method: 'DELETE', headers: bearer(bob.token) }), 404, 'not_found');
+    expectOAuthError(await request(`${appUrl}/api/requests/${handle}`, { headers: bearer(`${alice.token}x`) }), 401, 'invalid_token');
+  });
+
+  it('devices are listed and revocable by the admin API and by their user', async () => {
+    const device = await storedDevice(server, front.serviceId, 'bob');
+    const listed = await front.admin('GET', `/admin/services/${front.serviceId}/users/bob/devices`);
+    expect(listed.devices.map((d: { id: string }) => d.id)).toContain(device.id);
+    expect(JSON.stringify(listed)).not.toMatch(/publicKey|tokenDigest|credentialId/);
+    const own = await request(`${appUrl}/api/devices`, { headers: bearer(device.token) });
+    expect(own.json.thisDevice).toBe(device.id);
+    expect((await request(`${appUrl}/api/devices/${device.id}`, { method: 'DELETE', headers: bearer(device.token) })).status).toBe(204);
+    expectOAuthError(await request(`${appUrl}/api/devices`, { headers: bearer(device.token) }), 401, 'invalid_token');
+    await expect(front.admin('DELETE', `/admin/services/${front.serviceId}/users/bob/devices/${device.id}`)).rejects.toThrow(/404/);
+  });
+
+  it('number matching: the binding message must show a number, which the app hides among three', async () => {
+    await front.admin('PUT', `/admin/services/${front.serviceId}/front`, { authenticatorNumberMatching: true });
+    try {
+      const device = await storedDevice(server, front.serviceId, 'alice');
+      const noNumber = await postForm(`${front.issuer}/backchannel/authentication`, { scope: 'openid', login_hint: 'alice', binding_message: 'No number' }, basicAuth(front.clientId, front.clientSecret));
+      expect(noNumber.status).toBe(400);
+      expect(noNumber.json.error).toBe('invalid_binding_message');
+      const started = await postForm(`${front.issuer}/backchannel/authentication`, { scope: 'openid', login_hint: 'alice', binding_message: 'Code 73' }, basicAuth(front.clientId, front.clientSecret));
+      expect(started.status).toBe(200);
+      const { requests } = (await request(`${appUrl}/api/requests`, { headers: bearer(device.token) })).json;
+      const views = await Promise.all(requests.map((r: { handle: string }) => request(`${appUrl}/api/requests/${r.handle}`, { headers: bearer(device.token) })));
+      const view = views.find((v) => v.json.tx.binding_message === 'Code 73')!.json;
+      expect(view.numberChoices).toHaveLength(3);
+      expect(view.numberChoices).toContain('73');
+      expect(view.displayBindingMessage).not.toContain('73');
+    } finally {
+      await front.admin('PUT', `/admin/services/${front.serviceId}/front`, { authenticatorNumberMatching: false });
+    }
+  });
+
+  it('refuses authenticator settings out of range', async () => {
+    const put = (body: unknown) => front.admin('PUT', `/admin/services/${front.serviceId}/front`, body);
+    await expect(put({ authenticatorNotMeSuspensionSeconds: -1 })).rejects.toThrow(/400/);
+    await expect(put({ authenticatorAcr: 'has space' })).rejects.toThrow(/400/);
+    await expect(put({ authenticatorNumberMatching: 'yes' })).rejects.toThrow(/400/);
+    expect((await put({ authenticatorAcr: 'urn:example:acr' })).authenticatorAcr).toBe('urn:example:acr');
+  });
+});
+
+describe('authenticator push endpoints in production', () => {
+  let server: TestServer;
+  let front: FrontFixture;
+
+  beforeAll(async () => {
+    server = await startTestServer({ mode: 'production', env: { OPENCIBA_PUBLIC_URL: 'https://login.example.com' }, background: false });
+    front = await createFront(server);
+  }, 60_000);
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('refuses endpoints at private, loopback, link-local and metadata addresses, and plain http', async () => {
+    const device = await storedDevice(server, front.serviceId, 'alice');
+    // The public URL is https behind a proxy; the test talks to the node itself.
+    const appUrl = `${server.baseUrl}/s/${front.serviceId}/authenticator`;
+    for (const endpoint of [
+      'https://127.0.0.1/push',
+      'https://localhost/push',
+      'https://10.0.0.8/push',
+      'https://172.16.3.4/push',
+      'https://192.168.1.1/push',
+      'https://169.254.169.254/latest/meta-data',
+      'https://100.64.0.1/push',
+      'https://[::1]/push',
+      'https://[fd00::1]/push',
+      'https://[fe80::1]/push',
+      'https://[::ffff:10.0.0.1]/push',
+      'https://0.0.0.0/push',
+      'http://push.example.com/push',
+    ]) {
+      expectOAuthError(await subscribe(appUrl, device.token, testSubscription(endpoint).json), 400);
+    }
+    expect((await subscribe(appUrl, device.token, testSubscription('https://push.example.com/p/1').json)).status).toBe(204);
+  });
+});
