@@ -14,6 +14,7 @@ import { startHousekeeping } from './housekeeping.js';
 import { ConfigError, requireConfiguredAdminToken, type Config } from './config.js';
 import { seedDemo, type DemoSeed } from './demo-seed.js';
 import { loadMasterKey } from './master-key.js';
+import { createAuditSink, type ServerAuditSink } from './audit/audit-sink.js';
 
 export interface Runtime {
   app: FastifyInstance;
@@ -25,6 +26,8 @@ export interface Runtime {
   generatedAdminToken?: string;
   demo?: DemoSeed;
   front: FrontHandle;
+  /** The audit trail's sink: `audit.listen(listener)` sees every event after it is stored. */
+  audit: ServerAuditSink;
   close(): Promise<void>;
 }
 
@@ -51,11 +54,14 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     if (check !== keyring.checkValue) {
       throw new ConfigError('This database was set up with another master key: set OPENCIBA_MASTER_KEY (or the data directory\'s master.key) to the original one.');
     }
+    const random = overrides.random ?? cryptoRandom;
+    const audit = createAuditSink({ store, keyring, clock, random });
     const engine: EngineContext = {
       store,
       keyring,
       clock,
-      random: overrides.random ?? cryptoRandom,
+      random,
+      audit,
       publicUrl: config.publicUrl,
       mode: config.mode,
       clientCertificateTrust: { anchors: config.tls.clientCa, verifiedUpstream: config.tls.verifiedUpstream },
@@ -66,6 +72,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     const demo = config.demo ? await seedDemo(engine, store) : undefined;
     const embeddedDevice = overrides.authenticationDevice !== undefined;
     const app = await buildApp({ config, engine, frontStore: store, embeddedDevice, ...(overrides.logger !== undefined ? { logger: overrides.logger } : {}) });
+    audit.useLog(app.log);
     const background = overrides.background ?? true;
     const front = await mountFront(app, config, engine, { store, background, authenticationDevice: overrides.authenticationDevice });
     const stopHousekeeping = background ? startHousekeeping(store, engine.clock, app.log, overrides.housekeepingIntervalMs) : async () => {};
@@ -78,6 +85,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
       ...(generatedAdminToken ? { generatedAdminToken } : {}),
       ...(demo ? { demo } : {}),
       front,
+      audit,
       async close() {
         await stopHousekeeping();
         await front.stop();

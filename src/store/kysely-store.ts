@@ -2,6 +2,7 @@ import type { OpenedDatabase } from './database.js';
 import type { Store } from './ports.js';
 import { kyselyApiTokens } from './kysely/api-tokens.js';
 import { kyselyAttemptLimits } from './kysely/attempt-limits.js';
+import { kyselyAuditEvents } from './kysely/audit-events.js';
 import { kyselyBackchannelRequests } from './kysely/backchannel-requests.js';
 import { kyselyClients } from './kysely/clients.js';
 import { kyselyCompletion } from './kysely/completion.js';
@@ -38,6 +39,7 @@ export function kyselyStore(opened: OpenedDatabase): Store {
     ...kyselyOutbox(context),
     ...kyselyAttemptLimits(context),
     ...kyselyHousekeeping(context),
+    ...kyselyAuditEvents(context),
     close: () => opened.close(),
   };
 }

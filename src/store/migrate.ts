@@ -7,6 +7,7 @@ import * as userCodeHash from './migrations/0005-user-code-hash.js';
 import * as outboxClient from './migrations/0006-outbox-client.js';
 import * as subjectRevocation from './migrations/0007-subject-revocation.js';
 import * as attemptLimits from './migrations/0008-attempt-limits.js';
+import * as auditEvents from './migrations/0010-audit-events.js';
 
 // Migrations are compiled in, so a build runs the same on every node and in every package layout.
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-outbox-client': outboxClient,
   '0007-subject-revocation': subjectRevocation,
   '0008-attempt-limits': attemptLimits,
+  '0010-audit-events': auditEvents,
 };
 
 class StaticProvider implements MigrationProvider {
