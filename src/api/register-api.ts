@@ -3,6 +3,8 @@ import { authleteSchemas } from '../wire/schemas.js';
 import { withoutNulls } from '../lib/json.js';
 import type { ApiOptions } from './api-context.js';
 import { installApiErrorHandling } from './http/error-handler.js';
+import { installAdminChangeAudit } from './http/admin-change-hook.js';
+import { adminAuditRoutes } from './routes/admin-audit-routes.js';
 import { adminFrontRoutes } from './routes/admin-front-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { adminSubjectRoutes } from './routes/admin-subject-routes.js';
@@ -23,10 +25,12 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
     scope.addHook('preValidation', async (request) => {
       if (request.body !== null && typeof request.body === 'object') request.body = withoutNulls(request.body);
     });
+    installAdminChangeAudit(scope, options.engine.audit);
     operationRoutes(scope, options);
     adminRoutes(scope, options);
     adminUserRoutes(scope, options);
     adminSubjectRoutes(scope, options);
     adminFrontRoutes(scope, options);
+    adminAuditRoutes(scope, options);
   });
 }

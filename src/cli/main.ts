@@ -5,6 +5,7 @@ import { printBanner } from './banner.js';
 import { runMigrate, runTokenCreate, runTokenRevoke } from './commands.js';
 import { serve } from '../server/serve.js';
 import { runUserCommand } from './user-commands.js';
+import { runAuditCommand } from './audit-commands.js';
 
 const HELP = `openciba — a self-hostable OpenID Connect CIBA server with an Authlete-compatible API
 
@@ -19,6 +20,7 @@ Usage:
                     [--user-code-stdin | --user-code-file PATH]   the user code: one line from standard input, or a file
   openciba user list --service ID          users of the built-in directory (tab-separated)
   openciba user delete --service ID --subject S
+  openciba audit verify --service ID       check the service's audit hash chain (exit 1 names the first bad seq)
   openciba --help
 
 Settings come from the environment, or the flags of the same name:
@@ -27,6 +29,7 @@ Settings come from the environment, or the flags of the same name:
   OPENCIBA_PUBLIC_URL  OPENCIBA_MODE (development|production)  OPENCIBA_DEMO (1|0)
   OPENCIBA_MASTER_KEY (base64 of 32 bytes; required to share one database between nodes)
   OPENCIBA_DEV_ALLOW_REMOTE (1|0: let development mode listen beyond loopback; it has no user authentication)
+  OPENCIBA_AUDIT_RETENTION_DAYS (400: audit events older than this are purged behind a checkpoint)
 The organization token, API tokens, user codes and database passwords are never taken as flags: the process list\nshows flags to every local user.
 `;
 
@@ -112,6 +115,8 @@ async function main(argv: string[]): Promise<number> {
       break;
     case 'user':
       return runUserCommand(config, sub, values);
+    case 'audit':
+      return runAuditCommand(config, sub, values);
   }
   process.stderr.write(`unknown command: ${positionals.join(' ')}\n\n${HELP}`);
   return 2;

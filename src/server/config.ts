@@ -26,6 +26,8 @@ export interface Config {
   outboxLeaseMs: number | undefined;
   /** Direct TLS, the client CA bundle and the trusted proxy's certificate header (tls-config.ts). */
   tls: TlsConfig;
+  /** How long audit events are kept (OPENCIBA_AUDIT_RETENTION_DAYS); housekeeping purges older ones behind a checkpoint. */
+  auditRetentionDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -199,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${logLevel}`);
   const bodyLimitText = read('OPENCIBA_BODY_LIMIT');
   const leaseText = read('OPENCIBA_OUTBOX_LEASE_MS');
+  const retentionText = read('OPENCIBA_AUDIT_RETENTION_DAYS');
   const engineUrl = read('OPENCIBA_ENGINE_URL');
   checkEngineUrl(engineUrl);
 
@@ -220,5 +223,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
     engineToken: read('OPENCIBA_ENGINE_TOKEN'),
     outboxLeaseMs: leaseText === undefined ? undefined : wholeNumber('OPENCIBA_OUTBOX_LEASE_MS', leaseText, 1, 2 ** 31 - 1),
     tls,
+    auditRetentionDays: retentionText === undefined ? DEFAULT_AUDIT_RETENTION_DAYS : wholeNumber('OPENCIBA_AUDIT_RETENTION_DAYS', retentionText, 1, 36_500),
   };
 }
+
+/** A little over a year: a dispute or an audit of the last year finds its evidence. */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 400;

@@ -62,6 +62,7 @@ export async function mountFront(app: FastifyInstance, config: Config, engine: E
     clock: engine.clock,
     mode: engine.mode,
     log: app.log,
+    audit: engine.audit,
     ...(config.outboxLeaseMs !== undefined ? { leaseMs: config.outboxLeaseMs } : {}),
     async webhookSecret(serviceId) {
       const settings = await options.store.getFrontSettings(serviceId);

@@ -15,6 +15,7 @@ import { ConfigError, requireConfiguredAdminToken, type Config } from './config.
 import { seedDemo, type DemoSeed } from './demo-seed.js';
 import { loadMasterKey } from './master-key.js';
 import { createAuditSink, type ServerAuditSink } from './audit/audit-sink.js';
+import { startAuditHousekeeping } from './audit/audit-housekeeping.js';
 
 export interface Runtime {
   app: FastifyInstance;
@@ -76,6 +77,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     const background = overrides.background ?? true;
     const front = await mountFront(app, config, engine, { store, background, authenticationDevice: overrides.authenticationDevice });
     const stopHousekeeping = background ? startHousekeeping(store, engine.clock, app.log, overrides.housekeepingIntervalMs) : async () => {};
+    const stopAudit = background ? startAuditHousekeeping(store, clock, random, config.auditRetentionDays, app.log, overrides.housekeepingIntervalMs) : async () => {};
     return {
       app,
       engine,
@@ -88,6 +90,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
       audit,
       async close() {
         await stopHousekeeping();
+        await stopAudit();
         await front.stop();
         await app.close();
         await store.close();

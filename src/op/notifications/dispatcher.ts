@@ -1,7 +1,8 @@
 import type { Clock } from '../../lib/clock.js';
 import type { Mode } from '../../lib/mode.js';
 import type { Keyring } from '../../lib/keyring.js';
-import type { OutboxQueue, OutboxRecord } from '../../store/ports.js';
+import type { AuditSink, OutboxQueue, OutboxRecord } from '../../store/ports.js';
+import { notificationAttemptEvent } from './attempt-event.js';
 import { backoffDelay } from './backoff.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, deliverOnce, type DeliveryResult, type ResolveHost } from './deliver.js';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from './webhook-signature.js';
@@ -40,6 +41,8 @@ export interface DispatcherDeps {
   resolveHost?: ResolveHost;
   /** Extra trust anchors (PEM) for https endpoints. */
   ca?: string | string[];
+  /** Where each attempt is recorded as a `notification.attempt` audit event. */
+  audit?: AuditSink;
 }
 
 export const DEFAULT_BATCH_SIZE = 32;
@@ -196,21 +199,26 @@ export class NotificationDispatcher {
     const now = clock.now();
     const error = result.error ?? `HTTP ${result.status ?? '?'}`;
     const facts = { ...context, attempts, status: result.status };
+    const audit = (outcome: 'delivered' | 'retry' | 'failed') => this.deps.audit?.record(notificationAttemptEvent(row, prepared.body, attempts, outcome, result.status));
 
     if (result.outcome === 'delivered') {
       await store.finishOutbox(row.id, 'delivered', attempts, now, null);
+      await audit('delivered');
       this.log.info(facts, 'notification delivered');
     } else if (result.outcome === 'final') {
       await store.finishOutbox(row.id, 'failed', attempts, now, error);
+      await audit('failed');
       this.log.warn({ ...facts, error }, 'notification failed');
     } else {
       const nextAttemptAt = now + backoffDelay(attempts, this.deps.random ? { random: this.deps.random } : {});
       if (nextAttemptAt >= row.expiresAt) {
         const expired = `expired after ${attempts} attempts: ${error}`;
         await store.finishOutbox(row.id, 'failed', attempts, now, expired);
+        await audit('failed');
         this.log.warn({ ...facts, error: expired }, 'notification failed');
       } else {
         await store.retryOutbox(row.id, attempts, nextAttemptAt, error);
+        await audit('retry');
         this.log.info({ ...facts, error, nextAttemptAt }, 'notification will be retried');
       }
     }
