@@ -25,7 +25,10 @@ export interface HashedAuditFields {
  * same bytes on every node and in every dialect, whatever order a driver returns columns in.
  */
 export function auditEventHash(fields: HashedAuditFields): string {
-  return createHash('sha256').update(canonicalJson(fields)).digest('hex');
+  // Named one by one: a caller's object may carry more (the stored hash itself), which must not count.
+  const { id, serviceId, seq, at, type, authReqIdDigest, authReqIdSealed, ticketDigest, clientId, subject, data, prevHash } = fields;
+  const covered = { id, serviceId, seq, at, type, authReqIdDigest, authReqIdSealed, ticketDigest, clientId, subject, data, prevHash };
+  return createHash('sha256').update(canonicalJson(covered)).digest('hex');
 }
 
 /** JSON with object keys sorted at every level, so equal values have one encoding. */
