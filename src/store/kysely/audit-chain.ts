@@ -17,6 +17,9 @@ class HeadMoved extends Error {}
  * may run at once: each extends the head by compare-and-swap in one transaction, and the loser
  * rolls back. The cost on the hot path is one insert per event; linking costs one UPDATE per
  * event off the request path. Verification covers the linked part and reports the unlinked tail.
+ * Measured on SQLite (2 shared cores, under other load): an event insert ~1.1 ms, as much as any
+ * single-row insert of the store (~0.8 ms, an API token), i.e. the commit; linking ~0.7-1.2 ms per
+ * event in batches of 1000, on the chainer's timer. A CIBA flow writes about seven events.
  */
 export function kyselyAuditChain({ db }: SqlContext): Pick<AuditEventStore, 'chainAuditEvents' | 'purgeAuditEvents'> {
   const ensureHead = (serviceId: number) =>

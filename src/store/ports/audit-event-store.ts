@@ -1,3 +1,5 @@
+import type { HashedAuditFields } from '../../lib/audit-hash.js';
+
 /**
  * The audit trail (issue 14): events each service's CIBA transactions and administration leave,
  * appended through one sink and linked into a hash chain per service afterwards.
@@ -31,20 +33,12 @@ export interface AuditSink {
   listen(listener: AuditListener): void;
 }
 
-/** An event row as stored. `seq`, `prevHash` and `hash` are null until the chainer links it. */
-export interface StoredAuditEvent {
-  id: string;
-  serviceId: number;
+/**
+ * An event row as stored: the fields its hash covers (lib/audit-hash.ts), and the link, which is
+ * null until the chainer links the row.
+ */
+export interface StoredAuditEvent extends Omit<HashedAuditFields, 'seq' | 'prevHash'> {
   seq: number | null;
-  at: number;
-  type: string;
-  authReqIdDigest: string | null;
-  authReqIdSealed: string | null;
-  ticketDigest: string | null;
-  clientId: string | null;
-  subject: string | null;
-  /** JSON text of the type-specific details. */
-  data: string;
   prevHash: string | null;
   hash: string | null;
 }
