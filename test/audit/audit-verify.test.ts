@@ -117,4 +117,15 @@ describe.each(DIALECTS)('openciba audit verify and retention (%s)', (dialect) =>
     expect(broken.status).toBe(1);
     expect(broken.stdout).toContain(`BROKEN at seq ${before.seq + 1}`);
   });
+
+  it('a directory change from the command line is in the trail, with actor cli', async () => {
+    const put = runCli(['user', 'put', '--service', front.serviceId, '--subject', 'erin', '--name', 'Erin', '--status', 'locked'], env());
+    expect(put.status, put.stderr).toBe(0);
+    expect(runCli(['user', 'delete', '--service', front.serviceId, '--subject', 'erin'], env()).status).toBe(0);
+    const changes = (await request(`${server.baseUrl}/admin/services/${front.serviceId}/events?type=admin.changed`, { headers: bearer(server.adminToken) })).json.events.map((e: { data: unknown }) => e.data);
+    expect(changes).toEqual(expect.arrayContaining([
+      { actor: 'cli', resource: 'user', action: 'lock', target: 'erin', changes: ['name', 'status'] },
+      { actor: 'cli', resource: 'user', action: 'delete', target: 'erin' },
+    ]));
+  });
 });
