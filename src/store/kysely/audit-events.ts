@@ -1,4 +1,7 @@
+import type { Kysely } from 'kysely';
 import type { AuditEventStore } from '../ports/audit-event-store.js';
+import { preparedQuery } from '../prepared-query.js';
+import type { Database } from '../schema.js';
 import { auditEventRow, toAuditEvent } from './audit-rows.js';
 import { kyselyAuditChain } from './audit-chain.js';
 import type { SqlContext } from './sql-context.js';
@@ -8,10 +11,22 @@ type Reads = Omit<AuditEventStore, 'chainAuditEvents' | 'purgeAuditEvents'>;
 /** Appending and reading the audit trail; linking and purging are in audit-chain.ts. */
 export function kyselyAuditEvents(context: SqlContext): AuditEventStore {
   const { db } = context;
-  // The one statement on the hot path: a plain insert, no lock on anything shared.
+  // The one statement on the hot path: a plain insert, no lock on anything shared, compiled once
+  // (an event is appended unlinked, so seq and the hashes are null constants).
+  const insert = preparedQuery(
+    (db: Kysely<Database>, id: string, serviceId: number, at: number, type: string, authReqIdDigest: string | null, authReqIdSealed: string | null, ticketDigest: string | null, clientId: string | null, subject: string | null, data: string) =>
+      db.insertInto('audit_events').values({
+        id, service_id: serviceId, seq: null, at, type, auth_req_id_digest: authReqIdDigest, auth_req_id_sealed: authReqIdSealed,
+        ticket_digest: ticketDigest, client_id: clientId, subject, data, prev_hash: null, hash: null,
+      }),
+  );
   const reads: Reads = {
-    async appendAuditEvent(event) {
-      await db.insertInto('audit_events').values(auditEventRow(event)).execute();
+    async appendAuditEvent(e) {
+      if (e.seq !== null) {
+        await db.insertInto('audit_events').values(auditEventRow(e)).execute();
+        return;
+      }
+      await insert(db, e.id, e.serviceId, e.at, e.type, e.authReqIdDigest, e.authReqIdSealed, e.ticketDigest, e.clientId, e.subject, e.data);
     },
     async listAuditEvents(serviceId, filter) {
       let query = db.selectFrom('audit_events').selectAll().where('service_id', '=', serviceId);
