@@ -55,4 +55,15 @@ describe.each(DIALECTS)('audit chainers racing each other (%s)', (dialect) => {
       expect(result).toMatchObject({ ok: true, checked: 150, fromSeq: 1, toSeq: 150, unchained: 0 });
     }
   });
+
+  it('events recorded at once by concurrent requests are stored in batches, each acknowledged once stored', async () => {
+    const sink = createAuditSink({ store: nodes[0]!, keyring, clock, random: cryptoRandom });
+    // More than one batch's worth at once.
+    await Promise.all(Array.from({ length: 450 }, (_, i) => sink.record({ serviceId: 3, type: 'user.unknown', data: { hintType: 'LOGIN_HINT', i } })));
+    expect(await nodes[0]!.countUnchainedAuditEvents(3)).toBe(450);
+    await runAuditChainer(nodes[0]!);
+    expect(await verifyAuditChain(nodes[1]!, 3)).toMatchObject({ ok: true, checked: 450 });
+    const stored = await nodes[0]!.listAuditEvents(3, { limit: 1000 });
+    expect(new Set(stored.map((e) => (JSON.parse(e.data) as { i: number }).i)).size).toBe(450);
+  });
 });

@@ -28,6 +28,10 @@ export function kyselyAuditEvents(context: SqlContext): AuditEventStore {
       }
       await insert(db, e.id, e.serviceId, e.at, e.type, e.authReqIdDigest, e.authReqIdSealed, e.ticketDigest, e.clientId, e.subject, e.data);
     },
+    async appendAuditEvents(events) {
+      // 13 columns a row: 50 rows stay far below SQLite's 999 bound parameters.
+      for (let i = 0; i < events.length; i += 50) await db.insertInto('audit_events').values(events.slice(i, i + 50).map(auditEventRow)).execute();
+    },
     async listAuditEvents(serviceId, filter) {
       let query = db.selectFrom('audit_events').selectAll().where('service_id', '=', serviceId);
       if (filter.types && filter.types.length > 0) query = query.where('type', 'in', filter.types);

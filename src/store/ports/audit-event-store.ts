@@ -61,6 +61,8 @@ export interface AuditChainHead {
 
 export interface AuditEventStore {
   appendAuditEvent(event: StoredAuditEvent): Promise<void>;
+  /** Several unlinked events in one statement (one commit): the sink's batch of concurrent requests' events. */
+  appendAuditEvents(events: StoredAuditEvent[]): Promise<void>;
   /** Oldest first (by id), at most `limit`. */
   listAuditEvents(serviceId: number, filter: AuditEventFilter): Promise<StoredAuditEvent[]>;
   /** Every event of one transaction: those carrying the auth_req_id and those carrying its ticket. Oldest first. */
