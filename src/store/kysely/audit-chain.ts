@@ -17,9 +17,10 @@ class HeadMoved extends Error {}
  * may run at once: each extends the head by compare-and-swap in one transaction, and the loser
  * rolls back. The cost on the hot path is one insert per event; linking costs one UPDATE per
  * event off the request path. Verification covers the linked part and reports the unlinked tail.
- * Measured on SQLite (2 shared cores, under other load): an event insert ~1.1 ms, as much as any
- * single-row insert of the store (~0.8 ms, an API token), i.e. the commit; linking ~0.7-1.2 ms per
- * event in batches of 1000, on the chainer's timer. A CIBA flow writes about seven events.
+ * Measured on SQLite (2 shared cores): an event insert ~136 µs, about any single-row insert of
+ * the store (~117 µs, an API token), i.e. mostly the commit, which the sink batches across
+ * requests (audit-sink.ts); linking ~134 µs per event in batches of 1000, on the chainer's timer.
+ * A CIBA flow writes about seven events.
  */
 export function kyselyAuditChain({ db }: SqlContext): Pick<AuditEventStore, 'chainAuditEvents' | 'purgeAuditEvents'> {
   const ensureHead = (serviceId: number) =>
