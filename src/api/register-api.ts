@@ -4,6 +4,8 @@ import { withoutNulls } from '../lib/json.js';
 import type { ApiOptions } from './api-context.js';
 import { installApiErrorHandling } from './http/error-handler.js';
 import { adminAuthenticatorRoutes } from './routes/admin-authenticator-routes.js';
+import { installAdminChangeAudit } from './http/admin-change-hook.js';
+import { adminAuditRoutes } from './routes/admin-audit-routes.js';
 import { adminFrontRoutes } from './routes/admin-front-routes.js';
 import { adminKeyRoutes } from './routes/admin-key-routes.js';
 import { adminRequestRoutes } from './routes/admin-request-routes.js';
@@ -26,6 +28,7 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
     scope.addHook('preValidation', async (request) => {
       if (request.body !== null && typeof request.body === 'object') request.body = withoutNulls(request.body);
     });
+    installAdminChangeAudit(scope, options.engine.audit);
     operationRoutes(scope, options);
     adminRoutes(scope, options);
     adminUserRoutes(scope, options);
@@ -34,5 +37,6 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
     adminKeyRoutes(scope, options);
     adminRequestRoutes(scope, options);
     adminAuthenticatorRoutes(scope, options);
+    adminAuditRoutes(scope, options);
   });
 }

@@ -6,6 +6,7 @@ import { runMigrate, runTokenCreate, runTokenRevoke } from './commands.js';
 import { serve } from '../server/serve.js';
 import { runUserCommand } from './user-commands.js';
 import { runKeyCommand } from './key-commands.js';
+import { runAuditCommand } from './audit-commands.js';
 
 const HELP = `openciba — a self-hostable OpenID Connect CIBA server with an Authlete-compatible API
 
@@ -27,6 +28,7 @@ Usage:
   openciba user enrol --service ID --subject S [--expires-in SECONDS]   a one-time link to enrol a phone's authenticator app
   openciba user devices --service ID --subject S                        her enrolled devices (tab-separated)
   openciba user revoke-device --service ID --subject S --device DEVICE_ID
+  openciba audit verify --service ID       check the service's audit hash chain (exit 1 names the first bad seq)
   openciba --help
 
 Settings come from the environment, or the flags of the same name:
@@ -38,6 +40,7 @@ Settings come from the environment, or the flags of the same name:
   OPENCIBA_KEY_PREPUBLICATION_SECONDS (600: how long a rotated-in key is published before it signs)
   OPENCIBA_METRICS_PORT (a listener serving only /metrics, no token)  OPENCIBA_SHUTDOWN_GRACE_MS (10000)
   OPENCIBA_OUTBOX_LEASE_MS (3000)  OPENCIBA_REPLAY_GRACE_MS (30000)
+  OPENCIBA_AUDIT_RETENTION_DAYS (400: audit events older than this are purged behind a checkpoint)
 The organization token, API tokens, user codes and database passwords are never taken as flags: the process list\nshows flags to every local user.
 `;
 
@@ -133,6 +136,8 @@ async function main(argv: string[]): Promise<number> {
       return runUserCommand(config, sub, values);
     case 'key':
       return runKeyCommand(config, sub, values);
+    case 'audit':
+      return runAuditCommand(config, sub, values);
   }
   process.stderr.write(`unknown command: ${positionals.join(' ')}\n\n${HELP}`);
   return 2;

@@ -5,6 +5,11 @@ import { hashUserCode } from '../lib/user-code-hash.js';
 import { readSecret } from './secret-input.js';
 import { engineRevocation } from '../server/engine-revocation.js';
 import { runAuthenticatorCommand, type AuthenticatorFlags } from './authenticator-commands.js';
+import { createAuditSink } from '../server/audit/audit-sink.js';
+import { loadMasterKey } from '../server/master-key.js';
+import { createKeyring } from '../lib/keyring.js';
+import { systemClock } from '../lib/clock.js';
+import { cryptoRandom } from '../lib/random.js';
 
 export interface UserFlags {
   service?: string | undefined;
@@ -25,12 +30,19 @@ async function readUserCode(flags: UserFlags): Promise<string | undefined> {
   return code;
 }
 
-export async function withStore<T>(config: Config, run: (store: Store, serviceId: number) => Promise<T>, flags: UserFlags): Promise<T> {
+/** A directory change made here, in the service's audit trail: the actor is whoever runs the command line on the database. */
+type RecordChange = (action: 'create' | 'update' | 'delete' | 'lock' | 'unlock', target: string, changes: string[]) => Promise<void>;
+
+export async function withStore<T>(config: Config, run: (store: Store, serviceId: number, recordChange: RecordChange) => Promise<T>, flags: UserFlags): Promise<T> {
   if (!flags.service || !/^[0-9]{1,15}$/.test(flags.service)) throw new ConfigError('this command needs --service <service id>');
   const { store } = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     if (config.engineUrl === undefined && !(await store.getService(Number(flags.service)))) throw new ConfigError(`no service ${flags.service}`);
-    return await run(store, Number(flags.service));
+    const serviceId = Number(flags.service);
+    const audit = createAuditSink({ store, keyring: createKeyring(loadMasterKey(config).key), clock: systemClock, random: cryptoRandom });
+    const recordChange: RecordChange = (action, target, changes) =>
+      audit.record({ serviceId, type: 'admin.changed', data: { actor: 'cli', resource: 'user', action, target, ...(changes.length > 0 ? { changes } : {}) } });
+    return await run(store, serviceId, recordChange);
   } finally {
     await store.close();
   }
@@ -52,7 +64,7 @@ async function alsoAtEngine(config: Config, serviceId: number, subject: string):
 export async function runUserCommand(config: Config, action: string | undefined, flags: AuthenticatorFlags): Promise<number> {
   switch (action) {
     case 'put':
-      return withStore(config, async (store, serviceId) => {
+      return withStore(config, async (store, serviceId, recordChange) => {
         if (!flags.subject) throw new ConfigError('user put needs --subject');
         if (flags.status !== undefined && flags.status !== 'active' && flags.status !== 'locked') throw new ConfigError('--status is active or locked');
         const userCode = await readUserCode(flags);
@@ -73,6 +85,8 @@ export async function runUserCommand(config: Config, action: string | undefined,
           createdAt: existing?.createdAt ?? now,
           modifiedAt: now,
         });
+        const changes = [flags.email !== undefined && 'email', flags.phone !== undefined && 'phone_number', flags.name !== undefined && 'name', flags.status !== undefined && 'status', userCode !== undefined && 'userCode'].filter((c): c is string => c !== false);
+        await recordChange(flags.status === 'locked' ? 'lock' : flags.status === 'active' && existing?.status === 'locked' ? 'unlock' : existing ? 'update' : 'create', flags.subject, changes);
         process.stdout.write(`${existing ? 'updated' : 'created'} user ${flags.subject}\n`);
         return flags.status === 'locked' || (flags.status === undefined && existing?.status === 'locked') ? alsoAtEngine(config, serviceId, flags.subject) : 0;
       }, flags);
@@ -86,9 +100,10 @@ export async function runUserCommand(config: Config, action: string | undefined,
         return 0;
       }, flags);
     case 'delete':
-      return withStore(config, async (store, serviceId) => {
+      return withStore(config, async (store, serviceId, recordChange) => {
         if (!flags.subject) throw new ConfigError('user delete needs --subject');
         const deleted = await store.deleteUser(serviceId, flags.subject, Date.now());
+        if (deleted) await recordChange('delete', flags.subject, []);
         // Also when she is already gone here: running the command again after a failure retries.
         const atEngine = await alsoAtEngine(config, serviceId, flags.subject);
         if (!deleted) {

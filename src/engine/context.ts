@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import type { EngineStore } from '../store/ports.js';
+import type { AuditSink, EngineStore } from '../store/ports.js';
 import type { Clock } from '../lib/clock.js';
 import type { Keyring } from '../lib/keyring.js';
 import type { Random } from '../lib/random.js';
@@ -25,6 +25,8 @@ export interface EngineContext {
   keyPrePublicationMs?: number;
   /** How long after a redemption a repeat by the same client does not revoke (default REPLAY_GRACE_MS, ciba-grant.ts). */
   replayGraceMs?: number;
+  /** Where the engine's audit events go (stored, logged, counted): server/audit/audit-sink.ts. */
+  audit: AuditSink;
   /** The front's side of `/complete`, when a front runs in this process (wired by server/). */
   managed?: ManagedRequests;
 }

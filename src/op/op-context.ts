@@ -2,7 +2,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Mode } from '../lib/mode.js';
 import type { Keyring } from '../lib/keyring.js';
 import type { Random } from '../lib/random.js';
-import type { FrontStore } from '../store/ports.js';
+import type { AuditSink, FrontStore } from '../store/ports.js';
 import type { ClientCertificateSource } from './http/client-certificate.js';
 import type { FrontEngine } from './front-engine.js';
 import type { AuthenticationDevice } from './device/embedded-device.js';
@@ -32,6 +32,8 @@ export interface OpContext {
   /** The embedding program's authentication device, for services on the `embedded` channel. */
   embeddedDevice?: AuthenticationDevice;
   log: OpLog;
+  /** Where the front's audit events go: the same sink as the engine's in one process. */
+  audit: AuditSink;
   /** Where client certificates come from (direct TLS or a trusted proxy's header); absent: none are seen. */
   clientCertificates?: ClientCertificateSource;
 }

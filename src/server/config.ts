@@ -37,6 +37,8 @@ export interface Config {
   replayGraceMs: number | undefined;
   /** Direct TLS, the client CA bundle and the trusted proxy's certificate header (tls-config.ts). */
   tls: TlsConfig;
+  /** How long audit events are kept (OPENCIBA_AUDIT_RETENTION_DAYS); housekeeping purges older ones behind a checkpoint. */
+  auditRetentionDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -216,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
   const metricsPortText = read('OPENCIBA_METRICS_PORT');
   const graceText = read('OPENCIBA_SHUTDOWN_GRACE_MS');
   const replayGraceText = read('OPENCIBA_REPLAY_GRACE_MS');
+  const retentionText = read('OPENCIBA_AUDIT_RETENTION_DAYS');
   const engineUrl = read('OPENCIBA_ENGINE_URL');
   checkEngineUrl(engineUrl);
 
@@ -242,5 +245,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
     shutdownGraceMs: graceText === undefined ? DEFAULT_SHUTDOWN_GRACE_MS : wholeNumber('OPENCIBA_SHUTDOWN_GRACE_MS', graceText, 0, 600_000),
     replayGraceMs: replayGraceText === undefined ? undefined : wholeNumber('OPENCIBA_REPLAY_GRACE_MS', replayGraceText, 0, 3_600_000),
     tls,
+    auditRetentionDays: retentionText === undefined ? DEFAULT_AUDIT_RETENTION_DAYS : wholeNumber('OPENCIBA_AUDIT_RETENTION_DAYS', retentionText, 1, 36_500),
   };
 }
+
+/** A little over a year: a dispute or an audit of the last year finds its evidence. */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 400;

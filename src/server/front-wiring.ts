@@ -48,6 +48,7 @@ export async function mountFront(app: FastifyInstance, config: Config, engine: E
     engineRemote: remote,
     ...(options.authenticationDevice ? { embeddedDevice: options.authenticationDevice } : {}),
     log: app.log,
+    audit: engine.audit,
     clientCertificates: clientCertificateSource({ directTls: config.tls.server !== undefined, header: config.tls.clientCertHeader, trustedProxies: config.tls.trustedProxies, log: app.log }),
     async isAdminToken(token) {
       if (!token) return false;
@@ -63,6 +64,7 @@ export async function mountFront(app: FastifyInstance, config: Config, engine: E
     clock: engine.clock,
     mode: engine.mode,
     log: app.log,
+    audit: engine.audit,
     ...(config.outboxLeaseMs !== undefined ? { leaseMs: config.outboxLeaseMs } : {}),
     ...(options.deliveryObserver ? { observer: options.deliveryObserver } : {}),
     async webhookSecret(serviceId) {

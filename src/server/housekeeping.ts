@@ -28,12 +28,22 @@ export async function runHousekeeping(store: HousekeepingStore, clock: Clock, ma
 
 /** Runs housekeeping every `intervalMs` (tests shorten it) until the returned stop is called. */
 export function startHousekeeping(store: HousekeepingStore, clock: Clock, log: FastifyBaseLogger, intervalMs = HOUSEKEEPING_INTERVAL_MS): () => Promise<void> {
+  return repeatEvery(intervalMs, async () => {
+    const n = await runHousekeeping(store, clock);
+    if (n > 0) log.info({ deleted: n }, 'housekeeping purged expired rows');
+  }, (error) => log.warn({ err: error }, 'housekeeping failed'));
+}
+
+/**
+ * Runs `task` every `intervalMs`, one run at a time (the next is timed from the end of the last),
+ * until the returned stop is called; stopping waits for a run in progress.
+ */
+export function repeatEvery(intervalMs: number, task: () => Promise<void>, onError: (error: unknown) => void): () => Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   const loop = () => {
-    running = runHousekeeping(store, clock)
-      .then((n) => n > 0 && log.info({ deleted: n }, 'housekeeping purged expired rows'))
-      .catch((error: unknown) => log.warn({ err: error }, 'housekeeping failed'))
+    running = task()
+      .catch(onError)
       .finally(() => {
         if (timer) timer = setTimeout(loop, intervalMs).unref();
       });

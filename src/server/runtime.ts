@@ -20,6 +20,9 @@ import { registerPoolMetrics, statementMetrics } from './metrics/store-metrics.j
 import { deliveryMetrics, registerBacklogMetrics } from './metrics/outbox-metrics.js';
 import { registerHealth } from './health.js';
 import { installDrainingHook, type RequestTally } from './shutdown.js';
+import { createAuditSink, type ServerAuditSink } from './audit/audit-sink.js';
+import { startAuditHousekeeping } from './audit/audit-housekeeping.js';
+import { registerFunnelMetrics } from './metrics/funnel-metrics.js';
 
 export interface Runtime {
   app: FastifyInstance;
@@ -31,13 +34,15 @@ export interface Runtime {
   generatedAdminToken?: string;
   demo?: DemoSeed;
   front: FrontHandle;
-  /** This server's own metrics registry (contract D); the lead registers the funnel counters on it. */
+  /** This server's own metrics registry (contract D), the CIBA funnel counters included. */
   metrics: Registry;
   /** From now on `/health/ready` answers 503 (the shutdown's first step). */
   drain(): void;
   readonly draining: boolean;
   /** Requests begun and requests cut before their answer, over the server's life. */
   readonly requests: RequestTally;
+  /** The audit trail's sink: `audit.listen(listener)` sees every event after it is stored. */
+  audit: ServerAuditSink;
   close(): Promise<void>;
 }
 
@@ -65,11 +70,14 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     if (check !== keyring.checkValue) {
       throw new ConfigError('This database was set up with another master key: set OPENCIBA_MASTER_KEY (or the data directory\'s master.key) to the original one.');
     }
+    const random = overrides.random ?? cryptoRandom;
+    const audit = createAuditSink({ store, keyring, clock, random });
     const engine: EngineContext = {
       store,
       keyring,
       clock,
-      random: overrides.random ?? cryptoRandom,
+      random,
+      audit,
       publicUrl: config.publicUrl,
       mode: config.mode,
       ...(config.keyPrePublicationMs !== undefined ? { keyPrePublicationMs: config.keyPrePublicationMs } : {}),
@@ -82,6 +90,8 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     const demo = config.demo ? await seedDemo(engine, store) : undefined;
     const embeddedDevice = overrides.authenticationDevice !== undefined;
     const app = await buildApp({ config, engine, frontStore: store, embeddedDevice, metrics, ...(overrides.logger !== undefined ? { logger: overrides.logger } : {}) });
+    audit.useLog(app.log);
+    audit.listen(registerFunnelMetrics(metrics));
     const background = overrides.background ?? true;
     const front = await mountFront(app, config, engine, { store, background, authenticationDevice: overrides.authenticationDevice, deliveryObserver: deliveryMetrics(metrics) });
     registerBacklogMetrics(metrics, (now) => store.outboxBacklog(now), clock);
@@ -90,6 +100,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     const requests = installDrainingHook(app, () => draining);
     registerHealth(app, { pendingMigrations: () => store.pendingMigrations(), dispatcherRunning: () => front.dispatcher.isRunning, draining: () => draining });
     const stopHousekeeping = background ? startHousekeeping(store, engine.clock, app.log, overrides.housekeepingIntervalMs) : async () => {};
+    const stopAudit = background ? startAuditHousekeeping(store, clock, random, config.auditRetentionDays, app.log, overrides.housekeepingIntervalMs) : async () => {};
     return {
       app,
       engine,
@@ -100,6 +111,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
       ...(demo ? { demo } : {}),
       front,
       metrics,
+      audit,
       drain() {
         draining = true;
       },
@@ -110,7 +122,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
       async close() {
         // The listener stops accepting while the dispatcher hands back its unstarted rows and
         // finishes the deliveries in flight; the store closes once nothing needs it.
-        await Promise.all([stopHousekeeping(), front.stop(), app.close()]);
+        await Promise.all([stopHousekeeping(), stopAudit(), front.stop(), app.close()]);
         await store.close();
       },
     };

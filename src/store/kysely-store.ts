@@ -5,6 +5,7 @@ import { kyselyApiTokens } from './kysely/api-tokens.js';
 import { kyselyAttemptLimits } from './kysely/attempt-limits.js';
 import { kyselyAuthenticatorCeremonies } from './kysely/authenticator-ceremonies.js';
 import { kyselyAuthenticatorDevices } from './kysely/authenticator-devices.js';
+import { kyselyAuditEvents } from './kysely/audit-events.js';
 import { kyselyBackchannelRequests } from './kysely/backchannel-requests.js';
 import { kyselyClients } from './kysely/clients.js';
 import { kyselyCompletion } from './kysely/completion.js';
@@ -43,6 +44,7 @@ export function kyselyStore(opened: OpenedDatabase): Store {
     ...kyselyAuthenticatorDevices(context),
     ...kyselyAuthenticatorCeremonies(context),
     ...kyselyHousekeeping(context),
+    ...kyselyAuditEvents(context),
     pendingMigrations: () => pendingMigrations(opened.db),
     poolUse: () => opened.poolUse?.(),
     // What was answered is committed; what is queued is committed before the database closes.

@@ -7,6 +7,7 @@ import * as userCodeHash from './migrations/0005-user-code-hash.js';
 import * as outboxClient from './migrations/0006-outbox-client.js';
 import * as subjectRevocation from './migrations/0007-subject-revocation.js';
 import * as attemptLimits from './migrations/0008-attempt-limits.js';
+import * as auditEvents from './migrations/0010-audit-events.js';
 import * as authenticator from './migrations/0013-authenticator.js';
 import * as frontRequestListing from './migrations/0014-front-request-listing.js';
 
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-outbox-client': outboxClient,
   '0007-subject-revocation': subjectRevocation,
   '0008-attempt-limits': attemptLimits,
+  '0010-audit-events': auditEvents,
   '0013-authenticator': authenticator,
   '0014-front-request-listing': frontRequestListing,
 };

@@ -9,6 +9,7 @@
 import type { ApiTokenStore } from './ports/api-token-store.js';
 import type { AttemptLimitStore } from './ports/attempt-limit-store.js';
 import type { AuthenticatorStore } from './ports/authenticator-store.js';
+import type { AuditEventStore } from './ports/audit-event-store.js';
 import type { BackchannelRequestStore } from './ports/backchannel-request-store.js';
 import type { ClientStore } from './ports/client-store.js';
 import type { FrontRequestStore } from './ports/front-request-store.js';
@@ -32,6 +33,7 @@ export type {
   PushSubscriptionRecord,
   VapidKeysRecord,
 } from './ports/authenticator-store.js';
+export type { AuditChainHead, AuditEventFilter, AuditEventInput, AuditEventRecord, AuditEventStore, AuditListener, AuditSink, StoredAuditEvent } from './ports/audit-event-store.js';
 export type { BackchannelRequestRecord, BackchannelRequestStore, BackchannelStatus } from './ports/backchannel-request-store.js';
 export type { ClientChange, ClientRecord, ClientStore } from './ports/client-store.js';
 export type { FrontRequestFilter, FrontRequestRecord, FrontRequestState, FrontRequestStatus, FrontRequestStore } from './ports/front-request-store.js';
@@ -47,9 +49,10 @@ export type { SubjectRevocation, UserRecord, UserStore } from './ports/user-stor
 
 /**
  * What the engine persists: settings and counters, services, clients, API tokens, CIBA
- * transactions (whose completion also writes the notification's outbox row), tokens and JWT ids.
+ * transactions (whose completion also writes the notification's outbox row), tokens, JWT ids and
+ * the audit trail.
  */
-export interface EngineStore extends MetaStore, ServiceStore, ClientStore, ApiTokenStore, BackchannelRequestStore, TokenStore, JtiStore {}
+export interface EngineStore extends MetaStore, ServiceStore, ClientStore, ApiTokenStore, BackchannelRequestStore, TokenStore, JtiStore, AuditEventStore {}
 
 /** What the front persists: its user directory, its settings, its device requests, the notification outbox, its attempt limits and the authenticator app's state. */
 export interface FrontStore extends UserStore, FrontSettingsStore, FrontRequestStore, OutboxStore, AttemptLimitStore, AuthenticatorStore {}

@@ -21,6 +21,8 @@ export interface Database {
   authenticator_vapid_keys: AuthenticatorVapidKeysTable;
   authenticator_suspensions: AuthenticatorSuspensionsTable;
   authenticator_evidence: AuthenticatorEvidenceTable;
+  audit_events: AuditEventsTable;
+  audit_heads: AuditHeadsTable;
 }
 
 export interface MetaTable {
@@ -263,4 +265,31 @@ export interface AuthenticatorEvidenceTable {
   outcome: string;
   data: string;
   created_at: number;
+}
+
+/** One audit event (0010). seq, prev_hash and hash are null until the chainer links the row. */
+export interface AuditEventsTable {
+  id: string;
+  service_id: number;
+  seq: number | null;
+  at: number;
+  type: string;
+  /** Keyed digest of the auth_req_id, to find a transaction's events; the value itself is sealed. */
+  auth_req_id_digest: string | null;
+  auth_req_id_sealed: string | null;
+  /** Keyed digest of the ticket: ties the events before /issue to the transaction. */
+  ticket_digest: string | null;
+  client_id: string | null;
+  subject: string | null;
+  /** Type-specific details, as JSON (never a secret or token value). */
+  data: string;
+  prev_hash: string | null;
+  hash: string | null;
+}
+
+/** The last link of a service's audit chain. */
+export interface AuditHeadsTable {
+  service_id: number;
+  seq: number;
+  hash: string;
 }

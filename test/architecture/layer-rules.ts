@@ -38,6 +38,8 @@ const PORT_SIDES: Record<string, Zone> = {
   // The engine writes a completion's notification row; the front queues and delivers it.
   'outbox-store': 'shared-port',
   page: 'shared-port',
+  // The engine and the front both emit audit events through the sink this port names.
+  'audit-event-store': 'shared-port',
 };
 
 /** The role-sized ports the one import point declares itself; anything else there is the whole store. */

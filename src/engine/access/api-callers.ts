@@ -3,7 +3,11 @@ import { apiErrors, type ApiError } from '../api-error.js';
 import { constantTimeEqual } from '../../lib/keyring.js';
 
 /** Who is calling the API: the organization (everything) or one service. */
-export type ApiCaller = { kind: 'organization' } | { kind: 'service'; serviceId: number };
+/**
+ * Who called the API. `tokenId` names a stored token by the start of its keyed digest (nothing of
+ * the token itself), for the audit trail's `actor`; the configured OPENCIBA_ADMIN_TOKEN has none.
+ */
+export type ApiCaller = { kind: 'organization'; tokenId?: string } | { kind: 'service'; serviceId: number; tokenId: string };
 
 /** Bearer tokens for the API are 256-bit random values, stored only as keyed digests. */
 const API_TOKEN_BYTES = 32;
@@ -28,11 +32,23 @@ export async function identifyApiCaller(
   if (!token || token.length > 512) return apiErrors.invalidToken();
   if (configuredOrgToken !== undefined && constantTimeEqual(token, configuredOrgToken)) return { kind: 'organization' };
   // The digest lookup is an equality on a keyed hash, so timing reveals nothing about the token.
-  const record = await ctx.store.findApiToken(ctx.keyring.digest(token));
+  const digest = ctx.keyring.digest(token);
+  const record = await ctx.store.findApiToken(digest);
   if (!record) return apiErrors.invalidToken();
+  const tokenId = digest.slice(0, TOKEN_ID_LENGTH);
   // A configured OPENCIBA_ADMIN_TOKEN replaces any organization token generated earlier.
   if (record.serviceId === null && configuredOrgToken !== undefined) return apiErrors.invalidToken();
-  return record.serviceId === null ? { kind: 'organization' } : { kind: 'service', serviceId: record.serviceId };
+  return record.serviceId === null ? { kind: 'organization', tokenId } : { kind: 'service', serviceId: record.serviceId, tokenId };
+}
+
+/** Characters of a token's digest that name it in the audit trail: enough to tell tokens apart. */
+const TOKEN_ID_LENGTH = 16;
+
+/** The audit trail's `actor` for a caller: `organization`, `organization:<token id>` or `service-token:<token id>`. */
+export function actorOf(caller: ApiCaller | undefined): string {
+  if (!caller) return 'unknown';
+  if (caller.kind === 'service') return `service-token:${caller.tokenId}`;
+  return caller.tokenId ? `organization:${caller.tokenId}` : 'organization';
 }
 
 /** May this caller act on this service? */

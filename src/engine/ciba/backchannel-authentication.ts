@@ -27,6 +27,7 @@ import { filterAcrValues } from './steps/filter-acr-values.js';
 import { verifyIdTokenHint } from './steps/verify-id-token-hint.js';
 import { checkFapiClient } from './steps/check-fapi-client.js';
 import { fapiBindingMessageRequired } from '../fapi/fapi-profile.js';
+import { authorizationDetailsDigest } from '../audit/engine-events.js';
 
 export interface BackchannelAuthenticationRequest {
   parameters?: string;
@@ -75,7 +76,10 @@ async function evaluate(
   const deliveryMode = checkGrantAndDeliveryMode(service, client.party);
   if (isOAuthError(deliveryMode)) return deliveryMode;
   const fapiProblem = checkFapiClient(service, client.party);
-  if (fapiProblem) return fapiProblem;
+  if (fapiProblem) {
+    await ctx.audit.record({ serviceId: service.record.apiKey, type: 'security.refused', clientId: String(client.party.record.clientId), data: { rule: 'fapi', detail: fapiProblem.description } });
+    return fapiProblem;
+  }
 
   const resolved = await resolveRequestObject(ctx, service, client.party, form);
   if (isOAuthError(resolved)) return resolved;
@@ -174,6 +178,23 @@ async function checkAndKeep(
   };
   if (held) held.hold(record, now);
   else await ctx.store.createBackchannelRequest(record);
+  // Before /issue there is no auth_req_id: the ticket ties this event to the transaction.
+  await ctx.audit.record({
+    serviceId: record.serviceId,
+    type: 'backchannel.requested',
+    at: now,
+    ticket,
+    clientId: String(party.record.clientId),
+    ...(sub ? { subject: sub } : {}),
+    data: withoutNulls({
+      clientId: String(party.record.clientId),
+      hintType: hint.hintType,
+      scopes: scopes.names,
+      bindingMessage,
+      authorizationDetailsDigest: authorizationDetailsDigest(authorizationDetails),
+      deliveryMode,
+    }),
+  });
 
   return withoutNulls({
     ...actionHead(codes.bcUserIdentification, 'USER_IDENTIFICATION' as const),

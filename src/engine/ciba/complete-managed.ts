@@ -29,6 +29,35 @@ export async function completeForApi(
     ...(record ? { record } : {}),
     ...(managed ? { outbox: (n) => managed.notification(n) } : {}),
   });
-  if (managed && input.result !== undefined && !isApiError(answer) && RECORDED.has(String(answer.resultCode))) await managed.completed(input.result);
+  const recorded = record && input.result !== undefined && !isApiError(answer) && RECORDED.has(String(answer.resultCode));
+  if (!recorded) return answer;
+  if (managed) await managed.completed(input.result!);
+  await ctx.audit.record({
+    serviceId,
+    type: 'decision.recorded',
+    ...(typeof answer.authReqId === 'string' ? { authReqId: answer.authReqId } : {}),
+    clientId: String(record.clientId),
+    ...(input.subject ? { subject: input.subject } : {}),
+    data: {
+      outcome: OUTCOME_OF[input.result!],
+      channel: managed?.channel ?? 'api',
+      decidedBy: decidedBy(input, requested, managed !== undefined),
+      // For the request→decision histogram; the event's own `at` is the decision's time.
+      requestedAt: record.createdAt,
+    },
+  });
   return answer;
+}
+
+const OUTCOME_OF = { AUTHORIZED: 'approved', ACCESS_DENIED: 'denied', TRANSACTION_FAILED: 'failed' } as const;
+
+/**
+ * Who or what decided: the user on the front's device channel, the authorization server that
+ * called /complete over the API (which decides for its user), the front's directory overruling
+ * an approval for a user locked meanwhile, or the system (a transaction that failed or expired).
+ */
+function decidedBy(input: BackchannelAuthenticationCompleteInput, requested: BackchannelAuthenticationCompleteInput, managed: boolean): string {
+  if (input.result === 'TRANSACTION_FAILED') return 'system';
+  if (input !== requested) return 'directory';
+  return managed ? 'user' : 'api';
 }

@@ -9,6 +9,7 @@ import { mintTokens, tokenResponseContent, type Grant } from '../tokens/mint-tok
 import { loadClient, loadService, type ClientParty, type ServiceParty } from '../protocol/parties.js';
 import { actionHead } from '../protocol/action-head.js';
 import type { PendingNotification } from './managed-requests.js';
+import { recordTokensIssued } from '../audit/engine-events.js';
 
 export type BackchannelAuthenticationCompleteResult = 'AUTHORIZED' | 'ACCESS_DENIED' | 'TRANSACTION_FAILED';
 export type BackchannelAuthenticationCompleteAction = 'SERVER_ERROR' | 'NO_ACTION' | 'NOTIFICATION';
@@ -142,6 +143,7 @@ export async function completeBackchannelAuthentication(
     const content = tokenResponseContent(minted, grant.scopes, { auth_req_id: authReqId });
     const done = await ctx.store.completeBackchannelRequest(serviceId, ticketDigest, 'consumed', { result, grant }, now, minted.record, outboxFor(content, grant.subject), grant.subject);
     if (!done) return lateCompletion(record, common, authReqId);
+    await recordTokensIssued(ctx, record, authReqId, minted, grant.subject);
     return withoutNulls({
       ...actionHead(codes.completeNotification, 'NOTIFICATION' as const),
       ...common,

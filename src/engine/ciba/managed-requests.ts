@@ -28,6 +28,8 @@ export interface ManagedRequests {
 }
 
 export interface ManagedCompletion {
+  /** The device channel the front showed the request on (for the audit trail). */
+  channel: string;
   /**
    * The notification of this completion as an outbox row, which the engine writes in the same
    * transaction as the result, so that a recorded result always has its notification.

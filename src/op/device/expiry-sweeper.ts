@@ -13,6 +13,14 @@ export async function sweepExpiringRequests(op: OpContext, limit = 50): Promise<
   const claimed = await op.store.claimExpiringFrontRequests(op.clock.now(), limit);
   for (const request of claimed) {
     try {
+      await op.audit.record({
+        serviceId: request.serviceId,
+        type: 'request.expired',
+        authReqId: op.keyring.open(request.authReqIdSealed),
+        clientId: String(request.clientId),
+        subject: request.subject,
+        data: {},
+      });
       await completeFrontRequest(op, request, 'TRANSACTION_FAILED');
     } catch {
       // The engine refuses a completion long after expiry (the sweep did not run within the

@@ -24,6 +24,7 @@ export function managedRequests(deps: ManagedRequestsDeps) {
       const front = await deps.store.findFrontRequest(serviceId, authReqIdDigest);
       if (!front) return undefined;
       return {
+        channel: front.channel,
         notification: (notification: PingOrPushNotification): OutboxRecord => notificationOutboxRecord(notification, deps),
         async mayAuthorize(subject: string | undefined): Promise<boolean> {
           for (const who of new Set([front.subject, subject ?? front.subject])) {

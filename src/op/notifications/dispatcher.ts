@@ -1,7 +1,8 @@
 import type { Clock } from '../../lib/clock.js';
 import type { Mode } from '../../lib/mode.js';
 import type { Keyring } from '../../lib/keyring.js';
-import type { OutboxQueue, OutboxRecord } from '../../store/ports.js';
+import type { AuditSink, OutboxQueue, OutboxRecord } from '../../store/ports.js';
+import { notificationAttemptEvent } from './attempt-event.js';
 import { backoffDelay } from './backoff.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, deliverOnce, type DeliveryResult, type ResolveHost } from './deliver.js';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from './webhook-signature.js';
@@ -49,6 +50,8 @@ export interface DispatcherDeps {
   ca?: string | string[];
   /** Web Push rows (authenticator devices): encryption and VAPID at send time, and expired subscriptions. */
   webPush?: WebPushSender;
+  /** Where each attempt is recorded as a `notification.attempt` audit event. */
+  audit?: AuditSink;
 }
 
 /** What the dispatcher needs for `webpush` rows; op/authenticator provides it. */
@@ -261,14 +264,17 @@ export class NotificationDispatcher {
     const now = clock.now();
     const error = result.error ?? `HTTP ${result.status ?? '?'}`;
     const facts = { ...context, attempts, status: result.status };
+    const audit = (outcome: 'delivered' | 'retry' | 'failed') => this.deps.audit?.record(notificationAttemptEvent(row, prepared.body, attempts, outcome, result.status));
 
     if (result.outcome === 'delivered') {
       await store.finishOutbox(row.id, 'delivered', attempts, now, null);
       observe('delivered');
+      await audit('delivered');
       this.log.info(facts, 'notification delivered');
     } else if (result.outcome === 'final') {
       await store.finishOutbox(row.id, 'failed', attempts, now, error);
       observe('failed');
+      await audit('failed');
       if (row.kind === 'webpush' && (result.status === 404 || result.status === 410)) await this.deps.webPush?.gone(row);
       this.log.warn({ ...facts, error }, 'notification failed');
     } else {
@@ -277,10 +283,12 @@ export class NotificationDispatcher {
         const expired = `expired after ${attempts} attempts: ${error}`;
         await store.finishOutbox(row.id, 'failed', attempts, now, expired);
         observe('failed');
+        await audit('failed');
         this.log.warn({ ...facts, error: expired }, 'notification failed');
       } else {
         await store.retryOutbox(row.id, attempts, nextAttemptAt, error);
         observe('retry');
+        await audit('retry');
         this.log.info({ ...facts, error, nextAttemptAt }, 'notification will be retried');
       }
     }

@@ -1,0 +1,84 @@
+import type { Kysely } from 'kysely';
+import type { AuditEventStore } from '../ports/audit-event-store.js';
+import { preparedQuery } from '../prepared-query.js';
+import type { Database } from '../schema.js';
+import { auditEventRow, toAuditEvent } from './audit-rows.js';
+import { kyselyAuditChain } from './audit-chain.js';
+import type { SqlContext } from './sql-context.js';
+
+type Reads = Omit<AuditEventStore, 'chainAuditEvents' | 'purgeAuditEvents'>;
+
+/** Appending and reading the audit trail; linking and purging are in audit-chain.ts. */
+export function kyselyAuditEvents(context: SqlContext): AuditEventStore {
+  const { db } = context;
+  // The one statement on the hot path: a plain insert, no lock on anything shared, compiled once
+  // (an event is appended unlinked, so seq and the hashes are null constants).
+  const insert = preparedQuery(
+    (db: Kysely<Database>, id: string, serviceId: number, at: number, type: string, authReqIdDigest: string | null, authReqIdSealed: string | null, ticketDigest: string | null, clientId: string | null, subject: string | null, data: string) =>
+      db.insertInto('audit_events').values({
+        id, service_id: serviceId, seq: null, at, type, auth_req_id_digest: authReqIdDigest, auth_req_id_sealed: authReqIdSealed,
+        ticket_digest: ticketDigest, client_id: clientId, subject, data, prev_hash: null, hash: null,
+      }),
+  );
+  const reads: Reads = {
+    async appendAuditEvent(e) {
+      if (e.seq !== null) {
+        await db.insertInto('audit_events').values(auditEventRow(e)).execute();
+        return;
+      }
+      await insert(db, e.id, e.serviceId, e.at, e.type, e.authReqIdDigest, e.authReqIdSealed, e.ticketDigest, e.clientId, e.subject, e.data);
+    },
+    async appendAuditEvents(events) {
+      // 13 columns a row: 50 rows stay far below SQLite's 999 bound parameters.
+      for (let i = 0; i < events.length; i += 50) await db.insertInto('audit_events').values(events.slice(i, i + 50).map(auditEventRow)).execute();
+    },
+    async listAuditEvents(serviceId, filter) {
+      let query = db.selectFrom('audit_events').selectAll().where('service_id', '=', serviceId);
+      if (filter.types && filter.types.length > 0) query = query.where('type', 'in', filter.types);
+      if (filter.since !== undefined) query = query.where('at', '>=', filter.since);
+      if (filter.until !== undefined) query = query.where('at', '<', filter.until);
+      if (filter.authReqIdDigest !== undefined) query = query.where('auth_req_id_digest', '=', filter.authReqIdDigest);
+      if (filter.clientId !== undefined) query = query.where('client_id', '=', filter.clientId);
+      if (filter.afterId !== undefined) query = query.where('id', '>', filter.afterId);
+      return (await query.orderBy('id').limit(filter.limit).execute()).map(toAuditEvent);
+    },
+    async transactionAuditEvents(serviceId, authReqIdDigest) {
+      // The ticket is what ties the events before /issue to the auth_req_id /issue gave out.
+      const tickets = db
+        .selectFrom('audit_events')
+        .select('ticket_digest')
+        .where('service_id', '=', serviceId)
+        .where('auth_req_id_digest', '=', authReqIdDigest)
+        .where('ticket_digest', 'is not', null);
+      const rows = await db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('service_id', '=', serviceId)
+        .where((eb) => eb.or([eb('auth_req_id_digest', '=', authReqIdDigest), eb('ticket_digest', 'in', tickets)]))
+        .orderBy('id')
+        .execute();
+      return rows.map(toAuditEvent);
+    },
+    async chainedAuditEvents(serviceId, fromSeq, limit) {
+      const rows = await db.selectFrom('audit_events').selectAll().where('service_id', '=', serviceId).where('seq', '>=', fromSeq).orderBy('seq').limit(limit).execute();
+      return rows.map(toAuditEvent);
+    },
+    async auditChainHead(serviceId) {
+      const row = await db.selectFrom('audit_heads').select(['seq', 'hash']).where('service_id', '=', serviceId).executeTakeFirst();
+      return row ? { seq: Number(row.seq), hash: row.hash } : undefined;
+    },
+    async countUnchainedAuditEvents(serviceId) {
+      const row = await db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).where('service_id', '=', serviceId).where('seq', 'is', null).executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+    async servicesWithUnchainedAuditEvents(limit) {
+      const rows = await db.selectFrom('audit_events').select('service_id').distinct().where('seq', 'is', null).limit(limit).execute();
+      return rows.map((r) => Number(r.service_id));
+    },
+    async auditedServices() {
+      const rows = await db.selectFrom('audit_heads').select('service_id').execute();
+      return rows.map((r) => Number(r.service_id));
+    },
+  };
+  return { ...reads, ...kyselyAuditChain(context) };
+}

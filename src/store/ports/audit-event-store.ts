@@ -1,0 +1,91 @@
+import type { HashedAuditFields } from '../../lib/audit-hash.js';
+
+/**
+ * The audit trail (issue 14): events each service's CIBA transactions and administration leave,
+ * appended through one sink and linked into a hash chain per service afterwards.
+ */
+
+/** An event as its emitter reports it (contract A's AuditEventRecord, plus the ticket that ties pre-/issue events to a transaction). */
+export interface AuditEventRecord {
+  serviceId: number;
+  type: string;
+  /** Epoch ms; the sink fills it from its clock when absent. */
+  at: number;
+  authReqId?: string;
+  clientId?: string;
+  subject?: string;
+  data: Record<string, unknown>;
+}
+
+export type AuditEventInput = Omit<AuditEventRecord, 'at'> & {
+  at?: number;
+  /** The engine's ticket, before an auth_req_id exists; stored only as a keyed digest. */
+  ticket?: string;
+};
+
+/** Sees every event after it is stored (metrics, for one). A listener must not throw or block. */
+export type AuditListener = (event: AuditEventRecord) => void;
+
+/** The one way events are emitted: stored, logged as a JSON line, and handed to the listeners. */
+export interface AuditSink {
+  record(event: AuditEventInput): Promise<void>;
+  /** Adds a listener that sees every event this node stores from now on. */
+  listen(listener: AuditListener): void;
+}
+
+/**
+ * An event row as stored: the fields its hash covers (lib/audit-hash.ts), and the link, which is
+ * null until the chainer links the row.
+ */
+export interface StoredAuditEvent extends Omit<HashedAuditFields, 'seq' | 'prevHash'> {
+  seq: number | null;
+  prevHash: string | null;
+  hash: string | null;
+}
+
+export interface AuditEventFilter {
+  types?: string[];
+  since?: number;
+  until?: number;
+  authReqIdDigest?: string;
+  clientId?: string;
+  /** Events after this id (the paging cursor). */
+  afterId?: string;
+  limit: number;
+}
+
+export interface AuditChainHead {
+  seq: number;
+  hash: string;
+}
+
+export interface AuditEventStore {
+  appendAuditEvent(event: StoredAuditEvent): Promise<void>;
+  /** Several unlinked events in one statement (one commit): the sink's batch of concurrent requests' events. */
+  appendAuditEvents(events: StoredAuditEvent[]): Promise<void>;
+  /** Oldest first (by id), at most `limit`. */
+  listAuditEvents(serviceId: number, filter: AuditEventFilter): Promise<StoredAuditEvent[]>;
+  /** Every event of one transaction: those carrying the auth_req_id and those carrying its ticket. Oldest first. */
+  transactionAuditEvents(serviceId: number, authReqIdDigest: string): Promise<StoredAuditEvent[]>;
+  /** Chained events with `fromSeq <= seq`, by seq, at most `limit`. */
+  chainedAuditEvents(serviceId: number, fromSeq: number, limit: number): Promise<StoredAuditEvent[]>;
+  auditChainHead(serviceId: number): Promise<AuditChainHead | undefined>;
+  /** How many of the service's events wait for the chainer. */
+  countUnchainedAuditEvents(serviceId: number): Promise<number>;
+  /** Services with events waiting for the chainer. */
+  servicesWithUnchainedAuditEvents(limit: number): Promise<number[]>;
+  /**
+   * Links up to `batch` unchained events of the service, oldest first, after its head. Returns
+   * how many; 0 also when another chainer extended the chain meanwhile (its work stands, ours is
+   * rolled back and retried on the next pass).
+   */
+  chainAuditEvents(serviceId: number, batch: number): Promise<number>;
+  /**
+   * Deletes the service's chained events up to the last one older than `before`, and in the same
+   * transaction appends a chained `audit.checkpoint` naming the last purged seq and its hash, so
+   * that the chain still verifies from the first kept event. Returns how many were deleted.
+   */
+  purgeAuditEvents(serviceId: number, before: number, checkpoint: { id: string; at: number }): Promise<number>;
+  /** Services that have a chain (for retention). */
+  auditedServices(): Promise<number[]>;
+}
