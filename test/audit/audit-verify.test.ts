@@ -15,7 +15,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 // Issue 14, part 2: editing or deleting one event row makes `openciba audit verify` fail, naming
 // the first bad seq; a retention purge leaves a checkpoint and the chain still verifies.
-describe.each(DIALECTS)('openciba audit verify and retention (%s)', (dialect) => {
+// Each test runs the built command line several times (a process start and a database open each):
+// generous time for a loaded machine.
+describe.each(DIALECTS)('openciba audit verify and retention (%s)', { timeout: 120_000 }, (dialect) => {
   let server: TestServer;
   let clock: ManualClock;
   let front: FrontFixture;
