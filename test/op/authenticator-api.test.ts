@@ -201,6 +201,20 @@ describe.each(DIALECTS)('authenticator API (%s)', (dialect) => {
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self';");
   });
 
+  it('a deleted user takes her devices and unused enrolment codes with her: the subject created again inherits none', async () => {
+    const api = front.admin;
+    await api('PUT', `/admin/services/${front.serviceId}/users/dora`, { name: 'Dora' });
+    const device = await storedDevice(server, front.serviceId, 'dora');
+    const enrolment = await api('POST', `/admin/services/${front.serviceId}/users/dora/enrolments`, {});
+    expect((await request(`${appUrl}/api/requests`, { headers: bearer(device.token) })).status).toBe(200);
+    await api('DELETE', `/admin/services/${front.serviceId}/users/dora`);
+    await api('PUT', `/admin/services/${front.serviceId}/users/dora`, { name: 'Another Dora' });
+    expectOAuthError(await request(`${appUrl}/api/requests`, { headers: bearer(device.token) }), 401, 'invalid_token');
+    expect((await api('GET', `/admin/services/${front.serviceId}/users/dora/devices`)).devices).toEqual([]);
+    // Her unused code was deleted with her: it does not enrol a device for the new Dora.
+    expectOAuthError(await request(`${appUrl}/api/enrol/start`, json({ code: enrolment.code })), 400, 'invalid_grant');
+  });
+
   it('refuses authenticator settings out of range', async () => {
     const put = (body: unknown) => front.admin('PUT', `/admin/services/${front.serviceId}/front`, body);
     await expect(put({ authenticatorNotMeSuspensionSeconds: -1 })).rejects.toThrow(/400/);
