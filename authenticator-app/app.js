@@ -99,6 +99,7 @@ async function review(handle) {
   let picked;
   const left = el('div', { class: 'muted', 'data-testid': 'time-left', text: timeLeft(tx.expires_at) });
   const card = el('div', { class: 'card', 'data-testid': 'request' },
+    view.clientLogoUri ? el('img', { class: 'logo', 'data-testid': 'client-logo', src: view.clientLogoUri, alt: '', referrerpolicy: 'no-referrer', width: '48', height: '48' }) : null,
     el('div', { class: 'client', 'data-testid': 'client-name', text: view.clientName || `Client ${tx.client_id}` }),
     tx.binding_message ? el('div', { class: 'binding', 'data-testid': 'binding-message', text: view.displayBindingMessage || tx.binding_message }) : null,
     el('div', { class: 'muted', 'data-testid': 'scopes', text: `Access: ${tx.scopes.join(' ')}` }),

@@ -1,35 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subscribe, testSubscription } from '../support/authenticator.js';
+import { storedDevice, subscribe, testSubscription } from '../support/authenticator.js';
 import { ManualClock } from '../support/clock.js';
 import { basicAuth, createFront, postForm, type FrontFixture } from '../support/front-fixtures.js';
 import { bearer, request, type RawResponse } from '../support/http.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { DIALECTS, startTestServer, type TestServer } from '../support/test-server.js';
-
-/** A device as the store holds it after enrolment, for tests that need a device token but no passkey ceremony. */
-async function storedDevice(server: TestServer, serviceId: string, subject: string): Promise<{ id: string; token: string }> {
-  const token = randomBytes(32).toString('base64url');
-  const id = randomBytes(16).toString('base64url');
-  await server.runtime.store.addDevice({
-    id,
-    serviceId: Number(serviceId),
-    subject,
-    label: 'test',
-    tokenDigest: server.runtime.engine.keyring.digest(token),
-    credentialId: randomBytes(32).toString('base64url'),
-    publicKey: randomBytes(77).toString('base64url'),
-    signCount: 0,
-    transports: [],
-    backupEligible: false,
-    backupState: false,
-    aaguid: '00000000-0000-0000-0000-000000000000',
-    createdAt: Date.now(),
-    lastUsedAt: null,
-    revokedAt: null,
-  });
-  return { id, token };
-}
 
 function expectOAuthError(response: RawResponse, status: number, error = 'invalid_request') {
   expect(response.status, response.text).toBe(status);
@@ -199,6 +175,44 @@ describe.each(DIALECTS)('authenticator API (%s)', (dialect) => {
     } finally {
       await front.admin('PUT', `/admin/services/${front.serviceId}/front`, { authenticatorNumberMatching: false });
     }
+  });
+
+  it("shows the client's logo only when it is registered as an https URL", async () => {
+    const api = front.admin;
+    const device = await storedDevice(server, front.serviceId, 'alice');
+    const viewFor = async (logoUri: string | undefined) => {
+      const created = await api('POST', `/api/${front.serviceId}/client/create`, { clientName: 'Logo test', bcDeliveryMode: 'POLL', ...(logoUri ? { logoUri } : {}) });
+      const { clientId, clientSecret } = created as { clientId: number; clientSecret: string };
+      const started = await postForm(`${front.issuer}/backchannel/authentication`, { scope: 'openid', login_hint: 'alice' }, basicAuth(String(clientId), clientSecret));
+      expect(started.status, started.text).toBe(200);
+      const list = await request(`${appUrl}/api/requests`, { headers: bearer(device.token) });
+      const handle = (list.json.requests as { handle: string; clientName: string }[]).find((r) => r.clientName === 'Logo test')!.handle;
+      const view = await request(`${appUrl}/api/requests/${handle}`, { headers: bearer(device.token) });
+      expect(view.status, view.text).toBe(200);
+      await request(`${appUrl}/api/requests/${handle}/not-me`, { method: 'POST', headers: { ...bearer(device.token), 'content-type': 'application/json' }, body: '{}' });
+      return view.json;
+    };
+    expect((await viewFor('https://bank.example/logo.png')).clientLogoUri).toBe('https://bank.example/logo.png');
+    expect((await viewFor('http://bank.example/logo.png')).clientLogoUri).toBeUndefined();
+    expect((await viewFor(undefined)).clientLogoUri).toBeUndefined();
+    // The page may load it: images from https origins, and still only its own scripts.
+    const page = await request(`${appUrl}/`);
+    expect(page.headers.get('content-security-policy')).toContain("img-src 'self' data: https:;");
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self';");
+  });
+
+  it('a deleted user takes her devices and unused enrolment codes with her: the subject created again inherits none', async () => {
+    const api = front.admin;
+    await api('PUT', `/admin/services/${front.serviceId}/users/dora`, { name: 'Dora' });
+    const device = await storedDevice(server, front.serviceId, 'dora');
+    const enrolment = await api('POST', `/admin/services/${front.serviceId}/users/dora/enrolments`, {});
+    expect((await request(`${appUrl}/api/requests`, { headers: bearer(device.token) })).status).toBe(200);
+    await api('DELETE', `/admin/services/${front.serviceId}/users/dora`);
+    await api('PUT', `/admin/services/${front.serviceId}/users/dora`, { name: 'Another Dora' });
+    expectOAuthError(await request(`${appUrl}/api/requests`, { headers: bearer(device.token) }), 401, 'invalid_token');
+    expect((await api('GET', `/admin/services/${front.serviceId}/users/dora/devices`)).devices).toEqual([]);
+    // Her unused code was deleted with her: it does not enrol a device for the new Dora.
+    expectOAuthError(await request(`${appUrl}/api/enrol/start`, json({ code: enrolment.code })), 400, 'invalid_grant');
   });
 
   it('refuses authenticator settings out of range', async () => {

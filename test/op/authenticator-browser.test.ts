@@ -115,6 +115,7 @@ describe('authenticator app in a real browser', () => {
 
     await openRequest(handle!);
     expect(await page.getByTestId('client-name').textContent()).toBe('Front test client');
+    expect(await page.getByTestId('client-logo').count()).toBe(0);
     expect(await page.getByTestId('binding-message').textContent()).toBe('Pay 42 EUR');
     expect(await page.getByTestId('amount').textContent()).toBe('123.45 EUR');
     expect(await page.getByTestId('creditor').textContent()).toContain('Merchant A');
@@ -141,7 +142,7 @@ describe('authenticator app in a real browser', () => {
     const notified = await startReceiver();
     try {
       const api = adminApi(server.baseUrl, server.adminToken);
-      const ping = await api.createClient(front.serviceId, { clientName: 'Ping shop', bcDeliveryMode: 'PING', bcNotificationEndpoint: notified.url('/ping'), authorizationDetailsTypes: ['payment_initiation'] });
+      const ping = await api.createClient(front.serviceId, { clientName: 'Ping shop', logoUri: 'https://shop.example/logo.png', bcDeliveryMode: 'PING', bcNotificationEndpoint: notified.url('/ping'), authorizationDetailsTypes: ['payment_initiation'] });
       const started = await postForm(
         `${front.issuer}/backchannel/authentication`,
         { scope: 'openid', login_hint: 'alice', binding_message: 'Shop 7', client_notification_token: 'ping-token-0123456789', authorization_details: JSON.stringify(PAYMENT) },
@@ -151,6 +152,9 @@ describe('authenticator app in a real browser', () => {
       const [handle] = await deliveredHandles();
       await openRequest(handle!);
       expect(await page.getByTestId('client-name').textContent()).toBe('Ping shop');
+      // The registered https logo is shown (loaded without a referrer), above the name.
+      expect(await page.getByTestId('client-logo').getAttribute('src')).toBe('https://shop.example/logo.png');
+      expect(await page.getByTestId('client-logo').getAttribute('referrerpolicy')).toBe('no-referrer');
       expect(await page.getByTestId('amount').textContent()).toBe('123.45 EUR');
       await page.getByTestId('approve').click();
       await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 15_000 }).toBe('Approved.');

@@ -3,6 +3,7 @@ import { createECDH, randomBytes, type ECDH } from 'node:crypto';
 import ece from 'http_ece';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { bearer, request } from './http.js';
+import type { TestServer } from './test-server.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -50,4 +51,28 @@ export function decryptPush(subscription: TestSubscription, body: Buffer): strin
 
 export async function subscribe(appUrl: string, deviceToken: string, body: unknown) {
   return request(`${appUrl}/api/push/subscribe`, { method: 'POST', headers: { ...bearer(deviceToken), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+/** A device as the store holds it after enrolment, for tests that need a device token but no passkey ceremony. */
+export async function storedDevice(server: TestServer, serviceId: string, subject: string): Promise<{ id: string; token: string }> {
+  const token = randomBytes(32).toString('base64url');
+  const id = randomBytes(16).toString('base64url');
+  await server.runtime.store.addDevice({
+    id,
+    serviceId: Number(serviceId),
+    subject,
+    label: 'test',
+    tokenDigest: server.runtime.engine.keyring.digest(token),
+    credentialId: randomBytes(32).toString('base64url'),
+    publicKey: randomBytes(77).toString('base64url'),
+    signCount: 0,
+    transports: [],
+    backupEligible: false,
+    backupState: false,
+    aaguid: '00000000-0000-0000-0000-000000000000',
+    createdAt: Date.now(),
+    lastUsedAt: null,
+    revokedAt: null,
+  });
+  return { id, token };
 }

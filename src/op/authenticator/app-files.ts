@@ -38,7 +38,11 @@ export function appFile(name: string): { body: Buffer; type: string } | undefine
   return { body, type: file.type };
 }
 
-/** The app runs only its own scripts (the "what you see" guarantee rests on the origin's integrity). */
+/**
+ * The app runs only its own scripts (the "what you see" guarantee rests on the origin's integrity).
+ * Images may come from https origins: the client's registered logo (decision-view.ts), loaded with
+ * no referrer; an image can show nothing but itself.
+ */
 export const APP_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; " +
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; " +
   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";

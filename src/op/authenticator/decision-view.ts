@@ -5,6 +5,7 @@ import { loadFrontSettings } from '../front-settings.js';
 import type { OpContext } from '../op-context.js';
 import { numberChoices, numberOf, withoutNumber } from './number-matching.js';
 import { CEREMONY_TIMEOUT_MS, ok, refused, type Outcome } from './outcome.js';
+import { clientLogoOf } from './client-logo.js';
 import { relyingParty } from './relying-party.js';
 import { canonicalTransaction, decisionChallenge } from './transaction-digest.js';
 
@@ -58,12 +59,14 @@ export async function decisionView(op: OpContext, device: AuthenticatorDeviceRec
   });
   const settings = await loadFrontSettings(op.store, device.serviceId);
   const expected = settings.authenticatorNumberMatching ? numberOf(tx.binding_message) : undefined;
+  const clientLogoUri = await clientLogoOf(op, device.serviceId, tx.client_id);
   return ok({
     tx,
     challengeId,
     options,
     denyChallenge: decisionChallenge(tx, 'deny'),
     clientName: typeof request.details.clientName === 'string' ? request.details.clientName : null,
+    ...(clientLogoUri ? { clientLogoUri } : {}),
     ...(expected !== undefined && tx.binding_message
       ? { numberChoices: numberChoices(expected, (below) => randomInt(below)), displayBindingMessage: withoutNumber(tx.binding_message) }
       : {}),

@@ -4,6 +4,7 @@ import { preparedQuery } from '../prepared-query.js';
 import type { Database, UsersTable } from '../schema.js';
 import type { SqlContext } from './sql-context.js';
 import { revokeSubject } from './user-revocation.js';
+import { forgetSubjectDevices } from './subject-devices.js';
 import { deletedAny, pageOf, storableText } from './sql-helpers.js';
 
 export function kyselyUsers({ db }: SqlContext): UserStore {
@@ -73,7 +74,10 @@ export function kyselyUsers({ db }: SqlContext): UserStore {
       return db.transaction().execute(async (trx) => {
         const deleted = deletedAny(await trx.deleteFrom('users').where('service_id', '=', serviceId).where('subject', '=', subject).executeTakeFirst());
         // Only a user of the directory: a subject it never held may be another authority's user.
-        if (deleted) await revokeSubject(trx, serviceId, subject, now);
+        if (deleted) {
+          await revokeSubject(trx, serviceId, subject, now);
+          await forgetSubjectDevices(trx, serviceId, subject, now);
+        }
         return deleted;
       });
     },
