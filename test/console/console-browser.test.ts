@@ -207,7 +207,6 @@ describe('admin console in a real browser', () => {
     await mallory.getByRole('button', { name: 'Delete mallory' }).click();
     await expect.poll(() => mallory.count()).toBe(0);
     expect((await request(`${server.baseUrl}/admin/services/${state.serviceId}/users/mallory`, { headers: bearer(server.adminToken) })).status).toBe(404);
-    await shot('users');
   });
 
   it('shows a started flow under live requests, then its approval in the simulator, without a reload', async () => {
@@ -249,20 +248,7 @@ describe('admin console in a real browser', () => {
     await expect.poll(async () => (await row.count()) === 1 && (await row.getAttribute('data-status')), { timeout: 15_000 }).toBe('delivered');
     expect(await row.getByTestId('attempts').textContent()).toBe('1');
     expect(await row.locator('td').nth(1).textContent()).toBe(receiver.url('/ping'));
-    await shot('notifications');
   }, 30_000);
-
-  it('renders the audit, dashboard and keys pages against their APIs (contracts A, B)', async () => {
-    // Those APIs come from other branches; until they are merged the pages say what failed, in words.
-    for (const name of ['Audit', 'Dashboard', 'Keys']) {
-      await go(name);
-      await page.waitForLoadState('networkidle');
-      await shot(name.toLowerCase());
-    }
-    await page.goto(`${server.baseUrl}/console/#/audit/${encodeURIComponent(state.authReqId!)}`);
-    await expect.poll(() => page.locator('main h2').textContent()).toContain(state.authReqId!);
-    await shot('evidence');
-  });
 
   it('blocks inline script and inline style (CSP)', async () => {
     const outcome = await page.evaluate(async () => {

@@ -23,7 +23,7 @@ export class KeysPage extends Component {
     this.setState({ busy: true, notice: '', error: '' });
     try {
       const answer = await api('POST', `/admin/services/${this.props.serviceId}/keys/rotate`, this.state.alg ? { alg: this.state.alg } : {});
-      this.setState({ keys: answer.keys ?? [], busy: false, notice: 'A new key was added; it becomes current on schedule.' });
+      this.setState({ keys: answer.keys ?? [], busy: false, notice: 'Rotated: the new keys are published now and sign from their activation time.' });
     } catch (error) {
       this.setState({ busy: false, error: error.message });
     }
