@@ -112,9 +112,30 @@ describe('console pages over the real audit, key and device APIs', () => {
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toBe("'authReqId' is malformed.");
     await page.getByLabel('auth_req_id').fill('');
+    await page.getByLabel('Client ID').fill('9'.repeat(5000));
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe("'clientId' is malformed.");
+    await page.getByLabel('Client ID').fill('');
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect.poll(() => rows.filter({ hasText: 'decision.recorded' }).count()).toBe(2);
     await shot('audit');
+
+    // Paging follows the API's cursor: every event once, in the API's order.
+    const all = (await front.admin('GET', `/admin/services/${front.serviceId}/events?limit=1000`)).events as Array<{ type: string }>;
+    expect(all.length).toBeGreaterThan(10);
+    expect(all.length).toBeLessThanOrEqual(20);
+    await page.getByLabel('Per page').selectOption('10');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => rows.count()).toBe(10);
+    expect(await page.getByTestId('events-range').textContent()).toBe('Events 1–10, more after these.');
+    const firstPage = await rows.locator('td:nth-child(3)').allTextContents();
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await expect.poll(() => page.getByTestId('events-range').textContent()).toBe(`Events 11–${all.length}.`);
+    const secondPage = await rows.locator('td:nth-child(3)').allTextContents();
+    expect([...firstPage, ...secondPage]).toEqual(all.map((e) => e.type));
+    expect(await page.getByRole('button', { name: 'Next page' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'First page' }).click();
+    await expect.poll(() => page.getByTestId('events-range').textContent()).toBe('Events 1–10, more after these.');
   });
 
   it("evidence: the approved flow's timeline, its verified chain and the JSON download", async () => {
@@ -126,7 +147,7 @@ describe('console pages over the real audit, key and device APIs', () => {
     expect(items.join('\n')).toContain(HOSTILE_MESSAGE);
     expect(items.some((t) => t.includes('decision.recorded') && t.includes('approved'))).toBe(true);
     expect(await page.locator('main img').count()).toBe(0);
-    expect(await page.getByTestId('chain').textContent()).toMatch(/^Hash chain verified \(events \d+–\d+\), head [0-9a-f]{16}…\.$/);
+    expect(await page.getByTestId('chain').textContent()).toMatch(/^Hash chain verified \(events \d+–\d+\), head [0-9a-f]{16}…$/);
     await shot('evidence');
 
     const download = page.waitForEvent('download');
