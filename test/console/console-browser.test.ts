@@ -166,6 +166,8 @@ describe('admin console in a real browser', () => {
     // Once dismissed it is not shown again: not in the list, not in the edit form.
     await row.getByRole('button', { name: 'Edit' }).click();
     expect(await page.locator('main').textContent()).not.toContain(state.clientSecret);
+    // No rotation: the API has no secret refresh, and the page says so.
+    expect(await page.getByTestId('secret-rotation').textContent()).toContain('cannot be rotated');
     const edit = page.locator('#client-edit');
     expect(await edit.getByLabel('Client notification endpoint').inputValue()).toBe(receiver.url('/ping'));
     await edit.getByLabel('Token delivery mode').selectOption('PUSH');

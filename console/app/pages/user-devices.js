@@ -63,11 +63,11 @@ export class UserDevices extends Component {
       <${Notice} kind="error" text=${error} />
       ${devices && devices.length === 0 ? html`<p>No enrolled device.</p>` : null}
       ${devices && devices.length > 0 ? html`<${Table} caption=${`Devices of ${subject}`} testid="devices" head=${['Label', 'Enrolled', 'Last used', 'Synced passkey', 'AAGUID', '']} rows=${rows} />` : null}
-      ${enrolment ? html`<div class="secret" role="status" data-testid="enrolment-link">
+      <div class="buttons">${enrolment ? html`<div class="secret" role="status" data-testid="enrolment-link">
           <p>Enrolment link for ${subject} (shown once, valid until ${iso(enrolment.expiresAt)}; send it to her phone now):</p><code class="wrap">${enrolment.link}</code>
           <button type="button" class="secondary" onClick=${() => this.dismiss()}>I have sent it</button></div>`
         : html`<button type="button" onClick=${() => this.enrol()}>Issue an enrolment link</button>`}
-      <button type="button" class="secondary" onClick=${() => this.props.onClose()}>Close</button>
+      <button type="button" class="secondary" onClick=${() => this.props.onClose()}>Close</button></div>
     </section>`;
   }
 }
