@@ -1,14 +1,13 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/authenticator.js';
+import { CONSOLE_SHOTS, consoleTab } from '../support/console-page.js';
 import { basicAuth, postForm } from '../support/front-fixtures.js';
 import { bearer, request } from '../support/http.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = fileURLToPath(new URL('../../docs/console/', import.meta.url));
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 const HOSTILE_NAME = 'Shop <img src=x onerror="window.__xss=1"><b>bold</b>';
 const HOSTILE_MESSAGE = '<script>window.__xss=2</script>Pay 42';
@@ -25,19 +24,13 @@ describe('admin console in a real browser', () => {
   const pageErrors: string[] = [];
   const state: { serviceId?: string; clientId?: string; clientSecret?: string; authReqId?: string } = {};
 
-  const go = async (name: string) => {
-    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name, exact: true }).click();
-    await expect.poll(() => page.locator('main h1').textContent()).toBe(name);
-  };
-  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const go = (name: string) => consoleTab(page).go(name);
+  const shot = (name: string) => consoleTab(page).shot(name);
 
   beforeAll(async () => {
     server = await startTestServer();
     receiver = await startReceiver();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
   }, 60_000);
@@ -310,7 +303,7 @@ describe('admin console in a real browser', () => {
       return getComputedStyle(link).outlineStyle;
     });
     expect(outline).toBe('solid');
-    await phone.screenshot({ path: join(SHOTS, 'phone-live-requests.png'), fullPage: true });
+    await phone.screenshot({ path: join(CONSOLE_SHOTS, 'phone-live-requests.png'), fullPage: true });
     await phone.close();
     expect(pageErrors).toEqual([]);
   }, 30_000);
