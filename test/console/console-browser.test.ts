@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/authenticator.js';
-import { CONSOLE_SHOTS, consoleTab } from '../support/console-page.js';
+import { approveInSimulator, CONSOLE_SHOTS, consoleTab } from '../support/console-page.js';
 import { basicAuth, postForm } from '../support/front-fixtures.js';
 import { bearer, request } from '../support/http.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
@@ -220,14 +220,7 @@ describe('admin console in a real browser', () => {
     expect(await row.locator('script, img').count()).toBe(0);
     await shot('live-requests');
 
-    const simulator = await browser.newPage();
-    await simulator.goto(`${issuer}/device`);
-    await simulator.getByTestId('user-select').selectOption('alice');
-    const card = simulator.getByTestId('request').filter({ hasText: 'Pay 42' });
-    await expect.poll(() => card.count(), { timeout: 10_000 }).toBe(1);
-    await card.getByRole('button', { name: 'Approve' }).click();
-    await expect.poll(() => simulator.locator('#status').textContent(), { timeout: 10_000 }).toBe('Approved.');
-    await simulator.close();
+    await approveInSimulator(browser, issuer, 'alice', 'Pay 42');
 
     await expect.poll(() => row.getAttribute('data-state'), { timeout: 10_000 }).toBe('approved');
     await page.getByLabel('State').selectOption('pending');

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, pageWithPasskey } from '../support/authenticator.js';
 import { ManualClock } from '../support/clock.js';
-import { consoleTab } from '../support/console-page.js';
+import { approveInSimulator, consoleTab } from '../support/console-page.js';
 import { basicAuth, createFront, postForm, type FrontFixture } from '../support/front-fixtures.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { DIALECTS, startTestServer, type TestServer } from '../support/test-server.js';
@@ -58,14 +58,7 @@ describe.each(DIALECTS)('console pages over the real audit, key and device APIs 
   it('runs two real flows: one approved in the simulator page, one denied, each pinged', async () => {
     // Two real flows: one approved in the simulator's page, one denied through its automated URL.
     flows.approved = await start({ binding_message: HOSTILE_MESSAGE });
-    const simulator = await browser.newPage();
-    await simulator.goto(`${front.issuer}/device`);
-    await simulator.getByTestId('user-select').selectOption('alice');
-    const card = simulator.getByTestId('request').filter({ hasText: 'Pay 42' });
-    await expect.poll(() => card.count(), { timeout: 10_000 }).toBe(1);
-    await card.getByRole('button', { name: 'Approve' }).click();
-    await expect.poll(() => simulator.locator('#status').textContent(), { timeout: 10_000 }).toBe('Approved.');
-    await simulator.close();
+    await approveInSimulator(browser, front.issuer, 'alice', 'Pay 42');
     flows.denied = await start({ binding_message: 'Transfer 7' });
     expect((await fetch(`${front.issuer}/device/api/ciba/${flows.denied}/deny`, { method: 'POST' })).status).toBeLessThan(300);
     // The pings: the first of each refused once then sent again after its backoff.
@@ -270,6 +263,18 @@ describe.each(DIALECTS)('console pages over the real audit, key and device APIs 
     await devices.first().getByRole('button', { name: `Revoke ${device!.label}` }).click();
     await expect.poll(() => devices.count()).toBe(0);
     expect((await front.admin('GET', `/admin/services/${front.serviceId}/users/alice/devices`)).devices).toEqual([]);
+
+    // A subject holding markup and URL syntax: shown as text, sent path-encoded.
+    const hostile = 'e<i>v</i>e/../x?y#z %2F';
+    await front.admin('PUT', `/admin/services/${front.serviceId}/users/${encodeURIComponent(hostile)}`, { name: 'Eve' });
+    await page.reload();
+    await page.getByTestId('user-row').filter({ hasText: hostile }).getByRole('button', { name: `Devices of ${hostile}` }).click();
+    await expect.poll(() => panel.locator('h2').textContent()).toBe(`Authenticator devices of ${hostile}`);
+    await expect.poll(() => panel.getByText('No enrolled device.').count()).toBe(1);
+    expect(await page.locator('main i').count()).toBe(0);
+    await panel.getByRole('button', { name: 'Issue an enrolment link' }).click();
+    await expect.poll(() => panel.getByTestId('enrolment-link').count()).toBe(1);
+    await panel.getByRole('button', { name: 'I have sent it' }).click();
 
     // A locked user cannot enrol: the API's message is shown.
     await page.getByTestId('user-row').filter({ hasText: 'carol' }).getByRole('button', { name: 'Devices of carol' }).click();

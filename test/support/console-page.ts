@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 /** Where the console's tests write the screenshots the README links. */
@@ -21,4 +21,16 @@ export function consoleTab(page: Page) {
     },
     shot: (name: string) => page.screenshot({ path: join(CONSOLE_SHOTS, `${name}.png`), fullPage: true }),
   };
+}
+
+/** The user approves, in the simulator's page, the request of hers whose card shows `text`. */
+export async function approveInSimulator(browser: Browser, issuer: string, subject: string, text: string): Promise<void> {
+  const simulator = await browser.newPage();
+  await simulator.goto(`${issuer}/device`);
+  await simulator.getByTestId('user-select').selectOption(subject);
+  const card = simulator.getByTestId('request').filter({ hasText: text });
+  await expect.poll(() => card.count(), { timeout: 10_000 }).toBe(1);
+  await card.getByRole('button', { name: 'Approve' }).click();
+  await expect.poll(() => simulator.locator('#status').textContent(), { timeout: 10_000 }).toBe('Approved.');
+  await simulator.close();
 }
