@@ -23,6 +23,15 @@ export class ApiProblem extends Error {
   }
 }
 
+/**
+ * Authlete's resultMessage starts with its code and the request path ("[A001201] /admin/…, text"):
+ * the operator reads the text first, with the code kept after it for a support request.
+ */
+function readable(message) {
+  const coded = /^\[([A-Z]\d{3,})\] [^ ,]*, (.+)$/s.exec(message);
+  return coded ? `${coded[2]} (${coded[1]})` : message;
+}
+
 export async function api(method, path, body, token = session.token()) {
   const headers = { accept: 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
@@ -43,7 +52,7 @@ export async function api(method, path, body, token = session.token()) {
   }
   if (!response.ok) {
     const message = json?.resultMessage ?? json?.error_description ?? json?.error ?? `The server answered ${response.status}.`;
-    throw new ApiProblem(response.status, String(message));
+    throw new ApiProblem(response.status, readable(String(message)));
   }
   return json;
 }

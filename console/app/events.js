@@ -1,13 +1,18 @@
 import { api } from './api.js';
 
+/** One page of a service's audit events (contract A): `{ events, nextCursor? }`, oldest first. */
+export function eventPage(serviceId, filters, limit, cursor) {
+  const query = new URLSearchParams({ ...filters, limit: String(limit) });
+  if (cursor) query.set('cursor', cursor);
+  return api('GET', `/admin/services/${serviceId}/events?${query}`);
+}
+
 /** Every audit event of a service matching `filters` (contract A), following cursors up to `maxPages`. */
 export async function fetchEvents(serviceId, filters, maxPages = 10) {
   const events = [];
   let cursor;
   for (let page = 0; page < maxPages; page++) {
-    const query = new URLSearchParams({ ...filters, limit: '1000' });
-    if (cursor) query.set('cursor', cursor);
-    const answer = await api('GET', `/admin/services/${serviceId}/events?${query}`);
+    const answer = await eventPage(serviceId, filters, 1000, cursor);
     events.push(...(answer.events ?? []));
     cursor = answer.nextCursor;
     if (!cursor) break;
@@ -21,6 +26,10 @@ export function describe(event) {
   switch (event.type) {
     case 'backchannel.requested':
       return `client ${d.clientId ?? event.clientId ?? ''} asked (${d.deliveryMode ?? ''}, ${d.hintType ?? ''}) for ${(d.scopes ?? []).join(' ')}${d.bindingMessage ? ` — “${d.bindingMessage}”` : ''}`;
+    case 'request.issued':
+      return `auth_req_id issued, valid ${d.expiresIn ?? '?'} s`;
+    case 'device.notified':
+      return `shown to the user on ${d.channel ?? ''}`;
     case 'user.identified':
       return `user ${d.subject ?? event.subject ?? ''} identified`;
     case 'decision.recorded':

@@ -14,22 +14,23 @@ export function hourlyFigures(events, now = Date.now()) {
   const minutes = Array.from({ length: 61 }, (_, i) => start + i * MINUTE);
   const zero = () => minutes.map(() => 0);
   const series = { requested: zero(), approved: zero(), denied: zero(), expired: zero(), notificationFailed: zero(), notificationRetry: zero() };
-  const requestedAt = new Map();
-  const decisions = [];
+  const durations = [];
   for (const event of events) {
     const at = Date.parse(event.at);
     const slot = Math.floor((at - start) / MINUTE);
+    const inHour = slot >= 0 && slot < minutes.length;
     const count = (name) => {
-      if (slot >= 0 && slot < minutes.length) series[name][slot] += 1;
+      if (inHour) series[name][slot] += 1;
     };
     const data = event.data ?? {};
     if (event.type === 'backchannel.requested') {
       count('requested');
-      if (event.authReqId) requestedAt.set(event.authReqId, at);
     } else if (event.type === 'decision.recorded') {
       if (data.outcome === 'approved') count('approved');
       else if (data.outcome === 'denied') count('denied');
-      if (event.authReqId) decisions.push({ authReqId: event.authReqId, at });
+      // The request event precedes the auth_req_id (it is minted later), so the decision
+      // carries its request's time itself (epoch ms).
+      if (inHour && typeof data.requestedAt === 'number' && at >= data.requestedAt) durations.push((at - data.requestedAt) / 1000);
     } else if (event.type === 'request.expired') {
       count('expired');
     } else if (event.type === 'notification.attempt') {
@@ -37,10 +38,7 @@ export function hourlyFigures(events, now = Date.now()) {
       else if (data.outcome === 'retry') count('notificationRetry');
     }
   }
-  const durations = decisions
-    .map((d) => (requestedAt.has(d.authReqId) ? (d.at - requestedAt.get(d.authReqId)) / 1000 : undefined))
-    .filter((d) => d !== undefined && d >= 0)
-    .sort((a, b) => a - b);
+  durations.sort((a, b) => a - b);
   const sum = (values) => values.reduce((a, b) => a + b, 0);
   const decided = sum(series.approved) + sum(series.denied) + sum(series.expired);
   const rate = (name) => (decided === 0 ? undefined : sum(series[name]) / decided);

@@ -19,26 +19,32 @@ describe("the dashboard's figures from audit events (contract A)", () => {
   });
 
   it('counts flows, outcomes and notification failures per minute over the last hour, and times decisions', () => {
+    // The shapes the server records: the request event has no auth_req_id yet (it is minted
+    // later); the decision carries its request's time (epoch ms).
+    const requestedAt = (minutesAgo: number) => NOW - minutesAgo * 60_000;
     const events = [
-      { type: 'backchannel.requested', at: at(10), authReqId: 'a', data: {} },
-      { type: 'decision.recorded', at: at(10, 4), authReqId: 'a', data: { outcome: 'approved' } },
-      { type: 'backchannel.requested', at: at(5), authReqId: 'b', data: {} },
-      { type: 'decision.recorded', at: at(5, 20), authReqId: 'b', data: { outcome: 'denied' } },
-      { type: 'backchannel.requested', at: at(5), authReqId: 'c', data: {} },
+      { type: 'backchannel.requested', at: at(10), data: {} },
+      { type: 'decision.recorded', at: at(10, 4), authReqId: 'a', data: { outcome: 'approved', requestedAt: requestedAt(10) } },
+      { type: 'backchannel.requested', at: at(5), data: {} },
+      { type: 'decision.recorded', at: at(5, 20), authReqId: 'b', data: { outcome: 'denied', requestedAt: requestedAt(5) } },
+      { type: 'backchannel.requested', at: at(5), data: {} },
       { type: 'request.expired', at: at(1), authReqId: 'c', data: {} },
       { type: 'notification.attempt', at: at(2), data: { attempt: 1, outcome: 'retry', status: 503 } },
       { type: 'notification.attempt', at: at(1), data: { attempt: 2, outcome: 'failed' } },
       // Outside the hour: not counted.
-      { type: 'backchannel.requested', at: at(90), authReqId: 'old', data: {} },
-      // A decision whose request is not in the window has no duration.
+      { type: 'backchannel.requested', at: at(90), data: {} },
+      // A decision without its request's time (or with one after it) has no duration.
       { type: 'decision.recorded', at: at(3), authReqId: 'unknown', data: { outcome: 'approved' } },
+      { type: 'decision.recorded', at: at(70), authReqId: 'odd', data: { outcome: 'approved', requestedAt: 'yesterday' } },
+      { type: 'decision.recorded', at: at(4), authReqId: 'later', data: { outcome: 'denied', requestedAt: requestedAt(1) } },
+      { type: 'decision.recorded', at: at(70), authReqId: 'before', data: { outcome: 'approved', requestedAt: requestedAt(71) } },
     ];
     const f = hourlyFigures(events, NOW);
     expect(f.x).toHaveLength(61);
     expect(f.x[1] - f.x[0]).toBe(60);
-    expect(f.totals).toEqual({ requested: 3, approved: 2, denied: 1, expired: 1, notificationFailed: 1, notificationRetry: 1 });
-    expect(f.rates.approved).toBeCloseTo(0.5);
-    expect(f.rates.expired).toBeCloseTo(0.25);
+    expect(f.totals).toEqual({ requested: 3, approved: 2, denied: 2, expired: 1, notificationFailed: 1, notificationRetry: 1 });
+    expect(f.rates.approved).toBeCloseTo(0.4);
+    expect(f.rates.expired).toBeCloseTo(0.2);
     expect(f.decisionSeconds).toEqual({ p50: 4, p95: 20, count: 2 });
     expect(f.series.requested.reduce((a: number, b: number) => a + b, 0)).toBe(3);
   });

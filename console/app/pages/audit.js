@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import { describe, fetchEvents } from '../events.js';
+import { describe, eventPage } from '../events.js';
 import { Component, html, iso, Notice, Table } from '../ui.js';
 
 const TYPES = ['backchannel.requested', 'user.identified', 'user.unknown', 'request.issued', 'device.notified', 'decision.recorded', 'request.expired',
@@ -16,19 +16,23 @@ export class AuditPage extends Component {
 }
 
 class Trail extends Component {
-  state = { events: [], type: '', authReqId: '', clientId: '', since: '', until: '', error: '' };
+  state = { events: [], type: '', authReqId: '', clientId: '', since: '', until: '', limit: '100', cursor: undefined, nextCursor: undefined, first: 1, error: '' };
 
   componentDidMount() {
     this.load();
   }
 
-  async load() {
+  /** The first page for the filters, or (`next`) the page after the one shown, by the API's cursor. */
+  async load(next = false) {
     if (!this.props.serviceId) return;
     const filters = {};
     for (const name of ['type', 'authReqId', 'clientId']) if (this.state[name].trim()) filters[name] = this.state[name].trim();
     for (const name of ['since', 'until']) if (toIso(this.state[name])) filters[name] = toIso(this.state[name]);
+    const cursor = next ? this.state.nextCursor : undefined;
     try {
-      this.setState({ events: await fetchEvents(this.props.serviceId, filters, 1), error: '' });
+      const page = await eventPage(this.props.serviceId, filters, Number(this.state.limit), cursor);
+      const first = next ? this.state.first + this.state.events.length : 1;
+      this.setState({ events: page.events ?? [], nextCursor: page.nextCursor, first, error: '' });
     } catch (error) {
       this.setState({ error: error.message });
     }
@@ -52,10 +56,16 @@ class Trail extends Component {
             <option value="">any</option>${TYPES.map((t) => html`<option value=${t}>${t}</option>`)}</select></div>
         ${this.input('authReqId', 'auth_req_id')}${this.input('clientId', 'Client ID')}
         ${this.input('since', 'Since', 'datetime-local')}${this.input('until', 'Until', 'datetime-local')}
+        <div class="field"><label for="ev-limit">Per page</label>
+          <select id="ev-limit" value=${this.state.limit} onChange=${(e) => this.setState({ limit: e.currentTarget.value })}>
+            ${['10', '100', '1000'].map((n) => html`<option value=${n}>${n}</option>`)}</select></div>
         <button type="submit">Apply</button>
       </form>
       <${Notice} kind="error" text=${this.state.error} />
       <${Table} caption="Audit trail, oldest first" testid="events" head=${['Seq', 'At', 'Type', 'Request', 'Client', 'User', 'What']} rows=${rows} />
+      <p class="muted" data-testid="events-range">${this.state.events.length ? `Events ${this.state.first}–${this.state.first + this.state.events.length - 1}${this.state.nextCursor ? ', more after these' : ''}.` : ''}</p>
+      ${this.state.first > 1 ? html`<button type="button" class="secondary" onClick=${() => this.load()}>First page</button>` : null}
+      ${this.state.nextCursor ? html`<button type="button" onClick=${() => this.load(true)}>Next page</button>` : null}
     </section>`;
   }
 }
@@ -90,7 +100,7 @@ class Evidence extends Component {
       <${Notice} kind="error" text=${this.state.error} />
       ${evidence ? html`
         <p data-testid="chain" class=${chain?.verified ? 'ok' : 'bad'}>
-          Hash chain ${chain?.verified ? 'verified' : 'NOT verified'}${chain?.fromSeq !== undefined ? ` (events ${chain.fromSeq}–${chain.toSeq})` : ''}${chain?.headHash ? `, head ${chain.headHash.slice(0, 16)}…` : ''}.</p>
+          Hash chain ${chain?.verified ? 'verified' : 'NOT verified'}${chain?.fromSeq !== undefined ? ` (events ${chain.fromSeq}–${chain.toSeq})` : ''}${chain?.headHash ? `, head ${chain.headHash.slice(0, 16)}…` : ''}</p>
         <ol class="timeline" data-testid="timeline">${evidence.events.map((e) => html`
           <li><time datetime=${e.at}>${iso(e.at)}</time> <strong>${e.type}</strong> <span>${describe(e)}</span></li>`)}</ol>
         <button type="button" onClick=${() => this.download()}>Download JSON</button>` : null}

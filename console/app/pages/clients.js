@@ -82,7 +82,9 @@ export class ClientsPage extends Component {
             onSubmit=${(v) => this.create(v)} onCancel=${() => this.setState({ creating: false })} />`
         : html`<button type="button" onClick=${() => this.setState({ creating: true, editing: undefined, secret: undefined, notice: '' })}>New client</button>`}
       ${editing ? html`<${Form} key=${`c${editing.clientId}`} id="client-edit" title=${`Client ${editing.clientId}`} fields=${CLIENT_FIELDS}
-          initial=${editing} onSubmit=${(v) => this.update(v)} onCancel=${() => this.setState({ editing: undefined })} />` : null}
+          initial=${editing} onSubmit=${(v) => this.update(v)} onCancel=${() => this.setState({ editing: undefined })} />
+        <p class="muted" data-testid="secret-rotation">The secret was shown once, at creation. It cannot be rotated: this server does not implement
+          Authlete's <code>POST /api/{serviceId}/client/secret/refresh/{clientIdentifier}</code>; to replace a secret, create a new client.</p>` : null}
     </section>`;
   }
 }

@@ -23,7 +23,7 @@ export class KeysPage extends Component {
     this.setState({ busy: true, notice: '', error: '' });
     try {
       const answer = await api('POST', `/admin/services/${this.props.serviceId}/keys/rotate`, this.state.alg ? { alg: this.state.alg } : {});
-      this.setState({ keys: answer.keys ?? [], busy: false, notice: 'A new key was added; it becomes current on schedule.' });
+      this.setState({ keys: answer.keys ?? [], busy: false, notice: 'Rotated: the new keys are published now and sign from their activation time.' });
     } catch (error) {
       this.setState({ busy: false, error: error.message });
     }
@@ -41,7 +41,7 @@ export class KeysPage extends Component {
       <form class="filters" aria-label="Rotate the signing key" onSubmit=${(e) => { e.preventDefault(); this.rotate(); }}>
         <div class="field"><label for="key-alg">Algorithm of the new key</label>
           <select id="key-alg" value=${this.state.alg} onChange=${(e) => this.setState({ alg: e.currentTarget.value })}>
-            <option value="">same as the current key</option>${['ES256', 'PS256', 'RS256', 'EdDSA'].map((a) => html`<option value=${a}>${a}</option>`)}
+            <option value="">each algorithm with a current key</option>${['ES256', 'PS256', 'RS256', 'EdDSA'].map((a) => html`<option value=${a}>${a}</option>`)}
           </select></div>
         <button type="submit" disabled=${this.state.busy}>Rotate key</button>
       </form>

@@ -26,7 +26,7 @@ export class NotificationsPage extends Component {
     // Each attempt with its HTTP status is in the audit trail (contract A); without it, only the rows above.
     try {
       const since = new Date(Date.now() - 24 * 3_600_000).toISOString();
-      this.setState({ attempts: (await fetchEvents(this.props.serviceId, { type: 'notification.attempt', since }, 1)).reverse() });
+      this.setState({ attempts: (await fetchEvents(this.props.serviceId, { type: 'notification.attempt', since })).reverse().slice(0, 200) });
     } catch {
       this.setState({ attempts: undefined });
     }
@@ -44,7 +44,7 @@ export class NotificationsPage extends Component {
       <p class="muted">${this.state.totalCount} deliveries in all; the newest 100 are shown.</p>
       <${Table} caption="Notification deliveries" testid="notifications"
         head=${['Kind', 'Endpoint', 'Status', 'Attempts', 'Last error', 'Created', 'Next retry', 'Finished', 'Summary']} rows=${rows} />
-      ${this.state.attempts ? html`<${Table} caption="Delivery attempts (last 24 h, newest first)" testid="attempts"
+      ${this.state.attempts ? html`<${Table} caption="Delivery attempts (last 24 h, newest 200 first)" testid="attempts"
         head=${['At', 'Request', 'Attempt', 'HTTP status', 'Outcome']}
         rows=${this.state.attempts.map((e) => html`<tr data-testid="attempt-row">
           <td>${iso(e.at)}</td><td>${e.authReqId ? html`<a href=${`#/audit/${encodeURIComponent(e.authReqId)}`}>${e.authReqId.slice(0, 12)}…</a>` : ''}</td>

@@ -1,5 +1,6 @@
 import { api } from '../api.js';
 import { Component, Form, html, iso, Notice, Table } from '../ui.js';
+import { UserDevices } from './user-devices.js';
 
 const USER_FIELDS = [
   { name: 'subject', label: 'Subject (user id)', type: 'text' },
@@ -14,7 +15,7 @@ const path = (serviceId, subject) => `/admin/services/${serviceId}/users/${encod
 const claimsOf = ({ subject, status, hasUserCode, createdAt, modifiedAt, ...claims }) => claims;
 
 export class UsersPage extends Component {
-  state = { users: [], editing: undefined, creating: false, notice: '', error: '' };
+  state = { users: [], editing: undefined, creating: false, devicesOf: undefined, notice: '', error: '' };
 
   componentDidMount() {
     this.load();
@@ -60,6 +61,7 @@ export class UsersPage extends Component {
       <td>${u.subject}</td><td>${u.name ?? ''}</td><td>${u.email ?? ''}</td><td>${u.status}</td><td>${u.hasUserCode ? 'yes' : 'no'}</td><td>${iso(u.modifiedAt)}</td>
       <td><button type="button" class="link" aria-label=${`Edit ${u.subject}`} onClick=${() => this.setState({ editing: u, creating: false })}>Edit</button>
         <button type="button" class="link" aria-label=${`${u.status === 'locked' ? 'Unlock' : 'Lock'} ${u.subject}`} onClick=${() => this.act(u, u.status === 'locked' ? 'unlock' : 'lock')}>${u.status === 'locked' ? 'Unlock' : 'Lock'}</button>
+        <button type="button" class="link" aria-label=${`Devices of ${u.subject}`} onClick=${() => this.setState({ devicesOf: u.subject })}>Devices</button>
         <button type="button" class="link danger" aria-label=${`Delete ${u.subject}`} onClick=${() => this.act(u, 'delete')}>Delete</button></td></tr>`);
     const editing = this.state.editing;
     return html`<section>
@@ -71,6 +73,8 @@ export class UsersPage extends Component {
         : html`<button type="button" onClick=${() => this.setState({ creating: true, editing: undefined })}>Add user</button>`}
       ${editing ? html`<${Form} key=${`u${editing.subject}`} id="user-edit" title=${`User ${editing.subject}`} fields=${USER_FIELDS}
           initial=${editing} onSubmit=${(v) => this.save({ ...claimsOf(editing), ...v, subject: editing.subject }, editing.status)} onCancel=${() => this.setState({ editing: undefined })} />` : null}
+      ${this.state.devicesOf ? html`<${UserDevices} key=${`d${this.state.devicesOf}`} serviceId=${this.props.serviceId} subject=${this.state.devicesOf}
+          onClose=${() => this.setState({ devicesOf: undefined })} />` : null}
     </section>`;
   }
 }
