@@ -158,22 +158,28 @@ function endsSession(error: unknown): boolean {
   return /^(08|57P)/.test(error.code ?? '');
 }
 
+/** pg's own query_timeout: the server never answered in time (its statement_timeout did not fire). */
+function isClientTimeout(error: unknown): boolean {
+  return error instanceof Error && !(error instanceof pg.DatabaseError) && error.message === 'Query read timeout';
+}
+
 /**
  * The pool as Kysely sees it, except that a client whose session ended under a query is
  * destroyed on release. Kysely releases without saying why, and pg would hand the dead client
  * to the next query, which would fail too (after a failover, one failure per pooled client).
  */
 function discardingDeadClients(pool: pg.Pool, hot: HotPath): PostgresPool {
-  const wrappers = new WeakMap<pg.PoolClient, { client: PostgresPoolClient; dead: boolean }>();
+  const wrappers = new WeakMap<pg.PoolClient, { client: PostgresPoolClient; dead: boolean; stuck: boolean }>();
   const wrap = (raw: pg.PoolClient) => {
     const wrapper = {
       dead: false,
+      stuck: false,
       client: {
         // Only the (sql, parameters) form: the dialect is given no cursor to stream with.
         query: (async <R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> => {
-          // A client that timed out still has its query in pg's queue: the ROLLBACK Kysely sends
-          // next would wait behind it forever, so a dead session answers nothing more.
-          if (wrapper.dead) throw new Error('the database session ended');
+          // A session whose server stopped answering answers nothing more: the ROLLBACK Kysely
+          // sends next would otherwise wait out a second timeout before the batch can run again.
+          if (wrapper.stuck) throw new Error('the database session stopped answering (query timeout)');
           // Hot statements run as named statements: parsed and planned once per connection.
           const name = hot.statementName(sql);
           try {
@@ -181,6 +187,7 @@ function discardingDeadClients(pool: pg.Pool, hot: HotPath): PostgresPool {
             return result as unknown as PostgresQueryResult<R>;
           } catch (error) {
             if (endsSession(error)) wrapper.dead = true;
+            if (isClientTimeout(error)) wrapper.stuck = true;
             throw error;
           }
         }) as PostgresPoolClient['query'],

@@ -8,6 +8,7 @@ import { groupCommit, type GroupCommit } from '../../src/store/group-commit.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { preparedQuery } from '../../src/store/prepared-query.js';
 import type { Database } from '../../src/store/schema.js';
+import { createDatabase, startPostgresServer, type PostgresServer } from '../support/postgres-server.js';
 import { DIALECTS, freshPostgresUrl } from '../support/test-server.js';
 
 // Hot statements (prepared-query.ts → hot-path.ts): straight on the driver, yet inside group
@@ -122,4 +123,45 @@ describe.runIf(DIALECTS.includes('postgres'))('PostgreSQL sessions', () => {
     expect(await next).toBe('written');
     expect(Date.now() - started).toBeLessThan(10_000);
   });
+});
+
+describe.runIf(DIALECTS.includes('postgres'))('a PostgreSQL session that stops answering', () => {
+  let server: PostgresServer;
+  let dataDir: string;
+  let opened: OpenedDatabase;
+  let writes: GroupCommit<Database>;
+  let stopped: number | undefined;
+
+  beforeAll(async () => {
+    server = await startPostgresServer();
+    dataDir = mkdtempSync(join(tmpdir(), 'openciba-stuck-'));
+    opened = openDatabase({ dataDir, databaseUrl: await createDatabase(server.url, 'stuck'), statementTimeoutMs: 200, poolSize: 1 });
+    await migrateToLatest(opened.db);
+    writes = groupCommit(opened.db);
+  }, 60_000);
+  afterAll(async () => {
+    if (stopped !== undefined) process.kill(stopped, 'SIGCONT');
+    await writes?.drain();
+    await opened?.close();
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  // A real timer is what is tested: the server's own timeout cannot fire in a stopped backend,
+  // so the client gives up 5 s later, drops the session, and the queue goes on on a fresh one.
+  it('gives up on the batch in flight, and its writes run again on a fresh session', async () => {
+    const pid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(opened.db)).rows[0]!.pid;
+    process.kill(pid, 'SIGSTOP');
+    stopped = pid;
+    const started = Date.now();
+    // One batch of two units: it fails when the client gives up, and each unit runs again alone.
+    const answers = await Promise.all(['first', 'second'].map((jti) => writes.write((trx) => trx.insertInto('used_jtis').values({ scope: 'stuck', jti, expires_at: 1 }).execute().then(() => jti))));
+    expect(answers).toEqual(['first', 'second']);
+    // One client timeout (5.2 s), not two: the ROLLBACK is not sent to the silent session.
+    expect(Date.now() - started).toBeLessThan(9_500);
+    const kept = await opened.db.selectFrom('used_jtis').select('jti').where('scope', '=', 'stuck').orderBy('jti').execute();
+    expect(kept.map((r) => r.jti)).toEqual(['first', 'second']);
+    process.kill(pid, 'SIGCONT');
+    stopped = undefined;
+  }, 30_000);
 });
