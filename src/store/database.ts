@@ -5,6 +5,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, type KyselyConfig, SqliteDialect, type PostgresPool, type PostgresPoolClient, type PostgresQueryResult, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { Database } from './schema.js';
 import type { PoolUse } from './ports.js';
+import { postgresHotPath, sqliteHotPath, type HotPath } from './hot-path.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -15,6 +16,8 @@ export interface OpenedDatabase {
   location: string;
   /** PostgreSQL's pool use; absent on SQLite. */
   poolUse?: () => PoolUse;
+  /** How hot statements reach the driver (hot-path.ts). */
+  hot: HotPath;
   close(): Promise<void>;
 }
 
@@ -31,18 +34,32 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
-  /** Called after every statement, on the one path all of them take (Kysely's log hook). */
+  /** Called after every statement: Kysely's log hook, and the hot path's own (hot-path.ts). */
   onStatement?: (event: StatementEvent) => void;
+  /**
+   * PostgreSQL: the longest a statement may run (server side: `statement_timeout`, waiting for
+   * locks included) before it fails. One batch of group commit runs at a time, so one hung
+   * statement would otherwise hold every write of the process behind it.
+   */
+  statementTimeoutMs?: number;
 }
+
+/** Far beyond any statement of ours (the slowest are housekeeping's bounded deletes). */
+const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+/**
+ * A connection that answers nothing (a network partition) is not cancelled by the server's
+ * timeout: the client gives up this much later and the session is dropped.
+ */
+const CLIENT_TIMEOUT_GRACE_MS = 5_000;
 
 const INT8_OID = 20;
 
 export function openDatabase(options: DatabaseOptions): OpenedDatabase {
   const url = options.databaseUrl;
   const log = statementLog(options.onStatement);
-  if (url && /^postgres(ql)?:\/\//i.test(url)) return openPostgres(url, options.poolSize ?? 10, log);
+  if (url && /^postgres(ql)?:\/\//i.test(url)) return openPostgres(url, options.poolSize ?? 10, options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS, log);
   if (url) throw new Error('DATABASE_URL must be a postgres:// URL (leave it unset for SQLite)');
-  return openSqlite(options.dataDir, log);
+  return openSqlite(options.dataDir, log, options.onStatement);
 }
 
 type KyselyLog = KyselyConfig['log'];
@@ -55,7 +72,7 @@ function statementLog(onStatement: DatabaseOptions['onStatement']): { log?: Kyse
   };
 }
 
-function openSqlite(dataDir: string, log: { log?: KyselyLog }): OpenedDatabase {
+function openSqlite(dataDir: string, log: { log?: KyselyLog }, onStatement: DatabaseOptions['onStatement']): OpenedDatabase {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'openciba.sqlite');
   const sqlite = new SQLite(file);
@@ -63,11 +80,13 @@ function openSqlite(dataDir: string, log: { log?: KyselyLog }): OpenedDatabase {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), ...log });
+  const cached = withStatementCache(sqlite);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }), ...log });
   return {
     db,
     dialect: 'sqlite',
     location: file,
+    hot: sqliteHotPath(sqlite, (sql) => cached.prepare(sql), onStatement),
     // Kysely's destroy skips a driver it never used, which would leave this file open.
     close: async () => {
       await db.destroy();
@@ -100,25 +119,27 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
   };
 }
 
-function openPostgres(url: string, poolSize: number, log: { log?: KyselyLog }): OpenedDatabase {
+function openPostgres(url: string, poolSize: number, statementTimeoutMs: number, log: { log?: KyselyLog }): OpenedDatabase {
   // Ids and timestamps are int8; all of ours stay below 2^53, so numbers are exact.
   const types = {
     getTypeParser: (oid: number, format?: string) =>
       oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text'),
   };
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types, statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + CLIENT_TIMEOUT_GRACE_MS });
   // An idle client that loses its connection must not crash the process.
   pool.on('error', () => {});
   // Nor one that is checked out: the pool listens only to idle clients, so a backend terminated
   // mid-query (failover, pg_terminate_backend) would emit an unhandled 'error'. The query in
   // flight fails on its own, and the pool drops the dead client when it is released.
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: discardingDeadClients(pool) }), ...log });
+  const hot = postgresHotPath();
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: discardingDeadClients(pool, hot) }), ...log });
   const parsed = new URL(url);
   return {
     db,
     dialect: 'postgres',
     location: `postgres://${parsed.host}${parsed.pathname}`,
+    hot,
     poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: poolSize }),
     // Kysely's destroy skips a driver it never used, which would leave this pool usable.
     close: async () => {
@@ -137,23 +158,36 @@ function endsSession(error: unknown): boolean {
   return /^(08|57P)/.test(error.code ?? '');
 }
 
+/** pg's own query_timeout: the server never answered in time (its statement_timeout did not fire). */
+function isClientTimeout(error: unknown): boolean {
+  return error instanceof Error && !(error instanceof pg.DatabaseError) && error.message === 'Query read timeout';
+}
+
 /**
  * The pool as Kysely sees it, except that a client whose session ended under a query is
  * destroyed on release. Kysely releases without saying why, and pg would hand the dead client
  * to the next query, which would fail too (after a failover, one failure per pooled client).
  */
-function discardingDeadClients(pool: pg.Pool): PostgresPool {
-  const wrappers = new WeakMap<pg.PoolClient, { client: PostgresPoolClient; dead: boolean }>();
+function discardingDeadClients(pool: pg.Pool, hot: HotPath): PostgresPool {
+  const wrappers = new WeakMap<pg.PoolClient, { client: PostgresPoolClient; dead: boolean; stuck: boolean }>();
   const wrap = (raw: pg.PoolClient) => {
     const wrapper = {
       dead: false,
+      stuck: false,
       client: {
         // Only the (sql, parameters) form: the dialect is given no cursor to stream with.
         query: (async <R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> => {
+          // A session whose server stopped answering answers nothing more: the ROLLBACK Kysely
+          // sends next would otherwise wait out a second timeout before the batch can run again.
+          if (wrapper.stuck) throw new Error('the database session stopped answering (query timeout)');
+          // Hot statements run as named statements: parsed and planned once per connection.
+          const name = hot.statementName(sql);
           try {
-            return (await raw.query(sql, [...parameters])) as unknown as PostgresQueryResult<R>;
+            const result = name ? await raw.query({ name, text: sql, values: [...parameters] }) : await raw.query(sql, [...parameters]);
+            return result as unknown as PostgresQueryResult<R>;
           } catch (error) {
             if (endsSession(error)) wrapper.dead = true;
+            if (isClientTimeout(error)) wrapper.stuck = true;
             throw error;
           }
         }) as PostgresPoolClient['query'],

@@ -1,3 +1,4 @@
+import { createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { constantTimeEqual, createKeyring } from '../../src/lib/keyring.js';
 import { cryptoRandom, randomSlice } from '../../src/lib/random.js';
@@ -28,6 +29,16 @@ describe('keyring', () => {
     expect(keyring.digest('t')).toBe(keyring.digest('t'));
     expect(keyring.digest('t')).not.toBe(createKeyring(Buffer.alloc(32, 8)).digest('t'));
     expect(keyring.digest('t')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  // Stored digests and sealed values must keep matching whatever form the derived keys take in memory.
+  it('digests are HMAC-SHA256 under the HKDF-derived key, and seals open with the derived AES key', () => {
+    const derive = (info: string) => Buffer.from(hkdfSync('sha256', Buffer.alloc(32, 7), Buffer.alloc(0), info, 32));
+    expect(keyring.digest('token value')).toBe(createHmac('sha256', derive('openciba digest v1')).update('token value', 'utf8').digest('base64url'));
+    const [, iv, body, tag] = keyring.seal('secret').split('.');
+    const decipher = createDecipheriv('aes-256-gcm', derive('openciba seal v1'), Buffer.from(iv!, 'base64url'));
+    decipher.setAuthTag(Buffer.from(tag!, 'base64url'));
+    expect(Buffer.concat([decipher.update(Buffer.from(body!, 'base64url')), decipher.final()]).toString('utf8')).toBe('secret');
   });
 
   it('rejects short master keys', () => {

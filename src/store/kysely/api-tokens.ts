@@ -5,9 +5,9 @@ import type { Database } from '../schema.js';
 import type { SqlContext } from './sql-context.js';
 import { deletedAny } from './sql-helpers.js';
 
-export function kyselyApiTokens({ db }: SqlContext): ApiTokenStore {
+export function kyselyApiTokens({ db, hot }: SqlContext): ApiTokenStore {
   // Every API call checks its bearer token.
-  const byDigest = preparedQuery((db: Kysely<Database>, digest: string) => db.selectFrom('api_tokens').select('service_id').where('digest', '=', digest));
+  const byDigest = preparedQuery(hot, (db: Kysely<Database>, digest: string) => db.selectFrom('api_tokens').select('service_id').where('digest', '=', digest));
   return {
     async addApiToken(digest, serviceId, description, createdAt) {
       await db.insertInto('api_tokens').values({ digest, service_id: serviceId, description, created_at: createdAt }).execute();

@@ -9,14 +9,14 @@ import { deletedAny, preparedInsert } from './sql-helpers.js';
 /** The CIBA transaction up to its completion (which is kysely/completion.ts). */
 export type BackchannelRequestSteps = Omit<BackchannelRequestStore, 'completeBackchannelRequest' | 'consumeAuthorizedRequest'>;
 
-export function kyselyBackchannelRequests({ db, writeOne }: SqlContext): BackchannelRequestSteps {
+export function kyselyBackchannelRequests({ db, hot, writeOne }: SqlContext): BackchannelRequestSteps {
   // Every CIBA flow runs these: compiled once per store (see preparedQuery).
-  const insert = preparedInsert('backchannel_requests');
-  const byTicket = preparedQuery((db: Kysely<Database>, serviceId: number, digest: string) =>
+  const insert = preparedInsert(hot, 'backchannel_requests');
+  const byTicket = preparedQuery(hot, (db: Kysely<Database>, serviceId: number, digest: string) =>
     db.selectFrom('backchannel_requests').selectAll().where('service_id', '=', serviceId).where('ticket_digest', '=', digest));
-  const byAuthReqId = preparedQuery((db: Kysely<Database>, serviceId: number, digest: string) =>
+  const byAuthReqId = preparedQuery(hot, (db: Kysely<Database>, serviceId: number, digest: string) =>
     db.selectFrom('backchannel_requests').selectAll().where('service_id', '=', serviceId).where('auth_req_id_digest', '=', digest));
-  const issue = preparedQuery((db: Kysely<Database>, digest: string, sealed: string, serviceId: number, ticketDigest: string, now: number) =>
+  const issue = preparedQuery(hot, (db: Kysely<Database>, digest: string, sealed: string, serviceId: number, ticketDigest: string, now: number) =>
     db
       .updateTable('backchannel_requests')
       .set({ status: 'issued', auth_req_id_digest: digest, auth_req_id_sealed: sealed })

@@ -9,9 +9,9 @@ import { deletedAny, isUniqueViolation, pageOf, storableText } from './sql-helpe
 /** The `last_error` of a delivery cancelled because its client was deleted. */
 export const CLIENT_DELETED = 'cancelled: the client was deleted';
 
-export function kyselyClients({ db }: SqlContext): ClientStore {
+export function kyselyClients({ db, hot }: SqlContext): ClientStore {
   // Client authentication by alias runs on every token request that presents one.
-  const byAlias = preparedQuery((db: Kysely<Database>, serviceId: number, alias: string) =>
+  const byAlias = preparedQuery(hot, (db: Kysely<Database>, serviceId: number, alias: string) =>
     db.selectFrom('clients').select('client_id').where('service_id', '=', serviceId).where('client_id_alias', '=', alias));
 
   const findClientIdByAlias = async (serviceId: number, alias: string): Promise<number | undefined> => {

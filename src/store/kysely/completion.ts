@@ -13,8 +13,8 @@ export type Completion = Pick<BackchannelRequestStore, 'completeBackchannelReque
  * A completion writes the request's result with what must be durable exactly when it is: the
  * tokens (push, or a redeemed poll/ping) and the client's notification. All of that is here.
  */
-export function kyselyCompletion({ write, insertToken }: SqlContext): Completion {
-  const complete = preparedQuery((db: Kysely<Database>, status: string, result: string, subject: string | null, serviceId: number, ticketDigest: string, unexpiredAt: number) =>
+export function kyselyCompletion({ hot, write, insertToken }: SqlContext): Completion {
+  const complete = preparedQuery(hot, (db: Kysely<Database>, status: string, result: string, subject: string | null, serviceId: number, ticketDigest: string, unexpiredAt: number) =>
     db
       .updateTable('backchannel_requests')
       .set({ status, result, subject })
@@ -24,7 +24,7 @@ export function kyselyCompletion({ write, insertToken }: SqlContext): Completion
       // The engine's rule (complete.ts): the completion's time, or a grace for a final failure.
       .where('expires_at', '>', unexpiredAt)
       .returningAll());
-  const consume = preparedQuery((db: Kysely<Database>, id: string, now: number) =>
+  const consume = preparedQuery(hot, (db: Kysely<Database>, id: string, now: number) =>
     db
       .updateTable('backchannel_requests')
       // The redemption is the last poll: its time starts the replay grace window.

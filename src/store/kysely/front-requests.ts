@@ -5,12 +5,12 @@ import type { Database, FrontRequestsTable } from '../schema.js';
 import type { SqlContext } from './sql-context.js';
 import { claimable, preparedInsert } from './sql-helpers.js';
 
-export function kyselyFrontRequests({ db, dialect, writeOne }: SqlContext): FrontRequestStore {
+export function kyselyFrontRequests({ db, hot, dialect, writeOne }: SqlContext): FrontRequestStore {
   // Every request on a device channel runs these: compiled once per store (see preparedQuery).
-  const insert = preparedInsert('front_requests');
-  const byDigest = preparedQuery((db: Kysely<Database>, serviceId: number, digest: string) =>
+  const insert = preparedInsert(hot, 'front_requests');
+  const byDigest = preparedQuery(hot, (db: Kysely<Database>, serviceId: number, digest: string) =>
     db.selectFrom('front_requests').selectAll().where('service_id', '=', serviceId).where('auth_req_id_digest', '=', digest));
-  const decide = preparedQuery((db: Kysely<Database>, status: string, serviceId: number, digest: string, now: number) =>
+  const decide = preparedQuery(hot, (db: Kysely<Database>, status: string, serviceId: number, digest: string, now: number) =>
     db
       .updateTable('front_requests')
       .set({ status })

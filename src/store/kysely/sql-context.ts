@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DialectName, OpenedDatabase } from '../database.js';
+import type { HotPath } from '../hot-path.js';
 import { groupCommit, type GroupCommit, type WriteOptions, type WriteUnit } from '../group-commit.js';
 import type { Database } from '../schema.js';
 import { tokenInsert, type TokenInsert } from './token-rows.js';
@@ -17,11 +18,13 @@ export interface SqlContext {
   /** `write` for a unit that is one statement (see WriteOptions). */
   writeOne<T>(unit: WriteUnit<Database, T>): Promise<T>;
   writes: GroupCommit<Database>;
+  /** Where the hot statements (prepared-query.ts) reach the driver. */
+  hot: HotPath;
   /** The prepared token insert, shared by the token store and the completion transactions. */
   insertToken: TokenInsert;
 }
 
 export function sqlContext(opened: OpenedDatabase): SqlContext {
   const writes = groupCommit(opened.db);
-  return { db: opened.db, dialect: opened.dialect, write: (unit, options) => writes.write(unit, options), writeOne: (unit) => writes.write(unit, { oneStatement: true }), writes, insertToken: tokenInsert() };
+  return { db: opened.db, dialect: opened.dialect, write: (unit, options) => writes.write(unit, options), writeOne: (unit) => writes.write(unit, { oneStatement: true }), writes, hot: opened.hot, insertToken: tokenInsert(opened.hot) };
 }

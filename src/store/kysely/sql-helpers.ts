@@ -1,5 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type QueryResult, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { Page } from '../ports/page.js';
+import type { HotPath } from '../hot-path.js';
 import { preparedQuery } from '../prepared-query.js';
 import type { Database } from '../schema.js';
 
@@ -45,9 +46,9 @@ export function deletedAny(result: { numDeletedRows: bigint }): boolean {
  * An insert of whole rows into `table`, compiled once (see preparedQuery). Its columns are the
  * keys of the first row, in their order: give it rows from one mapper, which always has the same keys.
  */
-export function preparedInsert<T extends keyof Database & string>(table: T): (db: Kysely<Database>, row: Database[T]) => Promise<QueryResult<unknown>> {
+export function preparedInsert<T extends keyof Database & string>(hot: HotPath, table: T): (db: Kysely<Database>, row: Database[T]) => Promise<QueryResult<unknown>> {
   let columns: (keyof Database[T] & string)[] | undefined;
-  const insert = preparedQuery((db: Kysely<Database>, ...values: unknown[]) =>
+  const insert = preparedQuery(hot, (db: Kysely<Database>, ...values: unknown[]) =>
     db.insertInto(table).values(Object.fromEntries(columns!.map((column, i) => [column, values[i]])) as never));
   return (db, row) => {
     columns ??= Object.keys(row as object) as (keyof Database[T] & string)[];

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { TokenRecord } from '../ports/token-store.js';
 import type { Database, TokensTable } from '../schema.js';
+import type { HotPath } from '../hot-path.js';
 import { preparedInsert } from './sql-helpers.js';
 
 export function tokenRow(r: TokenRecord): TokensTable {
@@ -40,7 +41,7 @@ export function toToken(row: Selectable<TokensTable>): TokenRecord {
 export type TokenInsert = (db: Kysely<Database>, record: TokenRecord) => Promise<unknown>;
 
 /** The token insert, compiled once per store: minting runs it on every token response. */
-export function tokenInsert(): TokenInsert {
-  const insert = preparedInsert('tokens');
+export function tokenInsert(hot: HotPath): TokenInsert {
+  const insert = preparedInsert(hot, 'tokens');
   return (db, record) => insert(db, tokenRow(record));
 }

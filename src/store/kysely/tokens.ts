@@ -6,9 +6,9 @@ import type { SqlContext } from './sql-context.js';
 import { deletedAny } from './sql-helpers.js';
 import { tokenRow, toToken } from './token-rows.js';
 
-export function kyselyTokens({ db, write, writeOne, insertToken }: SqlContext): TokenStore {
+export function kyselyTokens({ db, hot, write, writeOne, insertToken }: SqlContext): TokenStore {
   // Introspection and userinfo look tokens up by access digest on every call.
-  const byAccess = preparedQuery((db: Kysely<Database>, serviceId: number, digest: string) =>
+  const byAccess = preparedQuery(hot, (db: Kysely<Database>, serviceId: number, digest: string) =>
     db.selectFrom('tokens').selectAll().where('service_id', '=', serviceId).where('access_token_digest', '=', digest));
 
   return {

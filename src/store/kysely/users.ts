@@ -7,16 +7,16 @@ import { revokeSubject } from './user-revocation.js';
 import { forgetSubjectDevices } from './subject-devices.js';
 import { deletedAny, pageOf, storableText } from './sql-helpers.js';
 
-export function kyselyUsers({ db }: SqlContext): UserStore {
-  const bySubject = preparedQuery((db: Kysely<Database>, serviceId: number, subject: string) =>
+export function kyselyUsers({ db, hot }: SqlContext): UserStore {
+  const bySubject = preparedQuery(hot, (db: Kysely<Database>, serviceId: number, subject: string) =>
     db.selectFrom('users').selectAll().where('service_id', '=', serviceId).where('subject', '=', subject));
   // One indexed lookup per kind of hint, in the order of precedence (an OR over the three
   // columns makes SQLite scan every user of the service).
   const byHint = [
     bySubject,
-    preparedQuery((db: Kysely<Database>, serviceId: number, hint: string) =>
+    preparedQuery(hot, (db: Kysely<Database>, serviceId: number, hint: string) =>
       db.selectFrom('users').selectAll().where('service_id', '=', serviceId).where('email', '=', hint).orderBy('subject').limit(1)),
-    preparedQuery((db: Kysely<Database>, serviceId: number, hint: string) =>
+    preparedQuery(hot, (db: Kysely<Database>, serviceId: number, hint: string) =>
       db.selectFrom('users').selectAll().where('service_id', '=', serviceId).where('phone_number', '=', hint).orderBy('subject').limit(1)),
   ];
 
