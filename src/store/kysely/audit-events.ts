@@ -13,7 +13,7 @@ export function kyselyAuditEvents(context: SqlContext): AuditEventStore {
   const { db } = context;
   // The one statement on the hot path: a plain insert, no lock on anything shared, compiled once
   // (an event is appended unlinked, so seq and the hashes are null constants).
-  const insert = preparedQuery(
+  const insert = preparedQuery(context.hot,
     (db: Kysely<Database>, id: string, serviceId: number, at: number, type: string, authReqIdDigest: string | null, authReqIdSealed: string | null, ticketDigest: string | null, clientId: string | null, subject: string | null, data: string) =>
       db.insertInto('audit_events').values({
         id, service_id: serviceId, seq: null, at, type, auth_req_id_digest: authReqIdDigest, auth_req_id_sealed: authReqIdSealed,
