@@ -37,7 +37,7 @@ function expectOAuthError(response: RawResponse, status: number, error = 'invali
   expect(response.headers.get('cache-control')).toBe('no-store');
 }
 
-const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+const json = (body: unknown, headers: Record<string, string> = {}) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
 describe.each(DIALECTS)('authenticator API (%s)', (dialect) => {
   let server: TestServer;
@@ -198,6 +198,45 @@ describe.each(DIALECTS)('authenticator API (%s)', (dialect) => {
       expect(view.displayBindingMessage).not.toContain('73');
     } finally {
       await front.admin('PUT', `/admin/services/${front.serviceId}/front`, { authenticatorNumberMatching: false });
+    }
+  });
+
+  it("refusals go to the audit trail: a forged assertion, 'This wasn't me' and the suspension it starts", async () => {
+    await front.admin('PUT', `/admin/services/${front.serviceId}/front`, { authenticatorNotMeSuspensionSeconds: 60 });
+    const rules = async (authReqId: string) =>
+      ((await front.admin('GET', `/admin/services/${front.serviceId}/requests/${authReqId}/evidence`)).events as { type: string; data: Record<string, unknown> }[])
+        .filter((e) => e.type === 'security.refused')
+        .map((e) => e.data);
+    try {
+      const device = await storedDevice(server, front.serviceId, 'alice');
+      const start = (message: string) => postForm(`${front.issuer}/backchannel/authentication`, { scope: 'openid', login_hint: 'alice', binding_message: message }, basicAuth(front.clientId, front.clientSecret));
+      const started = await start('Audited');
+      expect(started.status, started.text).toBe(200);
+      const authReqId = started.json.auth_req_id as string;
+      const { requests } = (await request(`${appUrl}/api/requests`, { headers: bearer(device.token) })).json;
+      const handle = (await Promise.all(requests.map(async (r: { handle: string }) => ({ handle: r.handle, view: await request(`${appUrl}/api/requests/${r.handle}`, { headers: bearer(device.token) }) }))))
+        .find((r) => r.view.json.tx.binding_message === 'Audited')!;
+      const b64 = (n: number) => randomBytes(n).toString('base64url');
+      const forged = { id: b64(32), rawId: b64(32), type: 'public-key', clientExtensionResults: {}, response: { clientDataJSON: b64(64), authenticatorData: b64(37), signature: b64(70) } };
+      const decided = await request(`${appUrl}/api/requests/${handle.handle}/decision`, json({ challengeId: handle.view.json.challengeId, decision: 'approve', response: forged }, bearer(device.token)));
+      expectOAuthError(decided, 400);
+      expect(await rules(authReqId)).toEqual([expect.objectContaining({ rule: 'authenticator_assertion_invalid' })]);
+
+      const reported = await request(`${appUrl}/api/requests/${handle.handle}/not-me`, { method: 'POST', headers: bearer(device.token) });
+      expect(reported.status, reported.text).toBe(200);
+      expect((await rules(authReqId)).map((r) => r.rule)).toEqual(['authenticator_assertion_invalid', 'authenticator_not_me']);
+      const evidence = await front.admin('GET', `/admin/services/${front.serviceId}/requests/${authReqId}/evidence`);
+      expect(evidence.events.find((e: { type: string }) => e.type === 'decision.recorded').data).toMatchObject({ outcome: 'denied', channel: 'authenticator' });
+
+      const refused = await start('Again');
+      expect(refused.status).toBe(403);
+      const { events } = await front.admin('GET', `/admin/services/${front.serviceId}/events?type=security.refused&clientId=${front.clientId}`);
+      expect(events.at(-1)).toMatchObject({ subject: 'alice', data: { rule: 'authenticator_suspended', suspendedUntil: expect.any(String) } });
+      // No secret of the device in the trail.
+      expect(JSON.stringify(events)).not.toContain(device.token);
+    } finally {
+      await front.admin('PUT', `/admin/services/${front.serviceId}/front`, { authenticatorNotMeSuspensionSeconds: 3600 });
+      clock.advance(61_000);
     }
   });
 
