@@ -240,6 +240,31 @@ describe.each(DIALECTS)('authenticator API (%s)', (dialect) => {
     }
   });
 
+  it('enrolment links, push subscriptions, device revocations and key rotations are admin.changed events', async () => {
+    const changes = async (after: number) =>
+      ((await front.admin('GET', `/admin/services/${front.serviceId}/events?type=admin.changed&limit=1000`)).events as { subject?: string; data: Record<string, unknown> }[]).slice(after);
+    const before = (await changes(0)).length;
+    const issued = await front.admin('POST', `/admin/services/${front.serviceId}/users/alice/enrolments`, { expiresIn: 60 });
+    const own = await storedDevice(server, front.serviceId, 'alice');
+    expect((await subscribe(appUrl, own.token, testSubscription(push.url('/push/audited')).json)).status).toBe(204);
+    expect((await request(`${appUrl}/api/devices/${own.id}`, { method: 'DELETE', headers: bearer(own.token) })).status).toBe(204);
+    const other = await storedDevice(server, front.serviceId, 'alice');
+    await front.admin('DELETE', `/admin/services/${front.serviceId}/users/alice/devices/${other.id}`);
+    // A refused change is no change.
+    await expect(front.admin('DELETE', `/admin/services/${front.serviceId}/users/alice/devices/${other.id}`)).rejects.toThrow(/404/);
+    expect((await request(`${appUrl}/api/devices/${own.id}`, { method: 'DELETE', headers: bearer(other.token) })).status).toBe(401);
+    await front.admin('POST', `/admin/services/${front.serviceId}/keys/rotate`, {});
+    const recorded = await changes(before);
+    expect(recorded.map((e) => ({ subject: e.subject, ...e.data }))).toEqual([
+      { subject: 'alice', actor: 'organization', resource: 'device', action: 'create', target: 'alice', changes: ['expiresIn'] },
+      { subject: 'alice', actor: 'user', resource: 'device', action: 'update', target: own.id, changes: ['pushSubscription'] },
+      { subject: 'alice', actor: 'user', resource: 'device', action: 'delete', target: own.id },
+      { subject: 'alice', actor: 'organization', resource: 'device', action: 'delete', target: other.id },
+      { subject: undefined, actor: 'organization', resource: 'key', action: 'rotate', target: front.serviceId },
+    ]);
+    expect(JSON.stringify(recorded)).not.toContain(issued.code);
+  });
+
   it('refuses authenticator settings out of range', async () => {
     const put = (body: unknown) => front.admin('PUT', `/admin/services/${front.serviceId}/front`, body);
     await expect(put({ authenticatorNotMeSuspensionSeconds: -1 })).rejects.toThrow(/400/);

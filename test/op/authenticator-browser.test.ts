@@ -96,6 +96,12 @@ describe('authenticator app in a real browser', () => {
     const devices = await front.admin('GET', `/admin/services/${front.serviceId}/users/alice/devices`);
     expect(devices.devices).toHaveLength(1);
     expect(JSON.stringify(devices)).not.toContain(credentials[0]!.privateKey);
+    // Her enrolment is in the audit trail, by her, naming the new device.
+    const changed = (await front.admin('GET', `/admin/services/${front.serviceId}/events?type=admin.changed&limit=1000`)).events;
+    expect(changed.slice(-2)).toMatchObject([
+      { subject: 'alice', data: { actor: 'user', resource: 'device', action: 'create', target: devices.devices[0].id, changes: ['passkey', 'label'] } },
+      { subject: 'alice', data: { actor: 'user', resource: 'device', action: 'update', target: devices.devices[0].id, changes: ['pushSubscription'] } },
+    ]);
 
     // The link was for one enrolment.
     const again = await request(`${appUrl}/api/enrol/start`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: issued.code }) });

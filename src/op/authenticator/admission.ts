@@ -2,7 +2,7 @@ import type { BackchannelAuthenticationFailReason } from '../../wire/ciba-types.
 import type { FrontSettings } from '../front-settings.js';
 import type { OpContext } from '../op-context.js';
 import { numberOf } from './number-matching.js';
-import { recordRefusal } from './security-events.js';
+import { recordRefusal } from './authenticator-audit.js';
 
 /**
  * The authenticator channel's own conditions on a new request: a client the user reported ("This

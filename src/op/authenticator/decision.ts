@@ -8,7 +8,7 @@ import { pendingRequestOf } from './decision-view.js';
 import { numberOf } from './number-matching.js';
 import { ok, refused, type Outcome } from './outcome.js';
 import { relyingParty } from './relying-party.js';
-import { recordRefusal, recordSignedAssertion, type SignedAssertion } from './security-events.js';
+import { recordRefusal, recordSignedAssertion, type SignedAssertion } from './authenticator-audit.js';
 import { canonicalTransaction, decisionChallenge, type SignedDecision } from './transaction-digest.js';
 
 export interface DecisionInput {

@@ -55,3 +55,17 @@ export async function recordSignedAssertion(op: OpContext, request: FrontRequest
     data: { channel: 'authenticator', ...signed },
   });
 }
+
+/**
+ * `admin.changed` for what a user does to her own devices on the authenticator page (enrolling
+ * one, revoking one, subscribing it to push): the same event as an operator's change through the
+ * admin API, with the user as the actor, since a device is a credential of hers.
+ */
+export async function recordDeviceChange(op: OpContext, device: { serviceId: number; subject: string; id: string }, action: 'create' | 'update' | 'delete', changes?: string[]): Promise<void> {
+  await op.audit.record({
+    serviceId: device.serviceId,
+    type: 'admin.changed',
+    subject: device.subject,
+    data: { actor: 'user', resource: 'device', action, target: device.id, ...(changes ? { changes } : {}) },
+  });
+}
