@@ -155,6 +155,68 @@ describe.each(DIALECTS)('authenticator API (%s)', (dialect) => {
     push.handler = (_r, res) => res.writeHead(201).end();
   });
 
+  it('a push service answering 429 or 5xx is tried again after its Retry-After and the backoff; 413 is not', async () => {
+    const device = await storedDevice(server, front.serviceId, 'alice');
+    const busy = testSubscription(push.url('/push/busy'));
+    expect((await subscribe(appUrl, device.token, busy.json)).status).toBe(204);
+    const answers = [
+      { status: 429, headers: { 'retry-after': '5' } },
+      { status: 503, headers: { 'retry-after': 'not a date' } },
+      { status: 201, headers: {} },
+    ];
+    push.handler = (r, res) => {
+      if (r.path !== '/push/busy') return void res.writeHead(201).end();
+      const answer = answers.shift() ?? { status: 201, headers: {} };
+      res.writeHead(answer.status, answer.headers).end();
+    };
+    const pushAttempts = async () =>
+      ((await front.admin('GET', `/admin/services/${front.serviceId}/events?type=notification.attempt&limit=1000`)).events as { data: Record<string, unknown> }[])
+        .filter((e) => e.data.kind === 'webpush')
+        .map((e) => [e.data.status, e.data.outcome, e.data.attempt]);
+    const baseline = (await pushAttempts()).length;
+    const pendingIds: string[] = [];
+    try {
+      const sentToBusy = () => push.requests.filter((r) => r.path === '/push/busy').length;
+      const started = await postForm(`${front.issuer}/backchannel/authentication`, { scope: 'openid', login_hint: 'alice', binding_message: 'Busy' }, basicAuth(front.clientId, front.clientSecret));
+      expect(started.status).toBe(200);
+      pendingIds.push(started.json.auth_req_id as string);
+      await server.runtime.front.dispatcher.runOnce();
+      expect(sentToBusy()).toBe(1);
+      // The push service asked for 5 s: not before.
+      clock.advance(4_000);
+      await server.runtime.front.dispatcher.runOnce();
+      expect(sentToBusy()).toBe(1);
+      clock.advance(1_100);
+      await server.runtime.front.dispatcher.runOnce();
+      expect(sentToBusy()).toBe(2);
+      // An unreadable Retry-After leaves the backoff (at most 2 s after the second attempt).
+      clock.advance(2_100);
+      await server.runtime.front.dispatcher.runOnce();
+      expect(sentToBusy()).toBe(3);
+      // Other devices of hers took theirs at the first attempt.
+      const busyAttempts = (await pushAttempts()).slice(baseline).filter(([status, , attempt]) => status !== 201 || attempt !== 1);
+      expect(busyAttempts).toEqual([[429, 'retry', 1], [503, 'retry', 2], [201, 'delivered', 3]]);
+      expect((await server.runtime.store.listSubscriptions(Number(front.serviceId), 'alice')).map((s) => s.endpoint)).toContain(busy.json.endpoint);
+
+      // 413 (a message the push service will never take) fails at once, and keeps the subscription.
+      answers.push({ status: 413, headers: { 'retry-after': '1' } });
+      const tooBig = await postForm(`${front.issuer}/backchannel/authentication`, { scope: 'openid', login_hint: 'alice', binding_message: 'Too big' }, basicAuth(front.clientId, front.clientSecret));
+      expect(tooBig.status).toBe(200);
+      pendingIds.push(tooBig.json.auth_req_id as string);
+      await server.runtime.front.dispatcher.runOnce();
+      expect((await pushAttempts()).filter(([status]) => status === 413)).toEqual([[413, 'failed', 1]]);
+      clock.advance(2_000);
+      await server.runtime.front.dispatcher.runOnce();
+      expect(sentToBusy()).toBe(4);
+      expect((await server.runtime.store.listSubscriptions(Number(front.serviceId), 'alice')).map((s) => s.endpoint)).toContain(busy.json.endpoint);
+    } finally {
+      push.handler = (_r, res) => res.writeHead(201).end();
+      await server.runtime.store.deleteSubscription(Number(front.serviceId), busy.json.endpoint);
+      // Pending requests count against her cap in the tests after this one.
+      for (const authReqId of pendingIds) await request(`${front.issuer}/device/api/ciba/${authReqId}/deny`, { method: 'POST' });
+    }
+  });
+
   it("another user's device sees no request of hers, and a device token opens nothing else", async () => {
     const alice = await storedDevice(server, front.serviceId, 'alice');
     const bob = await storedDevice(server, front.serviceId, 'bob');
