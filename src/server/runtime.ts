@@ -23,6 +23,7 @@ import { installDrainingHook, type RequestTally } from './shutdown.js';
 import { createAuditSink, disabledAuditSink, type ServerAuditSink } from './audit/audit-sink.js';
 import { startAuditHousekeeping } from './audit/audit-housekeeping.js';
 import { registerFunnelMetrics } from './metrics/funnel-metrics.js';
+import { oldestUnlinkedAgeSeconds, registerAuditChainMetrics } from './metrics/audit-metrics.js';
 
 export interface Runtime {
   app: FastifyInstance;
@@ -99,10 +100,19 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     if (counting) {
       registerBacklogMetrics(metrics, (now) => store.outboxBacklog(now), clock);
       registerPoolMetrics(metrics, () => store.poolUse());
+      registerAuditChainMetrics(metrics, () => store.auditChainLag(), clock);
     }
     let draining = false;
     const requests = installDrainingHook(app, () => draining);
-    registerHealth(app, { pendingMigrations: () => store.pendingMigrations(), dispatcherRunning: () => front.dispatcher.isRunning, draining: () => draining });
+    registerHealth(app, {
+      pendingMigrations: () => store.pendingMigrations(),
+      dispatcherRunning: () => front.dispatcher.isRunning,
+      draining: () => draining,
+      auditLag: async () => {
+        const lag = await store.auditChainLag();
+        return { unlinkedEvents: lag.unlinked, oldestUnlinkedAgeSeconds: oldestUnlinkedAgeSeconds(lag, clock.now()) };
+      },
+    });
     const stopHousekeeping = background ? startHousekeeping(store, engine.clock, app.log, overrides.housekeepingIntervalMs) : async () => {};
     const stopAudit = background ? startAuditHousekeeping(store, clock, random, config.auditRetentionDays, app.log, overrides.housekeepingIntervalMs) : async () => {};
     return {

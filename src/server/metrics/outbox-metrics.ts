@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Clock } from '../../lib/clock.js';
 import type { DeliveryObserver } from '../../op/notifications/delivery-observer.js';
 import type { OutboxBacklog } from '../../store/ports.js';
-import { LATENCY_BUCKETS, METRIC_PREFIX } from './registry.js';
+import { LATENCY_BUCKETS, METRIC_PREFIX, oneQueryPerScrape } from './registry.js';
 
 /** The dispatcher's observer: attempts by kind and outcome, and how long each took. */
 export function deliveryMetrics(registry: Registry): DeliveryObserver {
@@ -33,15 +33,7 @@ export function deliveryMetrics(registry: Registry): DeliveryObserver {
  * leaves the gauges out of that scrape rather than failing it.
  */
 export function registerBacklogMetrics(registry: Registry, backlog: (now: number) => Promise<OutboxBacklog>, clock: Clock): void {
-  let last: Promise<OutboxBacklog | undefined> | undefined;
-  // A scrape collects every metric at once, so both gauges join the one query in flight.
-  const read = () =>
-    (last ??= backlog(clock.now()).then(
-      (b) => b,
-      () => undefined,
-    ).finally(() => {
-      last = undefined;
-    }));
+  const read = oneQueryPerScrape<OutboxBacklog>(() => backlog(clock.now()));
   new Gauge({
     name: `${METRIC_PREFIX}notification_queue_due`,
     help: 'Pending notifications that are due now (leased or not).',

@@ -13,6 +13,24 @@ export function createMetricsRegistry(): Registry {
   return new Registry();
 }
 
+/**
+ * A query behind several gauges: a scrape collects every metric at once, so the gauges join the
+ * one query in flight instead of each running it. A failing query gives undefined, and the
+ * gauges stay out of that scrape rather than failing it.
+ */
+export function oneQueryPerScrape<T>(query: () => Promise<T>): () => Promise<T | undefined> {
+  let last: Promise<T | undefined> | undefined;
+  return () =>
+    (last ??= query()
+      .then(
+        (value) => value,
+        () => undefined,
+      )
+      .finally(() => {
+        last = undefined;
+      }));
+}
+
 let processRegistry: Registry | undefined;
 
 /**
