@@ -1,7 +1,7 @@
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { Clock } from '../../lib/clock.js';
 import type { AuditChainLag } from '../../store/ports.js';
-import { METRIC_PREFIX, oneQueryPerScrape } from './registry.js';
+import { gaugesFromQuery } from './registry.js';
 
 /** Seconds since the oldest unlinked event, 0 when the chain is up to date. */
 export function oldestUnlinkedAgeSeconds(lag: AuditChainLag, now: number): number {
@@ -15,23 +15,8 @@ export function oldestUnlinkedAgeSeconds(lag: AuditChainLag, now: number): numbe
  * (or one is stuck) — evidence asked for meanwhile is linked first, but the tail is unproven.
  */
 export function registerAuditChainMetrics(registry: Registry, lag: () => Promise<AuditChainLag>, clock: Clock): void {
-  const read = oneQueryPerScrape(lag);
-  new Gauge({
-    name: `${METRIC_PREFIX}audit_unlinked_events`,
-    help: 'Audit events stored but not yet linked into their service\'s hash chain.',
-    registers: [registry],
-    async collect() {
-      const l = await read();
-      if (l) this.set(l.unlinked);
-    },
-  });
-  new Gauge({
-    name: `${METRIC_PREFIX}audit_oldest_unlinked_age_seconds`,
-    help: 'How long the oldest unlinked audit event has waited for the chainer (0 when none waits).',
-    registers: [registry],
-    async collect() {
-      const l = await read();
-      if (l) this.set(oldestUnlinkedAgeSeconds(l, clock.now()));
-    },
-  });
+  gaugesFromQuery(registry, lag, [
+    { name: 'audit_unlinked_events', help: "Audit events stored but not yet linked into their service's hash chain.", value: (l) => l.unlinked },
+    { name: 'audit_oldest_unlinked_age_seconds', help: 'How long the oldest unlinked audit event has waited for the chainer (0 when none waits).', value: (l) => oldestUnlinkedAgeSeconds(l, clock.now()) },
+  ]);
 }

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 export const METRIC_PREFIX = 'openciba_';
 
@@ -14,13 +14,13 @@ export function createMetricsRegistry(): Registry {
 }
 
 /**
- * A query behind several gauges: a scrape collects every metric at once, so the gauges join the
- * one query in flight instead of each running it. A failing query gives undefined, and the
- * gauges stay out of that scrape rather than failing it.
+ * Gauges computed at scrape time from one database query: a scrape collects every metric at
+ * once, so the gauges join the one query in flight instead of each running it. A failing query
+ * leaves them out of that scrape rather than failing it.
  */
-export function oneQueryPerScrape<T>(query: () => Promise<T>): () => Promise<T | undefined> {
+export function gaugesFromQuery<T>(registry: Registry, query: () => Promise<T>, gauges: { name: string; help: string; value: (result: T) => number }[]): void {
   let last: Promise<T | undefined> | undefined;
-  return () =>
+  const read = () =>
     (last ??= query()
       .then(
         (value) => value,
@@ -29,6 +29,17 @@ export function oneQueryPerScrape<T>(query: () => Promise<T>): () => Promise<T |
       .finally(() => {
         last = undefined;
       }));
+  for (const gauge of gauges) {
+    new Gauge({
+      name: `${METRIC_PREFIX}${gauge.name}`,
+      help: gauge.help,
+      registers: [registry],
+      async collect() {
+        const result = await read();
+        if (result !== undefined) this.set(gauge.value(result));
+      },
+    });
+  }
 }
 
 let processRegistry: Registry | undefined;
