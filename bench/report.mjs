@@ -32,6 +32,18 @@ export function computeRatios(results, C) {
   const ratios = of('openciba-sqlite');
   if (results.targets['openciba-postgres']) ratios.postgres = of('openciba-postgres');
   if (results.targets['openciba-sqlite-what-if']) ratios.whatIf = of('openciba-sqlite-what-if');
+  // What the audit trail and metrics cost: OpenCIBA as shipped ÷ the same with both off (lean).
+  if (results.targets['openciba-sqlite-lean']) {
+    const full = (s) => get(results, 'openciba-sqlite', s);
+    const lean = (s) => get(results, 'openciba-sqlite-lean', s);
+    ratios.withObservabilityVsLean = {
+      flowsC1: ratio(full('flows_c1')?.perSecond, lean('flows_c1')?.perSecond),
+      flows: ratio(full(`flows_c${C}`)?.perSecond, lean(`flows_c${C}`)?.perSecond),
+      flowsPerCpu: ratio(full(`flows_c${C}`)?.perServerCpuSecond, lean(`flows_c${C}`)?.perServerCpuSecond),
+      flowP99: ratio(full(`flows_c${C}`)?.latency?.flow?.p99, lean(`flows_c${C}`)?.latency?.flow?.p99),
+      backchannel: ratio(full(`backchannel_c${C}`)?.perSecond, lean(`backchannel_c${C}`)?.perSecond),
+    };
+  }
   const goal = (value, test, text) => ({ goal: text, value, met: value === null ? null : test(value) });
   const goals = {
     flows2xOidcProvider: goal(ratios.flowsVsOidcProvider, (v) => v >= 2, `OpenCIBA (SQLite) full flows/s at c=${C} ≥ 2 × oidc-provider`),
@@ -130,6 +142,12 @@ export function printReport(results, C = results.settings.concurrency[1]) {
     out.push('Ratios (OpenCIBA on PostgreSQL):');
     out.push(`  flows/s c=${C} ÷ oidc-provider ${fmt(r.postgres.flowsVsOidcProvider, 2)}, p99 ÷ oidc-provider ${fmt(r.postgres.flowP99VsOidcProvider, 2)}, ` +
       `backchannel ÷ bare ${fmt(r.postgres.backchannelVsNodeLimit, 2)}`);
+  }
+  if (r.withObservabilityVsLean) {
+    const w = r.withObservabilityVsLean;
+    out.push('Cost of the audit trail and metrics (OpenCIBA on SQLite as shipped ÷ the same with OPENCIBA_AUDIT_TRAIL=off OPENCIBA_METRICS=off):');
+    out.push(`  flows/s c=1 ${fmt(w.flowsC1, 2)}, flows/s c=${C} ${fmt(w.flows, 2)}, per server CPU-second ${fmt(w.flowsPerCpu, 2)}, ` +
+      `p99 ${fmt(w.flowP99, 2)}, backchannel/s c=${C} ${fmt(w.backchannel, 2)}`);
   }
   if (r.whatIf) {
     out.push(`What-if (${results.settings.opencibaPreload}), NOT OpenCIBA as shipped:`);

@@ -52,6 +52,8 @@ const definitions = [
   // Informative: the peer with durable state (its ratios are reported, the goals use the in-memory one).
   { id: 'oidc-provider-sqlite', scenarios: ALL, start: (port) => startOidcProvider({ port, cpu, durable: true }) },
   { id: 'openciba-sqlite', scenarios: ALL, start: (port) => startOpenCiba({ port, cpu }) },
+  // The same without the audit trail and metrics, interleaved with it: their cost as a ratio.
+  { id: 'openciba-sqlite-lean', scenarios: ALL, start: (port) => startOpenCiba({ port, cpu, lean: true }) },
   ...(settings.postgres
     ? [{ id: 'openciba-postgres', scenarios: ALL, start: (port) => startOpenCiba({ port, cpu, databaseUrl: process.env.DATABASE_URL }) }]
     : []),

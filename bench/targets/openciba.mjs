@@ -15,13 +15,19 @@ import { waitListening, callJson, cibaRequests } from './common.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const here = (f) => fileURLToPath(new URL(f, import.meta.url));
+/**
+ * The lean variant: audit trail and metrics off. Both switches are development-only (production
+ * refuses them); the bench runs in development mode (no OPENCIBA_MODE below), so they apply.
+ */
+export const LEAN_ENV = { OPENCIBA_AUDIT_TRAIL: 'off', OPENCIBA_METRICS: 'off' };
 
 /**
  * @param {{port:number, cpu:number, databaseUrl?:string, cpuProfDir?:string}} options
  *   cpuProfDir: run under `node --cpu-prof` and write the profile there on exit (bench/profile.mjs).
  *   preload/extraEnv: an extra `--import` module and its environment (sql-count.mjs, what-if runs).
+ *   lean: with the audit trail and metrics off (LEAN_ENV), to measure what they cost.
  */
-export async function startOpenCiba({ port, cpu, databaseUrl, cpuProfDir, preload, extraEnv }) {
+export async function startOpenCiba({ port, cpu, databaseUrl, cpuProfDir, preload, extraEnv, lean }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'openciba-bench-'));
   // PostgreSQL gets what SQLite gets: an empty database — created next to DATABASE_URL's and
   // dropped at the end — so a run never touches existing OpenCIBA data and our random master key
@@ -43,6 +49,7 @@ export async function startOpenCiba({ port, cpu, databaseUrl, cpuProfDir, preloa
     OPENCIBA_MASTER_KEY: (databaseUrl && !scratch && process.env.OPENCIBA_MASTER_KEY) || randomBytes(32).toString('base64'),
     LOG_LEVEL: 'warn',
     ...(benchDatabaseUrl ? { DATABASE_URL: benchDatabaseUrl } : {}),
+    ...(lean ? LEAN_ENV : {}),
     ...extraEnv,
   };
   const nodeArgs = ['--import', here('./parent-guard.mjs'), ...(preload ? ['--import', preload] : [])];
@@ -50,7 +57,7 @@ export async function startOpenCiba({ port, cpu, databaseUrl, cpuProfDir, preloa
     mkdirSync(cpuProfDir, { recursive: true });
     nodeArgs.push('--cpu-prof', '--cpu-prof-dir', cpuProfDir);
   }
-  const label = databaseUrl ? 'OpenCIBA (PostgreSQL)' : 'OpenCIBA (SQLite)';
+  const label = `${databaseUrl ? 'OpenCIBA (PostgreSQL)' : 'OpenCIBA (SQLite)'}${lean ? ' lean' : ''}`;
   const child = spawnPinned(cpu, process.execPath, [...nodeArgs, here('./openciba-server.mjs')], { cwd: root, env, label });
   let cleaned = false;
   const cleanup = async () => {

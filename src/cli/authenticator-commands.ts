@@ -15,7 +15,9 @@ export interface AuthenticatorFlags extends UserFlags {
 export async function runAuthenticatorCommand(config: Config, action: 'enrol' | 'devices' | 'revoke-device', flags: AuthenticatorFlags): Promise<number> {
   if (!flags.subject) throw new ConfigError(`user ${action} needs --subject`);
   const subject = flags.subject;
-  return withStore(config, async (store, serviceId) => {
+  return withStore(config, async (store, serviceId, recordChange) => {
+    // As the admin API records them (admin-change-hook.ts): an enrolment is a device to be, named by its user.
+    const device = { resource: 'device' as const, subject };
     if (action === 'enrol') {
       const seconds = flags['expires-in'] === undefined ? MAX_ENROLMENT_SECONDS : Number(flags['expires-in']);
       if (!Number.isInteger(seconds) || seconds < 30 || seconds > MAX_ENROLMENT_SECONDS) throw new ConfigError(`--expires-in is 30 to ${MAX_ENROLMENT_SECONDS} seconds`);
@@ -23,6 +25,7 @@ export async function runAuthenticatorCommand(config: Config, action: 'enrol' | 
       if (!user || user.status !== 'active') throw new ConfigError(`no active user ${subject}`);
       const keyring = createKeyring(loadMasterKey(config).key);
       const issued = await issueEnrolment({ store, keyring, random: cryptoRandom, now: Date.now(), publicUrl: config.publicUrl }, serviceId, subject, seconds);
+      await recordChange('create', subject, flags['expires-in'] === undefined ? [] : ['expiresIn'], device);
       process.stdout.write(`${issued.link}\nexpires ${new Date(issued.expiresAt).toISOString()}; open it once, on the phone to enrol\n`);
       return 0;
     }
@@ -38,6 +41,7 @@ export async function runAuthenticatorCommand(config: Config, action: 'enrol' | 
       process.stderr.write(`openciba: no device ${flags.device} of ${subject}\n`);
       return 1;
     }
+    await recordChange('delete', flags.device, [], device);
     process.stdout.write(`revoked device ${flags.device}\n`);
     return 0;
   }, flags);

@@ -41,6 +41,7 @@ Settings come from the environment, or the flags of the same name:
   OPENCIBA_METRICS_PORT (a listener serving only /metrics, no token)  OPENCIBA_SHUTDOWN_GRACE_MS (10000)
   OPENCIBA_OUTBOX_LEASE_MS (3000)  OPENCIBA_REPLAY_GRACE_MS (30000)
   OPENCIBA_AUDIT_RETENTION_DAYS (400: audit events older than this are purged behind a checkpoint)
+  OPENCIBA_AUDIT_TRAIL, OPENCIBA_METRICS (on|off; off only in development, to measure their cost)
 The organization token, API tokens, user codes and database passwords are never taken as flags: the process list\nshows flags to every local user.
 `;
 
@@ -85,6 +86,8 @@ const OPTIONS = {
   'public-url': { type: 'string' },
   'data-dir': { type: 'string' },
   'metrics-port': { type: 'string' },
+  'audit-trail': { type: 'string' },
+  metrics: { type: 'string' },
   'shutdown-grace-ms': { type: 'string' },
   'outbox-lease-ms': { type: 'string' },
   'replay-grace-ms': { type: 'string' },

@@ -31,7 +31,7 @@ async function readUserCode(flags: UserFlags): Promise<string | undefined> {
 }
 
 /** A directory change made here, in the service's audit trail: the actor is whoever runs the command line on the database. */
-type RecordChange = (action: 'create' | 'update' | 'delete' | 'lock' | 'unlock', target: string, changes: string[]) => Promise<void>;
+type RecordChange = (action: 'create' | 'update' | 'delete' | 'lock' | 'unlock', target: string, changes: string[], about?: { resource: 'device'; subject: string }) => Promise<void>;
 
 export async function withStore<T>(config: Config, run: (store: Store, serviceId: number, recordChange: RecordChange) => Promise<T>, flags: UserFlags): Promise<T> {
   if (!flags.service || !/^[0-9]{1,15}$/.test(flags.service)) throw new ConfigError('this command needs --service <service id>');
@@ -40,8 +40,13 @@ export async function withStore<T>(config: Config, run: (store: Store, serviceId
     if (config.engineUrl === undefined && !(await store.getService(Number(flags.service)))) throw new ConfigError(`no service ${flags.service}`);
     const serviceId = Number(flags.service);
     const audit = createAuditSink({ store, keyring: createKeyring(loadMasterKey(config).key), clock: systemClock, random: cryptoRandom });
-    const recordChange: RecordChange = (action, target, changes) =>
-      audit.record({ serviceId, type: 'admin.changed', data: { actor: 'cli', resource: 'user', action, target, ...(changes.length > 0 ? { changes } : {}) } });
+    const recordChange: RecordChange = (action, target, changes, about) =>
+      audit.record({
+        serviceId,
+        type: 'admin.changed',
+        ...(about ? { subject: about.subject } : {}),
+        data: { actor: 'cli', resource: about?.resource ?? 'user', action, target, ...(changes.length > 0 ? { changes } : {}) },
+      });
     return await run(store, serviceId, recordChange);
   } finally {
     await store.close();

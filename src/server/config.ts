@@ -39,9 +39,24 @@ export interface Config {
   tls: TlsConfig;
   /** How long audit events are kept (OPENCIBA_AUDIT_RETENTION_DAYS); housekeeping purges older ones behind a checkpoint. */
   auditRetentionDays: number;
+  /** OPENCIBA_AUDIT_TRAIL=off (development only): nothing is recorded in the audit trail; for measuring its cost. */
+  auditTrail: boolean;
+  /** OPENCIBA_METRICS=off (development only): nothing is counted and /metrics is not served; for measuring its cost. */
+  metrics: boolean;
 }
 
 export class ConfigError extends Error {}
+
+/**
+ * A switch that turns evidence or observability off, which only development mode takes: a bank
+ * cannot run without its evidence, and an operator must not find the counters silently dead.
+ */
+function developmentOnlySwitch(name: string, text: string | undefined, mode: 'development' | 'production'): boolean {
+  if (text === undefined || text === 'on') return true;
+  if (text !== 'off') throw new ConfigError(`${name} must be on or off, got ${text}`);
+  if (mode === 'production') throw new ConfigError(`${name}=off is refused in production mode: it exists to measure its cost in development`);
+  return false;
+}
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
@@ -221,6 +236,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
   const retentionText = read('OPENCIBA_AUDIT_RETENTION_DAYS');
   const engineUrl = read('OPENCIBA_ENGINE_URL');
   checkEngineUrl(engineUrl);
+  const auditTrail = developmentOnlySwitch('OPENCIBA_AUDIT_TRAIL', read('OPENCIBA_AUDIT_TRAIL'), mode);
+  const metrics = developmentOnlySwitch('OPENCIBA_METRICS', read('OPENCIBA_METRICS'), mode);
+  if (!metrics && metricsPortText !== undefined) throw new ConfigError('OPENCIBA_METRICS_PORT has nothing to serve with OPENCIBA_METRICS=off');
 
   const demoValue = read('OPENCIBA_DEMO');
   return {
@@ -246,6 +264,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
     replayGraceMs: replayGraceText === undefined ? undefined : wholeNumber('OPENCIBA_REPLAY_GRACE_MS', replayGraceText, 0, 3_600_000),
     tls,
     auditRetentionDays: retentionText === undefined ? DEFAULT_AUDIT_RETENTION_DAYS : wholeNumber('OPENCIBA_AUDIT_RETENTION_DAYS', retentionText, 1, 36_500),
+    auditTrail,
+    metrics,
   };
 }
 

@@ -7,6 +7,8 @@ export interface ReadinessProbe {
   dispatcherRunning(): boolean;
   /** Set once SIGTERM arrived: a load balancer should send nothing new. */
   draining(): boolean;
+  /** The audit chainer's lag: reported, never a reason to take the node out (the events are stored). */
+  auditLag?(): Promise<{ unlinkedEvents: number; oldestUnlinkedAgeSeconds: number }>;
 }
 
 /** A load balancer's probe must not hang on a database that does not answer. */
@@ -53,7 +55,10 @@ export function registerHealth(app: FastifyInstance, probe: ReadinessProbe, time
       checks.shutdown = 'failing';
       reasons.push('the node is shutting down');
     }
-    if (reasons.length === 0) return reply.headers(noStore).send({ status: 'ready', checks });
-    return reply.code(503).headers(noStore).send({ status: 'unavailable', reason: reasons.join('; '), checks });
+    // Only when the database answered: a second query to a dead one would only wait again.
+    const auditChain = checks.database === 'ok' && probe.auditLag ? await withTimeout(probe.auditLag(), timeoutMs).catch(() => undefined) : undefined;
+    const extra = auditChain ? { auditChain } : {};
+    if (reasons.length === 0) return reply.headers(noStore).send({ status: 'ready', checks, ...extra });
+    return reply.code(503).headers(noStore).send({ status: 'unavailable', reason: reasons.join('; '), checks, ...extra });
   });
 }

@@ -20,9 +20,10 @@ import { registerPoolMetrics, statementMetrics } from './metrics/store-metrics.j
 import { deliveryMetrics, registerBacklogMetrics } from './metrics/outbox-metrics.js';
 import { registerHealth } from './health.js';
 import { installDrainingHook, type RequestTally } from './shutdown.js';
-import { createAuditSink, type ServerAuditSink } from './audit/audit-sink.js';
+import { createAuditSink, disabledAuditSink, type ServerAuditSink } from './audit/audit-sink.js';
 import { startAuditHousekeeping } from './audit/audit-housekeeping.js';
 import { registerFunnelMetrics } from './metrics/funnel-metrics.js';
+import { oldestUnlinkedAgeSeconds, registerAuditChainMetrics } from './metrics/audit-metrics.js';
 
 export interface Runtime {
   app: FastifyInstance;
@@ -64,14 +65,16 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
   const keyring = createKeyring(loadMasterKey(config).key);
   const clock = overrides.clock ?? systemClock;
   const metrics = createMetricsRegistry();
-  const { store, location, appliedMigrations } = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, now: () => clock.now(), onStatement: statementMetrics(metrics) });
+  // With OPENCIBA_METRICS=off (development only) the registry stays empty and is never served.
+  const counting = config.metrics;
+  const { store, location, appliedMigrations } = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, now: () => clock.now(), ...(counting ? { onStatement: statementMetrics(metrics) } : {}) });
   try {
     const check = await store.putMetaIfAbsent('master_key_check', keyring.checkValue);
     if (check !== keyring.checkValue) {
       throw new ConfigError('This database was set up with another master key: set OPENCIBA_MASTER_KEY (or the data directory\'s master.key) to the original one.');
     }
     const random = overrides.random ?? cryptoRandom;
-    const audit = createAuditSink({ store, keyring, clock, random });
+    const audit = config.auditTrail ? createAuditSink({ store, keyring, clock, random }) : disabledAuditSink();
     const engine: EngineContext = {
       store,
       keyring,
@@ -89,16 +92,27 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     const generatedAdminToken = await ensureOrganizationToken(engine, config.adminToken);
     const demo = config.demo ? await seedDemo(engine, store) : undefined;
     const embeddedDevice = overrides.authenticationDevice !== undefined;
-    const app = await buildApp({ config, engine, frontStore: store, embeddedDevice, metrics, ...(overrides.logger !== undefined ? { logger: overrides.logger } : {}) });
+    const app = await buildApp({ config, engine, frontStore: store, embeddedDevice, ...(counting ? { metrics } : {}), ...(overrides.logger !== undefined ? { logger: overrides.logger } : {}) });
     audit.useLog(app.log);
-    audit.listen(registerFunnelMetrics(metrics));
+    if (counting) audit.listen(registerFunnelMetrics(metrics));
     const background = overrides.background ?? true;
-    const front = await mountFront(app, config, engine, { store, background, authenticationDevice: overrides.authenticationDevice, deliveryObserver: deliveryMetrics(metrics) });
-    registerBacklogMetrics(metrics, (now) => store.outboxBacklog(now), clock);
-    registerPoolMetrics(metrics, () => store.poolUse());
+    const front = await mountFront(app, config, engine, { store, background, authenticationDevice: overrides.authenticationDevice, ...(counting ? { deliveryObserver: deliveryMetrics(metrics) } : {}) });
+    if (counting) {
+      registerBacklogMetrics(metrics, (now) => store.outboxBacklog(now), clock);
+      registerPoolMetrics(metrics, () => store.poolUse());
+      registerAuditChainMetrics(metrics, () => store.auditChainLag(), clock);
+    }
     let draining = false;
     const requests = installDrainingHook(app, () => draining);
-    registerHealth(app, { pendingMigrations: () => store.pendingMigrations(), dispatcherRunning: () => front.dispatcher.isRunning, draining: () => draining });
+    registerHealth(app, {
+      pendingMigrations: () => store.pendingMigrations(),
+      dispatcherRunning: () => front.dispatcher.isRunning,
+      draining: () => draining,
+      auditLag: async () => {
+        const lag = await store.auditChainLag();
+        return { unlinkedEvents: lag.unlinked, oldestUnlinkedAgeSeconds: oldestUnlinkedAgeSeconds(lag, clock.now()) };
+      },
+    });
     const stopHousekeeping = background ? startHousekeeping(store, engine.clock, app.log, overrides.housekeepingIntervalMs) : async () => {};
     const stopAudit = background ? startAuditHousekeeping(store, clock, random, config.auditRetentionDays, app.log, overrides.housekeepingIntervalMs) : async () => {};
     return {

@@ -33,7 +33,7 @@ export type {
   PushSubscriptionRecord,
   VapidKeysRecord,
 } from './ports/authenticator-store.js';
-export type { AuditChainHead, AuditEventFilter, AuditEventInput, AuditEventRecord, AuditEventStore, AuditListener, AuditSink, StoredAuditEvent } from './ports/audit-event-store.js';
+export type { AuditChainHead, AuditChainLag, AuditEventFilter, AuditEventInput, AuditEventRecord, AuditEventStore, AuditListener, AuditSink, StoredAuditEvent } from './ports/audit-event-store.js';
 export type { BackchannelRequestRecord, BackchannelRequestStore, BackchannelStatus } from './ports/backchannel-request-store.js';
 export type { ClientChange, ClientRecord, ClientStore } from './ports/client-store.js';
 export type { FrontRequestFilter, FrontRequestRecord, FrontRequestState, FrontRequestStatus, FrontRequestStore } from './ports/front-request-store.js';

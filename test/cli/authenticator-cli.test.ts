@@ -23,6 +23,10 @@ describe('openciba user enrol | devices | revoke-device', () => {
       const code = link.split('#enrol=')[1]!;
       const startEnrol = () => request(`${started.url}/s/${serviceId}/authenticator/api/enrol/start`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
       expect((await startEnrol()).status).toBe(200);
+      // In the audit trail as an admin API enrolment is, by the command line.
+      const changes = (await request(`${started.url}/admin/services/${serviceId}/events?type=admin.changed`, { headers: admin })).json.events as { subject?: string; data: unknown }[];
+      expect(changes.at(-1)).toMatchObject({ subject: 'erin', data: { actor: 'cli', resource: 'device', action: 'create', target: 'erin', changes: ['expiresIn'] } });
+      expect(JSON.stringify(changes)).not.toContain(code);
 
       expect(runCli(['user', 'devices', ...service], env)).toEqual({ status: 0, stdout: '', stderr: '' });
       expect(runCli(['user', 'revoke-device', ...service, '--device', 'nope'], env)).toEqual({ status: 1, stdout: '', stderr: 'openciba: no device nope of erin\n' });

@@ -13,7 +13,7 @@ function expectOAuthError(response: RawResponse, status: number, error = 'invali
   expect(response.headers.get('cache-control')).toBe('no-store');
 }
 
-const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+const json = (body: unknown, headers: Record<string, string> = {}) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
 describe.each(DIALECTS)('authenticator API (%s)', (dialect) => {
   let server: TestServer;
@@ -131,6 +131,68 @@ describe.each(DIALECTS)('authenticator API (%s)', (dialect) => {
     push.handler = (_r, res) => res.writeHead(201).end();
   });
 
+  it('a push service answering 429 or 5xx is tried again after its Retry-After and the backoff; 413 is not', async () => {
+    const device = await storedDevice(server, front.serviceId, 'alice');
+    const busy = testSubscription(push.url('/push/busy'));
+    expect((await subscribe(appUrl, device.token, busy.json)).status).toBe(204);
+    const answers = [
+      { status: 429, headers: { 'retry-after': '5' } },
+      { status: 503, headers: { 'retry-after': 'not a date' } },
+      { status: 201, headers: {} },
+    ];
+    push.handler = (r, res) => {
+      if (r.path !== '/push/busy') return void res.writeHead(201).end();
+      const answer = answers.shift() ?? { status: 201, headers: {} };
+      res.writeHead(answer.status, answer.headers).end();
+    };
+    const pushAttempts = async () =>
+      ((await front.admin('GET', `/admin/services/${front.serviceId}/events?type=notification.attempt&limit=1000`)).events as { data: Record<string, unknown> }[])
+        .filter((e) => e.data.kind === 'webpush')
+        .map((e) => [e.data.status, e.data.outcome, e.data.attempt]);
+    const baseline = (await pushAttempts()).length;
+    const pendingIds: string[] = [];
+    try {
+      const sentToBusy = () => push.requests.filter((r) => r.path === '/push/busy').length;
+      const started = await postForm(`${front.issuer}/backchannel/authentication`, { scope: 'openid', login_hint: 'alice', binding_message: 'Busy' }, basicAuth(front.clientId, front.clientSecret));
+      expect(started.status).toBe(200);
+      pendingIds.push(started.json.auth_req_id as string);
+      await server.runtime.front.dispatcher.runOnce();
+      expect(sentToBusy()).toBe(1);
+      // The push service asked for 5 s: not before.
+      clock.advance(4_000);
+      await server.runtime.front.dispatcher.runOnce();
+      expect(sentToBusy()).toBe(1);
+      clock.advance(1_100);
+      await server.runtime.front.dispatcher.runOnce();
+      expect(sentToBusy()).toBe(2);
+      // An unreadable Retry-After leaves the backoff (at most 2 s after the second attempt).
+      clock.advance(2_100);
+      await server.runtime.front.dispatcher.runOnce();
+      expect(sentToBusy()).toBe(3);
+      // Other devices of hers took theirs at the first attempt.
+      const busyAttempts = (await pushAttempts()).slice(baseline).filter(([status, , attempt]) => status !== 201 || attempt !== 1);
+      expect(busyAttempts).toEqual([[429, 'retry', 1], [503, 'retry', 2], [201, 'delivered', 3]]);
+      expect((await server.runtime.store.listSubscriptions(Number(front.serviceId), 'alice')).map((s) => s.endpoint)).toContain(busy.json.endpoint);
+
+      // 413 (a message the push service will never take) fails at once, and keeps the subscription.
+      answers.push({ status: 413, headers: { 'retry-after': '1' } });
+      const tooBig = await postForm(`${front.issuer}/backchannel/authentication`, { scope: 'openid', login_hint: 'alice', binding_message: 'Too big' }, basicAuth(front.clientId, front.clientSecret));
+      expect(tooBig.status).toBe(200);
+      pendingIds.push(tooBig.json.auth_req_id as string);
+      await server.runtime.front.dispatcher.runOnce();
+      expect((await pushAttempts()).filter(([status]) => status === 413)).toEqual([[413, 'failed', 1]]);
+      clock.advance(2_000);
+      await server.runtime.front.dispatcher.runOnce();
+      expect(sentToBusy()).toBe(4);
+      expect((await server.runtime.store.listSubscriptions(Number(front.serviceId), 'alice')).map((s) => s.endpoint)).toContain(busy.json.endpoint);
+    } finally {
+      push.handler = (_r, res) => res.writeHead(201).end();
+      await server.runtime.store.deleteSubscription(Number(front.serviceId), busy.json.endpoint);
+      // Pending requests count against her cap in the tests after this one.
+      for (const authReqId of pendingIds) await request(`${front.issuer}/device/api/ciba/${authReqId}/deny`, { method: 'POST' });
+    }
+  });
+
   it("another user's device sees no request of hers, and a device token opens nothing else", async () => {
     const alice = await storedDevice(server, front.serviceId, 'alice');
     const bob = await storedDevice(server, front.serviceId, 'bob');
@@ -213,6 +275,70 @@ describe.each(DIALECTS)('authenticator API (%s)', (dialect) => {
     expect((await api('GET', `/admin/services/${front.serviceId}/users/dora/devices`)).devices).toEqual([]);
     // Her unused code was deleted with her: it does not enrol a device for the new Dora.
     expectOAuthError(await request(`${appUrl}/api/enrol/start`, json({ code: enrolment.code })), 400, 'invalid_grant');
+  });
+
+  it("refusals go to the audit trail: a forged assertion, 'This wasn't me' and the suspension it starts", async () => {
+    await front.admin('PUT', `/admin/services/${front.serviceId}/front`, { authenticatorNotMeSuspensionSeconds: 60 });
+    const rules = async (authReqId: string) =>
+      ((await front.admin('GET', `/admin/services/${front.serviceId}/requests/${authReqId}/evidence`)).events as { type: string; data: Record<string, unknown> }[])
+        .filter((e) => e.type === 'security.refused')
+        .map((e) => e.data);
+    try {
+      const device = await storedDevice(server, front.serviceId, 'alice');
+      const start = (message: string) => postForm(`${front.issuer}/backchannel/authentication`, { scope: 'openid', login_hint: 'alice', binding_message: message }, basicAuth(front.clientId, front.clientSecret));
+      const started = await start('Audited');
+      expect(started.status, started.text).toBe(200);
+      const authReqId = started.json.auth_req_id as string;
+      const { requests } = (await request(`${appUrl}/api/requests`, { headers: bearer(device.token) })).json;
+      const handle = (await Promise.all(requests.map(async (r: { handle: string }) => ({ handle: r.handle, view: await request(`${appUrl}/api/requests/${r.handle}`, { headers: bearer(device.token) }) }))))
+        .find((r) => r.view.json.tx.binding_message === 'Audited')!;
+      const b64 = (n: number) => randomBytes(n).toString('base64url');
+      const forged = { id: b64(32), rawId: b64(32), type: 'public-key', clientExtensionResults: {}, response: { clientDataJSON: b64(64), authenticatorData: b64(37), signature: b64(70) } };
+      const decided = await request(`${appUrl}/api/requests/${handle.handle}/decision`, json({ challengeId: handle.view.json.challengeId, decision: 'approve', response: forged }, bearer(device.token)));
+      expectOAuthError(decided, 400);
+      expect(await rules(authReqId)).toEqual([expect.objectContaining({ rule: 'authenticator_assertion_invalid' })]);
+
+      const reported = await request(`${appUrl}/api/requests/${handle.handle}/not-me`, { method: 'POST', headers: bearer(device.token) });
+      expect(reported.status, reported.text).toBe(200);
+      expect((await rules(authReqId)).map((r) => r.rule)).toEqual(['authenticator_assertion_invalid', 'authenticator_not_me']);
+      const evidence = await front.admin('GET', `/admin/services/${front.serviceId}/requests/${authReqId}/evidence`);
+      expect(evidence.events.find((e: { type: string }) => e.type === 'decision.recorded').data).toMatchObject({ outcome: 'denied', channel: 'authenticator' });
+
+      const refused = await start('Again');
+      expect(refused.status).toBe(403);
+      const { events } = await front.admin('GET', `/admin/services/${front.serviceId}/events?type=security.refused&clientId=${front.clientId}`);
+      expect(events.at(-1)).toMatchObject({ subject: 'alice', data: { rule: 'authenticator_suspended', suspendedUntil: expect.any(String) } });
+      // No secret of the device in the trail.
+      expect(JSON.stringify(events)).not.toContain(device.token);
+    } finally {
+      await front.admin('PUT', `/admin/services/${front.serviceId}/front`, { authenticatorNotMeSuspensionSeconds: 3600 });
+      clock.advance(61_000);
+    }
+  });
+
+  it('enrolment links, push subscriptions, device revocations and key rotations are admin.changed events', async () => {
+    const changes = async (after: number) =>
+      ((await front.admin('GET', `/admin/services/${front.serviceId}/events?type=admin.changed&limit=1000`)).events as { subject?: string; data: Record<string, unknown> }[]).slice(after);
+    const before = (await changes(0)).length;
+    const issued = await front.admin('POST', `/admin/services/${front.serviceId}/users/alice/enrolments`, { expiresIn: 60 });
+    const own = await storedDevice(server, front.serviceId, 'alice');
+    expect((await subscribe(appUrl, own.token, testSubscription(push.url('/push/audited')).json)).status).toBe(204);
+    expect((await request(`${appUrl}/api/devices/${own.id}`, { method: 'DELETE', headers: bearer(own.token) })).status).toBe(204);
+    const other = await storedDevice(server, front.serviceId, 'alice');
+    await front.admin('DELETE', `/admin/services/${front.serviceId}/users/alice/devices/${other.id}`);
+    // A refused change is no change.
+    await expect(front.admin('DELETE', `/admin/services/${front.serviceId}/users/alice/devices/${other.id}`)).rejects.toThrow(/404/);
+    expect((await request(`${appUrl}/api/devices/${own.id}`, { method: 'DELETE', headers: bearer(other.token) })).status).toBe(401);
+    await front.admin('POST', `/admin/services/${front.serviceId}/keys/rotate`, {});
+    const recorded = await changes(before);
+    expect(recorded.map((e) => ({ subject: e.subject, ...e.data }))).toEqual([
+      { subject: 'alice', actor: 'organization', resource: 'device', action: 'create', target: 'alice', changes: ['expiresIn'] },
+      { subject: 'alice', actor: 'user', resource: 'device', action: 'update', target: own.id, changes: ['pushSubscription'] },
+      { subject: 'alice', actor: 'user', resource: 'device', action: 'delete', target: own.id },
+      { subject: 'alice', actor: 'organization', resource: 'device', action: 'delete', target: other.id },
+      { subject: undefined, actor: 'organization', resource: 'key', action: 'rotate', target: front.serviceId },
+    ]);
+    expect(JSON.stringify(recorded)).not.toContain(issued.code);
   });
 
   it('refuses authenticator settings out of range', async () => {

@@ -10,6 +10,7 @@ import { bearer, request } from '../support/http.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { adminApi } from '../support/admin-api.js';
+import { decisionChallenge, type CanonicalTransaction } from '../../src/op/authenticator/transaction-digest.js';
 
 const SCREENSHOT = fileURLToPath(new URL('../../docs/authenticator-approval.png', import.meta.url));
 const PAYMENT = [{ type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '123.45' }, creditorName: 'Merchant A', creditorAccount: { iban: 'DE02100100109307118603' } }];
@@ -43,6 +44,12 @@ describe('authenticator app in a real browser', () => {
     const before = push.requests.length;
     await server.runtime.front.dispatcher.runOnce();
     return push.requests.slice(before).map((r) => (JSON.parse(decryptPush(subscription, r.raw)) as { rid: string }).rid);
+  }
+
+  /** The service's security.refused rules recorded so far, oldest first. */
+  async function refusedRules(): Promise<string[]> {
+    const { events } = await front.admin('GET', `/admin/services/${front.serviceId}/events?type=security.refused&limit=1000`);
+    return events.map((e: { data: { rule: string } }) => e.data.rule);
   }
 
   async function openRequest(handle: string) {
@@ -89,6 +96,12 @@ describe('authenticator app in a real browser', () => {
     const devices = await front.admin('GET', `/admin/services/${front.serviceId}/users/alice/devices`);
     expect(devices.devices).toHaveLength(1);
     expect(JSON.stringify(devices)).not.toContain(credentials[0]!.privateKey);
+    // Her enrolment is in the audit trail, by her, naming the new device.
+    const changed = (await front.admin('GET', `/admin/services/${front.serviceId}/events?type=admin.changed&limit=1000`)).events;
+    expect(changed.slice(-2)).toMatchObject([
+      { subject: 'alice', data: { actor: 'user', resource: 'device', action: 'create', target: devices.devices[0].id, changes: ['passkey', 'label'] } },
+      { subject: 'alice', data: { actor: 'user', resource: 'device', action: 'update', target: devices.devices[0].id, changes: ['pushSubscription'] } },
+    ]);
 
     // The link was for one enrolment.
     const again = await request(`${appUrl}/api/enrol/start`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: issued.code }) });
@@ -129,6 +142,21 @@ describe('authenticator app in a real browser', () => {
     expect(evidence?.outcome).toBe('approved');
     expect(evidence?.data).toMatchObject({ decision: 'approve', userVerified: true, tx: { binding_message: 'Pay 42 EUR', authorization_details: PAYMENT } });
     expect(typeof evidence?.data.signature).toBe('string');
+    // The evidence endpoint tells the same: what the device showed and signed, in the chain, before the decision it led to.
+    const story = await front.admin('GET', `/admin/services/${front.serviceId}/requests/${authReqId}/evidence`);
+    expect(story.chain.verified).toBe(true);
+    const types = story.events.map((e: { type: string }) => e.type);
+    expect(types.indexOf('device.signed')).toBeGreaterThan(types.indexOf('device.notified'));
+    expect(types.indexOf('device.signed')).toBe(types.indexOf('decision.recorded') - 1);
+    const signed = story.events.find((e: { type: string }) => e.type === 'device.signed');
+    expect(signed.seq).toEqual(expect.any(Number));
+    expect(signed.data).toMatchObject({ channel: 'authenticator', decision: 'approve', userVerified: true, tx: { handle, binding_message: 'Pay 42 EUR', authorization_details: PAYMENT } });
+    expect(signed.data).toMatchObject({ credentialId: evidence?.data.credentialId, authenticatorData: evidence?.data.authenticatorData, signature: evidence?.data.signature });
+    // What was signed: the client data's challenge is the digest of the transaction shown, recomputable from the event alone.
+    expect(signed.data.challenge).toBe(decisionChallenge(signed.data.tx as CanonicalTransaction, 'approve'));
+    expect(JSON.parse(Buffer.from(signed.data.clientDataJSON as string, 'base64url').toString()).challenge).toBe(signed.data.challenge);
+    const decided = story.events.find((e: { type: string }) => e.type === 'decision.recorded');
+    expect(decided.data).toMatchObject({ outcome: 'approved', channel: 'authenticator', decidedBy: 'user' });
 
     const tokens = await token(authReqId);
     expect(tokens.status).toBe(200);
@@ -187,7 +215,10 @@ describe('authenticator app in a real browser', () => {
         await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 15_000 }).toBe(right ? 'Approved.' : 'Not recorded: The number did not match; the request was denied.');
         const answer = await token(started.json.auth_req_id as string);
         if (right) expect(answer.status).toBe(200);
-        else expect(answer.json.error).toBe('access_denied');
+        else {
+          expect(answer.json.error).toBe('access_denied');
+          expect((await refusedRules()).at(-1)).toBe('authenticator_number_mismatch');
+        }
       }
     } finally {
       await front.admin('PUT', `/admin/services/${front.serviceId}/front`, { authenticatorNumberMatching: false });
@@ -307,6 +338,7 @@ describe('authenticator app in a real browser', () => {
     const response = captured!.response as { response: Record<string, string> };
     const badSignature = { ...captured, challengeId: forged.json.challengeId, response: { ...response, response: { ...response.response, signature: Buffer.alloc(72, 1).toString('base64url') } } };
     expect((await post(handleB!, badSignature)).status).toBe(400);
+    expect((await refusedRules()).slice(-2)).toEqual(['authenticator_assertion_invalid', 'authenticator_assertion_invalid']);
     expect((await token(first.json.auth_req_id as string)).status).toBe(200);
     expect((await token(second.json.auth_req_id as string)).json.error).toBe('authorization_pending');
     await settle(second.json.auth_req_id as string);
@@ -323,6 +355,9 @@ describe('authenticator app in a real browser', () => {
     const refused = await backchannel({ binding_message: 'Again' });
     expect(refused.status).toBe(403);
     expect(refused.json.error).toBe('access_denied');
+    expect((await refusedRules()).slice(-2)).toEqual(['authenticator_not_me', 'authenticator_suspended']);
+    const reported = await front.admin('GET', `/admin/services/${front.serviceId}/requests/${started.json.auth_req_id as string}/evidence`);
+    expect(reported.events.find((e: { type: string }) => e.type === 'security.refused').data).toMatchObject({ rule: 'authenticator_not_me', suspendedUntil: expect.any(String) });
     clock.advance(601_000);
     expect((await backchannel({ binding_message: 'Later' })).status).toBe(200);
     await deliveredHandles();

@@ -36,6 +36,20 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ mode: 'production', publicUrl: 'https://login.example.com', port: 443, demo: false, databaseUrl: 'postgresql://openciba:secret@db.example.com:5432/openciba' });
   });
 
+  it('turns the audit trail and metrics off only in development, and only when told exactly', () => {
+    expect(loadConfig({})).toMatchObject({ auditTrail: true, metrics: true });
+    expect(loadConfig({ OPENCIBA_AUDIT_TRAIL: 'on', OPENCIBA_METRICS: 'on' })).toMatchObject({ auditTrail: true, metrics: true });
+    expect(loadConfig({ OPENCIBA_AUDIT_TRAIL: 'off', OPENCIBA_METRICS: 'off' })).toMatchObject({ auditTrail: false, metrics: false });
+    expect(loadConfig({}, { 'audit-trail': 'off' })).toMatchObject({ auditTrail: false, metrics: true });
+    const production = { OPENCIBA_MODE: 'production', OPENCIBA_PUBLIC_URL: 'https://login.example.com' };
+    expect(refusal({ ...production, OPENCIBA_AUDIT_TRAIL: 'off' })).toMatch(/^OPENCIBA_AUDIT_TRAIL=off is refused in production mode/);
+    expect(refusal({ ...production, OPENCIBA_METRICS: 'off' })).toMatch(/^OPENCIBA_METRICS=off is refused in production mode/);
+    for (const value of ['0', 'false', 'OFF', 'no', ' off', 'off\n', 'x'.repeat(10_000)]) {
+      expect(refusal({ OPENCIBA_AUDIT_TRAIL: value })).toBe(`OPENCIBA_AUDIT_TRAIL must be on or off, got ${value}`);
+    }
+    expect(refusal({ OPENCIBA_METRICS: 'off', OPENCIBA_METRICS_PORT: '9464' })).toMatch(/OPENCIBA_METRICS_PORT has nothing to serve/);
+  });
+
   it.each(['abc', '65536', '-1', '0x1f90', '1e3', ' 80', '80.5'])('refuses PORT=%j', (value) => {
     expect(refusal({ PORT: value })).toBe(`PORT must be a port number, got ${value}`);
   });

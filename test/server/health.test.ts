@@ -21,7 +21,12 @@ describe.each(DIALECTS)('/health/live and /health/ready on %s', (dialect) => {
     expect(live.headers.get('cache-control')).toBe('no-store');
     const r = await ready(server);
     expect(r.status, r.text).toBe(200);
-    expect(r.json).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', dispatcher: 'ok', shutdown: 'ok' } });
+    expect(r.json).toEqual({
+      status: 'ready',
+      checks: { database: 'ok', migrations: 'ok', dispatcher: 'ok', shutdown: 'ok' },
+      // The audit chainer's lag, reported beside the checks (never one of them).
+      auditChain: { unlinkedEvents: expect.any(Number), oldestUnlinkedAgeSeconds: expect.any(Number) },
+    });
     expect(r.headers.get('cache-control')).toBe('no-store');
     expect((await request(`${server.baseUrl}/health`)).json).toEqual({ status: 'ok' });
     // Hostile variants: a query string changes nothing; another method is not a probe.

@@ -5,6 +5,7 @@ import { startReceiver, type Receiver } from '../support/receiver.js';
 import { ManualClock } from '../support/clock.js';
 import { parsePrometheus, type Exposition } from '../support/prometheus.js';
 import { DIALECTS, startTestServer, type TestServer } from '../support/test-server.js';
+import { runAuditChainer } from '../../src/server/audit/audit-housekeeping.js';
 
 const CIBA = 'urn:openid:params:grant-type:ciba';
 const TOKEN_ROUTE = '/s/:serviceId/token';
@@ -66,6 +67,28 @@ describe.each(DIALECTS)('metrics at /metrics on %s', (dialect) => {
     expect(delta('openciba_store_statement_duration_seconds_count', { statement: 'select', outcome: 'ok' })).toBeGreaterThan(0);
     expect(delta('openciba_store_statement_duration_seconds_count', { statement: 'update', outcome: 'ok' })).toBeGreaterThan(0);
     expect(after.types.get('openciba_http_request_duration_seconds')).toBe('histogram');
+  });
+
+  it("reports the audit chainer's lag as gauges and in /health/ready, until the chainer links the events", async () => {
+    // The background chainer is off here (background: false): the flow's events wait unlinked.
+    const started = await postForm(`${front.issuer}/backchannel/authentication`, { scope: 'openid', login_hint: 'alice', client_notification_token: 'lag-n' }, basicAuth(front.clientId, front.clientSecret));
+    expect(started.status).toBe(200);
+    clock.advance(7_000);
+    const waiting = await scrape();
+    expect(waiting.value('openciba_audit_unlinked_events')).toBeGreaterThanOrEqual(4);
+    expect(waiting.value('openciba_audit_oldest_unlinked_age_seconds')).toBeGreaterThanOrEqual(7);
+    const ready = await request(`${server.baseUrl}/health/ready`);
+    // Not ready here only because this test server runs no dispatcher; the lag is reported either way, never a reason.
+    expect(ready.json.reason).not.toMatch(/audit/);
+    expect(ready.json.auditChain).toEqual({ unlinkedEvents: waiting.value('openciba_audit_unlinked_events'), oldestUnlinkedAgeSeconds: expect.any(Number) });
+    expect(ready.json.auditChain.oldestUnlinkedAgeSeconds).toBeGreaterThanOrEqual(7);
+
+    expect(await runAuditChainer(server.runtime.store)).toBeGreaterThanOrEqual(4);
+    const linked = await scrape();
+    expect(linked.value('openciba_audit_unlinked_events')).toBe(0);
+    expect(linked.value('openciba_audit_oldest_unlinked_age_seconds')).toBe(0);
+    expect((await request(`${server.baseUrl}/health/ready`)).json.auditChain).toEqual({ unlinkedEvents: 0, oldestUnlinkedAgeSeconds: 0 });
+    await request(`${front.issuer}/device/api/ciba/${started.json.auth_req_id as string}/deny`, { method: 'POST' });
   });
 
   it('shows the process metrics, and the pool only on PostgreSQL', async () => {

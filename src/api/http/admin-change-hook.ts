@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf } from '../../engine/access/api-callers.js';
 import type { AuditSink } from '../../store/ports.js';
 
-type Resource = 'service' | 'client' | 'user' | 'key' | 'front';
+type Resource = 'service' | 'client' | 'user' | 'device' | 'key' | 'front';
 type Action = 'create' | 'update' | 'delete' | 'lock' | 'unlock' | 'rotate';
 
 /** How an administration route changes what: the resource, the action, and where its target is named. */
@@ -11,6 +11,8 @@ interface ChangeRoute {
   action: Action | ((request: FastifyRequest) => Action);
   /** The target from the path's parameters, or from the answer (a created service or client). */
   target: (params: Record<string, string>, answer: Record<string, unknown>) => string;
+  /** The user the change is about, for the event's subject (a user's devices and enrolments). */
+  subject?: (params: Record<string, string>) => string;
   /** The service the event belongs to, when the path does not name it (a created service). */
   serviceOfAnswer?: boolean;
 }
@@ -30,6 +32,9 @@ const CHANGE_ROUTES: Record<string, ChangeRoute> = {
   'DELETE /api/:serviceId/client/delete/:clientId': { resource: 'client', action: 'delete', target: (p) => p.clientId! },
   'PUT /admin/services/:serviceId/users/:subject': { resource: 'user', action: userAction, target: (p) => p.subject! },
   'DELETE /admin/services/:serviceId/users/:subject': { resource: 'user', action: 'delete', target: (p) => p.subject! },
+  // An enrolment link is a device to be: its target is the user until the device exists (its own create names it).
+  'POST /admin/services/:serviceId/users/:subject/enrolments': { resource: 'device', action: 'create', target: (p) => p.subject!, subject: (p) => p.subject! },
+  'DELETE /admin/services/:serviceId/users/:subject/devices/:deviceId': { resource: 'device', action: 'delete', target: (p) => p.deviceId!, subject: (p) => p.subject! },
   'PUT /admin/services/:serviceId/front': { resource: 'front', action: 'update', target: (p) => p.serviceId! },
   'POST /admin/services/:serviceId/keys/rotate': { resource: 'key', action: 'rotate', target: (p) => p.serviceId! },
 };
@@ -56,6 +61,7 @@ export function installAdminChangeAudit(app: FastifyInstance, audit: AuditSink):
     await audit.record({
       serviceId,
       type: 'admin.changed',
+      ...(route.subject ? { subject: route.subject(params) } : {}),
       data: {
         actor: actorOf(request.apiCaller),
         resource: route.resource,

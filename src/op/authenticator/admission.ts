@@ -2,6 +2,7 @@ import type { BackchannelAuthenticationFailReason } from '../../wire/ciba-types.
 import type { FrontSettings } from '../front-settings.js';
 import type { OpContext } from '../op-context.js';
 import { numberOf } from './number-matching.js';
+import { recordRefusal } from './authenticator-audit.js';
 
 /**
  * The authenticator channel's own conditions on a new request: a client the user reported ("This
@@ -11,12 +12,12 @@ import { numberOf } from './number-matching.js';
 export async function authenticatorAdmission(
   op: OpContext,
   settings: FrontSettings,
-  request: { serviceId: number; clientId: number; subject: string; bindingMessage: unknown },
+  request: { serviceId: number; clientId: number; subject: string; bindingMessage: unknown; ticket: string },
 ): Promise<{ reason: BackchannelAuthenticationFailReason; description: string } | undefined> {
   if (settings.deviceChannel !== 'authenticator') return undefined;
   const until = await op.store.suspendedUntil(request.serviceId, request.subject, request.clientId, op.clock.now());
   if (until !== undefined) {
-    op.log.warn({ event: 'security.refused', rule: 'authenticator.suspended', serviceId: request.serviceId, clientId: request.clientId, subject: request.subject }, 'a request from a client the user reported was refused');
+    await recordRefusal(op, 'authenticator_suspended', request, 'A request from a client the user reported, while it is suspended.', { suspendedUntil: new Date(until).toISOString() });
     return { reason: 'ACCESS_DENIED', description: 'The user has reported requests from this client; new ones are refused for a while.' };
   }
   if (settings.authenticatorNumberMatching && numberOf(request.bindingMessage) === undefined) {

@@ -9,6 +9,7 @@ import { decisionView, pendingRequests } from './decision-view.js';
 import type { Outcome } from './outcome.js';
 import { finishEnrolment, startEnrolment, type FinishEnrolment } from './registration.js';
 import { parseSubscription } from './subscription-input.js';
+import { recordDeviceChange } from './authenticator-audit.js';
 
 const TOKEN = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' };
 const B64 = { type: 'string', maxLength: 8192, pattern: '^[A-Za-z0-9_-]*$' };
@@ -100,6 +101,7 @@ export function authenticatorRoutes(app: FastifyInstance, op: OpContext, service
       keysSealed: op.keyring.seal(JSON.stringify(parsed.keys)),
       createdAt: op.clock.now(),
     });
+    await recordDeviceChange(op, device, 'update', ['pushSubscription']);
     return noStore(reply).code(204).send();
   });
 
@@ -149,7 +151,9 @@ export function authenticatorRoutes(app: FastifyInstance, op: OpContext, service
     const device = await deviceOf(request, reply);
     if (!('id' in device)) return device;
     const revoked = await op.store.revokeDevice(device.serviceId, device.subject, request.params.deviceId!, op.clock.now());
-    return revoked ? noStore(reply).code(204).send() : sendOAuthError(reply, 404, 'not_found', 'No such device.');
+    if (!revoked) return sendOAuthError(reply, 404, 'not_found', 'No such device.');
+    await recordDeviceChange(op, { serviceId: device.serviceId, subject: device.subject, id: request.params.deviceId! }, 'delete');
+    return noStore(reply).code(204).send();
   });
 }
 

@@ -8,6 +8,7 @@ import { pendingRequestOf } from './decision-view.js';
 import { numberOf } from './number-matching.js';
 import { ok, refused, type Outcome } from './outcome.js';
 import { relyingParty } from './relying-party.js';
+import { recordRefusal, recordSignedAssertion, type SignedAssertion } from './authenticator-audit.js';
 import { canonicalTransaction, decisionChallenge, type SignedDecision } from './transaction-digest.js';
 
 export interface DecisionInput {
@@ -46,26 +47,32 @@ export async function decideWithPasskey(op: OpContext, device: AuthenticatorDevi
     return refused(400, 'invalid_request', 'The challenge is unknown, used or expired.');
   }
   const credential = (await op.store.listDevices(device.serviceId, device.subject)).find((d) => d.credentialId === input.response.id);
-  if (!credential) return notVerified;
+  if (!credential) {
+    await recordRefusal(op, 'authenticator_assertion_invalid', { request }, 'The credential is not one of the user\'s active passkeys.');
+    return notVerified;
+  }
   const rp = relyingParty(op.publicUrl, device.serviceId);
   const tx = canonicalTransaction(request, rp.rpID, challenge.value);
+  const expectedChallenge = decisionChallenge(tx, input.decision);
   let info;
   try {
     const verified = await verifyAuthenticationResponse({
       response: input.response,
-      expectedChallenge: decisionChallenge(tx, input.decision),
+      expectedChallenge,
       expectedOrigin: rp.origin,
       expectedRPID: rp.rpID,
       credential: { id: credential.credentialId, publicKey: Buffer.from(credential.publicKey, 'base64url'), counter: credential.signCount },
       requireUserVerification: true,
     });
-    if (!verified.verified) return notVerified;
+    if (!verified.verified) throw new Error('the assertion did not verify');
     info = verified.authenticationInfo;
   } catch (error) {
-    op.log.warn({ serviceId: device.serviceId, err: error instanceof Error ? error.message : String(error) }, 'an authenticator decision was refused');
+    // The library's message says which check failed (origin, challenge, signature…); no secret is in it.
+    await recordRefusal(op, 'authenticator_assertion_invalid', { request }, error instanceof Error ? error.message.slice(0, 200) : 'unverified');
     return notVerified;
   }
   if (!(await op.store.advanceSignCount(credential.id, credential.signCount, info.newCounter, info.credentialBackedUp, now))) {
+    await recordRefusal(op, 'authenticator_counter_conflict', { request }, 'The passkey\'s signature counter did not move forward.');
     return refused(409, 'invalid_request', 'Another answer of this passkey was accepted first.');
   }
   const settings = await loadFrontSettings(op.store, device.serviceId);
@@ -83,10 +90,24 @@ export async function decideWithPasskey(op: OpContext, device: AuthenticatorDevi
     backedUp: info.credentialBackedUp,
     ...(wrongNumber ? { wrongNumber: true } : {}),
   };
-  const result = await record(op, request, credential.id, approved ? 'approved' : 'denied', evidence, approved ? { amr: amrOf(info), ...(settings.authenticatorAcr ? { acr: settings.authenticatorAcr } : {}) } : undefined);
+  const signed: SignedAssertion = {
+    tx,
+    decision: input.decision,
+    challenge: expectedChallenge,
+    credentialId: credential.credentialId,
+    authenticatorData: evidence.authenticatorData,
+    clientDataJSON: evidence.clientDataJSON,
+    signature: evidence.signature,
+    userVerified: info.userVerified,
+  };
+  const how = approved ? { amr: amrOf(info), ...(settings.authenticatorAcr ? { acr: settings.authenticatorAcr } : {}) } : undefined;
+  const result = await record(op, request, credential.id, approved ? 'approved' : 'denied', evidence, how, signed);
   if (!result) return refused(409, 'already_decided', 'The request was already decided or has expired.');
   // CISA: a wrong pick denies the request; there is no second try on it.
-  if (wrongNumber) return refused(400, 'wrong_number', 'The number did not match; the request was denied.');
+  if (wrongNumber) {
+    await recordRefusal(op, 'authenticator_number_mismatch', { request }, 'The number picked was not the one shown; the request was denied.');
+    return refused(400, 'wrong_number', 'The number did not match; the request was denied.');
+  }
   return ok({ result });
 }
 
@@ -105,10 +126,10 @@ export async function notMe(op: OpContext, device: AuthenticatorDeviceRecord, ha
   if (!result) return refused(409, 'already_decided', 'The request was already decided or has expired.');
   const until = settings.authenticatorNotMeSuspensionSeconds > 0 ? now + settings.authenticatorNotMeSuspensionSeconds * 1000 : undefined;
   if (until !== undefined) await op.store.suspend(device.serviceId, device.subject, request.clientId, until);
-  op.log.warn(
-    { event: 'security.refused', rule: 'authenticator.not_me', serviceId: device.serviceId, clientId: request.clientId, subject: device.subject, ...(until ? { suspendedUntil: until } : {}) },
-    'the user reported a request she did not make',
-  );
+  await recordRefusal(op, 'authenticator_not_me', { request }, 'The user reported a request she did not make.', {
+    reportedBy: device.id,
+    ...(until ? { suspendedUntil: new Date(until).toISOString() } : {}),
+  });
   return ok({ result, ...(until ? { suspendedUntil: Math.floor(until / 1000) } : {}) });
 }
 
@@ -119,11 +140,14 @@ async function record(
   outcome: 'approved' | 'denied' | 'not_me',
   data: Record<string, unknown>,
   how?: { amr: string[]; acr?: string },
+  signed?: SignedAssertion,
 ): Promise<string | undefined> {
   const now = op.clock.now();
   const decided = await op.store.decideFrontRequest(request.serviceId, request.authReqIdDigest, outcome === 'approved' ? 'allowed' : 'denied', now);
   if (!decided) return undefined;
   await op.store.putEvidence({ requestDigest: request.authReqIdDigest, serviceId: request.serviceId, deviceId, outcome, data, createdAt: now });
+  // Before the completion's decision.recorded, so the evidence reads in order: shown and signed, then decided.
+  if (signed) await recordSignedAssertion(op, request, signed);
   const result = outcome === 'approved' ? 'AUTHORIZED' : 'ACCESS_DENIED';
   const user = await op.store.getUser(request.serviceId, request.subject);
   await completeDecided(op, decided, result, userClaims(user), how ?? {});

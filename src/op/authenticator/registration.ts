@@ -4,6 +4,7 @@ import { userActive } from '../device/managed-requests.js';
 import { CEREMONY_TIMEOUT_MS, ok, refused, type Outcome } from './outcome.js';
 import { relyingParty } from './relying-party.js';
 import { vapidKeys } from './vapid-keys.js';
+import { recordDeviceChange } from './authenticator-audit.js';
 
 /** WebAuthn §7.1 step 25: longer credential ids are refused. */
 const MAX_CREDENTIAL_ID_BYTES = 1023;
@@ -102,5 +103,6 @@ export async function finishEnrolment(op: OpContext, serviceId: number, input: F
     revokedAt: null,
   });
   if (added === 'duplicate') return refused(409, 'invalid_request', 'This passkey is already registered.');
+  await recordDeviceChange(op, { serviceId, subject: challenge.subject, id: deviceId }, 'create', ['passkey', ...(input.label ? ['label'] : [])]);
   return ok({ deviceId, deviceToken, subject: challenge.subject });
 }

@@ -72,7 +72,7 @@ export async function backchannelEndpoint(op: OpContext, serviceId: number, requ
   if (!bindingMessageAcceptable(answer.bindingMessage, settings.bindingMessageMaxLength)) {
     return fail('INVALID_BINDING_MESSAGE', `The binding message must be 1 to ${settings.bindingMessageMaxLength} printable characters.`);
   }
-  const inadmissible = await authenticatorAdmission(op, settings, { serviceId, clientId: Number(clientId), subject: identified.user.subject, bindingMessage: answer.bindingMessage });
+  const inadmissible = await authenticatorAdmission(op, settings, { serviceId, clientId: Number(clientId), subject: identified.user.subject, bindingMessage: answer.bindingMessage, ticket });
   if (inadmissible) return fail(inadmissible.reason, inadmissible.description);
   const place = await claimUserRequest(limits, settings, serviceId, clientId, identified.user.subject, op.random.token(16));
   if ('refused' in place) return refuse(place);

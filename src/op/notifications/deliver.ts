@@ -2,6 +2,7 @@ import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders 
 import { request as httpsRequest } from 'node:https';
 import { AddressRefused, guardedRequestOptions, type OutboundOptions } from '../../lib/guarded-lookup.js';
 import { checkOutboundUrl, parseAbsoluteUrl } from '../../lib/urls.js';
+import { retryAfterHeader } from './retry-later.js';
 
 export interface DeliveryTarget {
   url: string;
@@ -30,6 +31,8 @@ export interface DeliveryResult {
   status?: number;
   /** Why it was not delivered; never holds the body or the Authorization value. */
   error?: string;
+  /** The peer's Retry-After header on a refusal, as sent (read against the dispatcher's clock). */
+  retryAfter?: string;
 }
 
 export const DEFAULT_DELIVERY_TIMEOUT_MS = 5_000;
@@ -99,7 +102,8 @@ export function deliverOnce(target: DeliveryTarget, options: DeliveryOptions): P
     };
 
     const onResponse = (res: IncomingMessage) => {
-      answered = outcomeOf(res.statusCode ?? 0);
+      const status = res.statusCode ?? 0;
+      answered = status >= 200 && status < 300 ? outcomeOf(status) : { ...outcomeOf(status), ...retryAfterHeader(res.headers['retry-after']) };
       const result = answered;
       let received = 0;
       res.on('data', (chunk: Buffer) => {

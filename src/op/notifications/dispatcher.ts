@@ -7,6 +7,7 @@ import { backoffDelay } from './backoff.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, deliverOnce, type DeliveryResult, type ResolveHost } from './deliver.js';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from './webhook-signature.js';
 import { LeaseKeeper, type HeldBatch } from './lease-keeper.js';
+import { pushServiceOutcome, retryAfterMs } from './retry-later.js';
 import type { DeliveryObserver } from './delivery-observer.js';
 
 /** The part of a pino logger the dispatcher uses. */
@@ -252,13 +253,14 @@ export class NotificationDispatcher {
 
     const attempts = row.attempts + 1;
     const startedAt = performance.now();
-    const result: DeliveryResult = await deliverOnce(prepared, {
+    const delivered: DeliveryResult = await deliverOnce(prepared, {
       mode: this.deps.mode,
       timeoutMs: this.timeoutMs,
       allowPrivateAddresses: this.deps.allowPrivateAddresses ?? false,
       ...(this.deps.resolveHost ? { resolveHost: this.deps.resolveHost } : {}),
       ...(this.deps.ca ? { ca: this.deps.ca } : {}),
     });
+    const result = row.kind === 'webpush' ? pushServiceOutcome(delivered) : delivered;
     const durationMs = performance.now() - startedAt;
     const observe = (outcome: 'delivered' | 'retry' | 'failed') => this.deps.observer?.attempt(row.kind, outcome, durationMs);
     const now = clock.now();
@@ -278,7 +280,8 @@ export class NotificationDispatcher {
       if (row.kind === 'webpush' && (result.status === 404 || result.status === 410)) await this.deps.webPush?.gone(row);
       this.log.warn({ ...facts, error }, 'notification failed');
     } else {
-      const nextAttemptAt = now + backoffDelay(attempts, this.deps.random ? { random: this.deps.random } : {});
+      // A peer that names its own delay (a push service's 429, a 503) is not tried before it (RFC 9110 §10.2.3).
+      const nextAttemptAt = now + Math.max(backoffDelay(attempts, this.deps.random ? { random: this.deps.random } : {}), retryAfterMs(result.retryAfter, now) ?? 0);
       if (nextAttemptAt >= row.expiresAt) {
         const expired = `expired after ${attempts} attempts: ${error}`;
         await store.finishOutbox(row.id, 'failed', attempts, now, expired);

@@ -96,6 +96,14 @@ export function createAuditSink(deps: AuditSinkDeps): ServerAuditSink {
   };
 }
 
+/**
+ * The sink with the audit trail off (OPENCIBA_AUDIT_TRAIL=off, development only, config.ts):
+ * nothing is stored, logged or heard — what `npm run bench` compares the trail's cost against.
+ */
+export function disabledAuditSink(): ServerAuditSink {
+  return { useLog() {}, listen() {}, async record() {} };
+}
+
 interface Waiting {
   event: StoredAuditEvent;
   done: (error?: unknown) => void;

@@ -1,8 +1,8 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Clock } from '../../lib/clock.js';
 import type { DeliveryObserver } from '../../op/notifications/delivery-observer.js';
 import type { OutboxBacklog } from '../../store/ports.js';
-import { LATENCY_BUCKETS, METRIC_PREFIX } from './registry.js';
+import { gaugesFromQuery, LATENCY_BUCKETS, METRIC_PREFIX } from './registry.js';
 
 /** The dispatcher's observer: attempts by kind and outcome, and how long each took. */
 export function deliveryMetrics(registry: Registry): DeliveryObserver {
@@ -29,35 +29,15 @@ export function deliveryMetrics(registry: Registry): DeliveryObserver {
 
 /**
  * The queue as the database has it, computed at scrape time with one aggregate over the
- * due-time index (so it counts every node's rows, not only this node's). A failing query
- * leaves the gauges out of that scrape rather than failing it.
+ * due-time index (so it counts every node's rows, not only this node's).
  */
 export function registerBacklogMetrics(registry: Registry, backlog: (now: number) => Promise<OutboxBacklog>, clock: Clock): void {
-  let last: Promise<OutboxBacklog | undefined> | undefined;
-  // A scrape collects every metric at once, so both gauges join the one query in flight.
-  const read = () =>
-    (last ??= backlog(clock.now()).then(
-      (b) => b,
-      () => undefined,
-    ).finally(() => {
-      last = undefined;
-    }));
-  new Gauge({
-    name: `${METRIC_PREFIX}notification_queue_due`,
-    help: 'Pending notifications that are due now (leased or not).',
-    registers: [registry],
-    async collect() {
-      const b = await read();
-      if (b) this.set(b.due);
+  gaugesFromQuery(registry, () => backlog(clock.now()), [
+    { name: 'notification_queue_due', help: 'Pending notifications that are due now (leased or not).', value: (b) => b.due },
+    {
+      name: 'notification_oldest_due_age_seconds',
+      help: 'How long the oldest due notification has been waiting (0 when none is due).',
+      value: (b) => (b.oldestDueAt === null ? 0 : Math.max(0, (clock.now() - b.oldestDueAt) / 1000)),
     },
-  });
-  new Gauge({
-    name: `${METRIC_PREFIX}notification_oldest_due_age_seconds`,
-    help: 'How long the oldest due notification has been waiting (0 when none is due).',
-    registers: [registry],
-    async collect() {
-      const b = await read();
-      if (b) this.set(b.oldestDueAt === null ? 0 : Math.max(0, (clock.now() - b.oldestDueAt) / 1000));
-    },
-  });
+  ]);
 }

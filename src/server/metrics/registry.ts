@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 export const METRIC_PREFIX = 'openciba_';
 
@@ -11,6 +11,35 @@ export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
  */
 export function createMetricsRegistry(): Registry {
   return new Registry();
+}
+
+/**
+ * Gauges computed at scrape time from one database query: a scrape collects every metric at
+ * once, so the gauges join the one query in flight instead of each running it. A failing query
+ * leaves them out of that scrape rather than failing it.
+ */
+export function gaugesFromQuery<T>(registry: Registry, query: () => Promise<T>, gauges: { name: string; help: string; value: (result: T) => number }[]): void {
+  let last: Promise<T | undefined> | undefined;
+  const read = () =>
+    (last ??= query()
+      .then(
+        (value) => value,
+        () => undefined,
+      )
+      .finally(() => {
+        last = undefined;
+      }));
+  for (const gauge of gauges) {
+    new Gauge({
+      name: `${METRIC_PREFIX}${gauge.name}`,
+      help: gauge.help,
+      registers: [registry],
+      async collect() {
+        const result = await read();
+        if (result !== undefined) this.set(gauge.value(result));
+      },
+    });
+  }
 }
 
 let processRegistry: Registry | undefined;

@@ -71,6 +71,11 @@ export function kyselyAuditEvents(context: SqlContext): AuditEventStore {
       const row = await db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).where('service_id', '=', serviceId).where('seq', 'is', null).executeTakeFirst();
       return Number(row?.n ?? 0);
     },
+    async auditChainLag() {
+      const row = await db.selectFrom('audit_events').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('at').as('oldest')]).where('seq', 'is', null).executeTakeFirst();
+      const oldest = row?.oldest;
+      return { unlinked: Number(row?.n ?? 0), oldestUnlinkedAt: oldest === null || oldest === undefined ? null : Number(oldest) };
+    },
     async servicesWithUnchainedAuditEvents(limit) {
       const rows = await db.selectFrom('audit_events').select('service_id').distinct().where('seq', 'is', null).limit(limit).execute();
       return rows.map((r) => Number(r.service_id));

@@ -59,6 +59,11 @@ export interface AuditChainHead {
   hash: string;
 }
 
+export interface AuditChainLag {
+  unlinked: number;
+  oldestUnlinkedAt: number | null;
+}
+
 export interface AuditEventStore {
   appendAuditEvent(event: StoredAuditEvent): Promise<void>;
   /** Several unlinked events in one statement (one commit): the sink's batch of concurrent requests' events. */
@@ -74,6 +79,8 @@ export interface AuditEventStore {
   countUnchainedAuditEvents(serviceId: number): Promise<number>;
   /** Services with events waiting for the chainer. */
   servicesWithUnchainedAuditEvents(limit: number): Promise<number[]>;
+  /** The chainer's lag over every service: how many events wait to be linked, and the oldest one's time (null when none waits). */
+  auditChainLag(): Promise<AuditChainLag>;
   /**
    * Links up to `batch` unchained events of the service, oldest first, after its head. Returns
    * how many; 0 also when another chainer extended the chain meanwhile (its work stands, ours is
