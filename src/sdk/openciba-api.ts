@@ -106,7 +106,7 @@ export interface ClientApi {
   delete(request: ClientDeleteApiRequest): Promise<void>;
 }
 
-/** The official SDK's `clientManagement` group; OpenCIBA implements its secret operations. */
+/** The official SDK's `ClientManagement` (reached there as `client.management`); OpenCIBA implements its secret operations. */
 export interface ClientManagementApi {
   /** GET /api/{serviceId}/client/secret/refresh/{clientIdentifier} */
   refreshSecret(request: ClientSecretRefreshApiRequest): Promise<ClientSecretRefreshResponse>;
