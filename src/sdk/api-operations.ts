@@ -65,6 +65,15 @@ export const apiOperations: OperationTable = {
     method: 'DELETE', path: '/api/:serviceId/client/delete/:clientId', scope: 'service', tag: CLIENTS, summary: 'Delete a client',
     noContent: 'void',
   },
+  // The client is named `clientIdentifier` here, as in the official SDK's requests.
+  'clientManagement.refreshSecret': {
+    method: 'GET', path: '/api/:serviceId/client/secret/refresh/:clientIdentifier', scope: 'service', tag: CLIENTS, summary: "Replace a client's secret with a new random one",
+    response: 'client_secret_refresh_response',
+  },
+  'clientManagement.updateSecret': {
+    method: 'POST', path: '/api/:serviceId/client/secret/update/:clientIdentifier', scope: 'service', tag: CLIENTS, summary: "Set a client's secret",
+    body: { member: 'clientSecretUpdateRequest', schema: 'client_secret_update_request' }, response: 'client_secret_update_response',
+  },
   'service.getConfiguration': {
     method: 'GET', path: '/api/:serviceId/service/configuration', scope: 'service', tag: SERVICES, summary: 'OpenID Provider metadata of a service',
     query: { pretty, patch: { type: 'string', maxLength: 65536 } }, formPost: 'OpenID Provider metadata of a service (POST form)', jsonText: true,

@@ -32,6 +32,8 @@ export const apiPaths = {
   clientGet: withClient('client.get'),
   clientUpdate: withClient('client.update'),
   clientDelete: withClient('client.delete'),
+  clientSecretRefresh: withClient('clientManagement.refreshSecret'),
+  clientSecretUpdate: withClient('clientManagement.updateSecret'),
 } as const;
 
 /** `/api/{serviceId}{path}`, or `/api{path}` for the organization-wide operations. */

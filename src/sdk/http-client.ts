@@ -2,7 +2,7 @@ import { apiOperations } from './api-operations.js';
 import { httpPathOf } from './api-paths.js';
 import { OpenCibaApiError, OpenCibaTransportError } from './errors.js';
 import type { OpenCibaApi } from './openciba-api.js';
-import { apiFromTable, messagePathOf, pathParamsOf, pathValueOf, type ResponseOf } from './operation-spec.js';
+import { apiFromTable, clientPlaceholderOf, messagePathOf, pathParamsOf, pathValueOf, type ResponseOf } from './operation-spec.js';
 
 export interface HttpApiOptions {
   /** Where the API lives, without `/api`: `http://127.0.0.1:8080`, or `https://us.authlete.com`. */
@@ -121,7 +121,8 @@ export function createHttpApi(options: HttpApiOptions): OpenCibaApi {
     const bodyMember = spec.body?.member;
     return async (request) => {
       const r = (request ?? {}) as Record<string, unknown>;
-      const clientId = params.includes('clientId') ? String(pathValueOf(request, 'clientId')) : undefined;
+      const client = clientPlaceholderOf(spec.path);
+      const clientId = client ? String(pathValueOf(request, client)) : undefined;
       const query: Query = {};
       for (const name of queryNames) query[name] = r[name] as Query[string];
       const answer = await call<unknown>({

@@ -5,7 +5,7 @@ import type { EngineContext } from '../engine/context.js';
 import { apiOperations } from './api-operations.js';
 import { OpenCibaApiError } from './errors.js';
 import type { OpenCibaApi } from './openciba-api.js';
-import { apiFromTable, messagePathOf, pathParamsOf, pathValueOf, type ResponseOf } from './operation-spec.js';
+import { apiFromTable, clientPlaceholderOf, messagePathOf, pathParamsOf, pathValueOf, type ResponseOf } from './operation-spec.js';
 import { serviceIdOfPath } from './in-process/path-ids.js';
 import { runOperation } from './in-process/run-operation.js';
 import { projectOnto } from './wire-projection.js';
@@ -40,15 +40,15 @@ export function createInProcessApi(ctx: EngineContext, options: InProcessOptions
   return apiFromTable(apiOperations, (name, spec) => {
     const params = pathParamsOf(spec.path);
     const hasServiceId = params.includes('serviceId');
-    const hasClientId = params.includes('clientId');
+    const client = clientPlaceholderOf(spec.path);
     // The answer as the HTTP API would have sent it: projected onto the wire schema the route
     // serializes with, when it has one.
     const projection = spec.response !== undefined && spec.jsonText !== true ? spec.response : undefined;
     const empty = spec.noContent === 'empty-object' ? () => ({}) : () => undefined;
-    const fixedPath = hasClientId ? undefined : messagePathOf(spec.path);
+    const fixedPath = client ? undefined : messagePathOf(spec.path);
 
     return async (request) => {
-      const apiPath = fixedPath ?? messagePathOf(spec.path, String(pathValueOf(request, 'clientId')));
+      const apiPath = fixedPath ?? messagePathOf(spec.path, String(pathValueOf(request, client!)));
       let result: unknown;
       try {
         const serviceId = hasServiceId ? serviceIdOfPath(String(pathValueOf(request, 'serviceId'))) : 0;

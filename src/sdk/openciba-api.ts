@@ -8,6 +8,7 @@ import type {
   BackchannelAuthenticationIssueResponse,
   BackchannelAuthenticationResponse,
 } from '../wire/ciba-types.js';
+import type { ClientSecretRefreshApiRequest, ClientSecretRefreshResponse, ClientSecretUpdateApiRequest, ClientSecretUpdateResponse } from '../wire/client-secret-types.js';
 import type {
   Client,
   ClientCreateApiRequest,
@@ -105,6 +106,14 @@ export interface ClientApi {
   delete(request: ClientDeleteApiRequest): Promise<void>;
 }
 
+/** The official SDK's `ClientManagement` (reached there as `client.management`); OpenCIBA implements its secret operations. */
+export interface ClientManagementApi {
+  /** GET /api/{serviceId}/client/secret/refresh/{clientIdentifier} */
+  refreshSecret(request: ClientSecretRefreshApiRequest): Promise<ClientSecretRefreshResponse>;
+  /** POST /api/{serviceId}/client/secret/update/{clientIdentifier} */
+  updateSecret(request: ClientSecretUpdateApiRequest): Promise<ClientSecretUpdateResponse>;
+}
+
 export interface JwkSetEndpointApi {
   /** GET /api/{serviceId}/service/jwks/get?includePrivateKeys=&pretty= ; `{}` when the service has no JWK Set (204). */
   serviceJwksGetApi(request: ServiceJwksGetApiRequest): Promise<ServiceJwksGetResponse>;
@@ -126,5 +135,6 @@ export interface OpenCibaApi {
   userinfo: UserinfoApi;
   service: ServiceApi;
   client: ClientApi;
+  clientManagement: ClientManagementApi;
   jwkSetEndpoint: JwkSetEndpointApi;
 }

@@ -34,7 +34,7 @@ export type Member<K extends OperationName> = Extract<keyof RequestOf<K>, string
 
 export interface OperationSpec<K extends OperationName> {
   method: 'GET' | 'POST' | 'DELETE';
-  /** Authlete v3 path with `:serviceId` and `:clientId`, as Fastify routes it. */
+  /** Authlete v3 path with `:serviceId` and `:clientId` (or `:clientIdentifier`), as Fastify routes it. */
   path: string;
   scope: CallerScope;
   /** OpenAPI tag and summary. */
@@ -63,16 +63,31 @@ export interface OperationSpec<K extends OperationName> {
 
 export type OperationTable = { [K in OperationName]: OperationSpec<K> };
 
+/**
+ * The placeholder naming a client: `clientId` in the client operations, `clientIdentifier` in the
+ * secret ones (the official SDK's request member names; both take an id or a custom alias).
+ */
+export type ClientPlaceholder = 'clientId' | 'clientIdentifier';
+type PathParam = 'serviceId' | ClientPlaceholder;
+
+const CLIENT_PLACEHOLDER = /\/:(clientId|clientIdentifier)$/;
+
+/** The path's client placeholder, if it has one. */
+export function clientPlaceholderOf(path: string): ClientPlaceholder | undefined {
+  return CLIENT_PLACEHOLDER.exec(path)?.[1] as ClientPlaceholder | undefined;
+}
+
 /** The path's placeholders, filled from the SDK request. */
-export function pathParamsOf(path: string): ('serviceId' | 'clientId')[] {
-  const params: ('serviceId' | 'clientId')[] = [];
+export function pathParamsOf(path: string): PathParam[] {
+  const params: PathParam[] = [];
   if (path.includes('/:serviceId/')) params.push('serviceId');
-  if (path.endsWith('/:clientId')) params.push('clientId');
+  const client = clientPlaceholderOf(path);
+  if (client) params.push(client);
   return params;
 }
 
 /** The value of a path placeholder in an SDK request (a request without one is the caller's bug; it names nothing). */
-export function pathValueOf(request: object | undefined, name: 'serviceId' | 'clientId'): string | undefined {
+export function pathValueOf(request: object | undefined, name: PathParam): string | undefined {
   const value: unknown = (request as Partial<Record<typeof name, unknown>> | undefined)?.[name];
   return value === undefined ? undefined : String(value);
 }
@@ -83,7 +98,7 @@ export function pathValueOf(request: object | undefined, name: 'serviceId' | 'cl
  */
 export function messagePathOf(path: string, clientId?: string): string {
   const bare = path.replace(/^\/api(\/:serviceId)?/, '');
-  return clientId === undefined ? bare : bare.replace(':clientId', encodeURIComponent(clientId));
+  return clientId === undefined ? bare : bare.replace(CLIENT_PLACEHOLDER, `/${encodeURIComponent(clientId)}`);
 }
 
 /**

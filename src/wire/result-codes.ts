@@ -122,6 +122,11 @@ export const codes = {
   userinfoNoSubject: rc('A091304', 'The access token has no subject.'),
   userinfoIssueJson: rc('A096001', 'An ID token was generated successfully.'),
   userinfoIssueBadClaims: rc('A096201', "'claims' is not a JSON object."),
+
+  // /client/secret/refresh and /client/secret/update (OpenCIBA's codes: the reference lists none)
+  clientSecretRefreshOk: rc('A148001', 'The client secret was refreshed successfully.'),
+  clientSecretUpdateOk: rc('A149001', 'The client secret was updated successfully.'),
+  clientSecretMalformed: rc('A149201', "'clientSecret' must be 1 to 86 characters of A-Z, a-z, 0-9, '-' and '_'."),
 } as const;
 
 export type CodeName = keyof typeof codes;

@@ -1,4 +1,5 @@
 import generated from './authlete-schemas.json' with { type: 'json' };
+import { clientSecretSchemas } from './client-secret-types.js';
 
 export interface JsonSchema {
   $id?: string;
@@ -21,7 +22,8 @@ interface SchemaFile {
 const file = generated as unknown as SchemaFile;
 
 export const AUTHLETE_OPENAPI_VERSION = file.openapiVersion;
-export const authleteSchemas: Readonly<Record<string, JsonSchema>> = file.schemas;
+// The generated schemas, and those of the operations the reference extract leaves out.
+export const authleteSchemas: Readonly<Record<string, JsonSchema>> = { ...file.schemas, ...clientSecretSchemas };
 
 export function schemaOf(name: string): JsonSchema {
   const schema = authleteSchemas[name];

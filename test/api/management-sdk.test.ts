@@ -122,6 +122,33 @@ describe.each(DIALECTS)('service and client management with the official SDK (%s
     expectNotFound(gone, 'A001206', `[A001206] /client/get/${clientId}, The client (ID = ${clientId}) does not exist.`);
   });
 
+  it("refreshes and updates a client's secret with client.management.refreshSecret and updateSecret", async () => {
+    const service = await sdk.service.create({ serviceName: 'secrets' });
+    const serviceId = String(service.apiKey);
+    const client = await sdk.client.create({ serviceId, client: { clientName: 'rotating', clientIdAlias: 'sdk-rotating' } });
+    const clientIdentifier = String(client.clientId);
+
+    const refreshed = await sdk.client.management.refreshSecret({ serviceId, clientIdentifier });
+    expect(refreshed.resultCode).toBe('A148001');
+    expect(refreshed.oldClientSecret).toBe(client.clientSecret);
+    expect(refreshed.newClientSecret).toMatch(/^[A-Za-z0-9_-]{86}$/);
+    expect(refreshed.newClientSecret).not.toBe(client.clientSecret);
+    expect((await sdk.client.get({ serviceId, clientId: clientIdentifier })).clientSecret).toBe(refreshed.newClientSecret);
+
+    // By the alias, as the SDK's clientIdentifier allows.
+    const updated = await sdk.client.management.updateSecret({ serviceId, clientIdentifier: 'sdk-rotating', clientSecretUpdateRequest: { clientSecret: 'my-own_secret-1' } });
+    expect(updated).toMatchObject({ resultCode: 'A149001', newClientSecret: 'my-own_secret-1', oldClientSecret: refreshed.newClientSecret });
+    expect((await sdk.client.get({ serviceId, clientId: clientIdentifier })).clientSecret).toBe('my-own_secret-1');
+
+    const refused = await sdk.client.management
+      .updateSecret({ serviceId, clientIdentifier, clientSecretUpdateRequest: { clientSecret: 'not allowed!' } })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ResultError);
+    expect((refused as ResultError).resultCode).toBe('A149201');
+    const unknown = await sdk.client.management.refreshSecret({ serviceId, clientIdentifier: '42' }).catch((e: unknown) => e);
+    expectNotFound(unknown, 'A001206', '[A001206] /client/secret/refresh/42, The client (ID = 42) does not exist.');
+  });
+
   it('serves the JWK Set and the discovery document of a service', async () => {
     const service = await sdk.service.create({ serviceName: 'discovery', backchannelUserCodeParameterSupported: true });
     const serviceId = String(service.apiKey);

@@ -159,8 +159,8 @@ describe('admin console in a real browser', () => {
     // Once dismissed it is not shown again: not in the list, not in the edit form.
     await row.getByRole('button', { name: 'Edit' }).click();
     expect(await page.locator('main').textContent()).not.toContain(state.clientSecret);
-    // No rotation: the API has no secret refresh, and the page says so.
-    expect(await page.getByTestId('secret-rotation').textContent()).toContain('cannot be rotated');
+    // The page says how to replace the secret (it once said it could not be, before the API had /client/secret/refresh).
+    expect(await page.getByTestId('secret-rotation').textContent()).toContain('Rotate secret');
     const edit = page.locator('#client-edit');
     expect(await edit.getByLabel('Client notification endpoint').inputValue()).toBe(receiver.url('/ping'));
     await edit.getByLabel('Token delivery mode').selectOption('PUSH');
@@ -174,6 +174,46 @@ describe('admin console in a real browser', () => {
     await expect.poll(() => page.getByRole('status').filter({ hasText: `Client ${state.clientId} saved.` }).count()).toBe(1);
     const saved = await request(`${server.baseUrl}/api/${state.serviceId}/client/get/${state.clientId}`, { headers: bearer(server.adminToken) });
     expect(saved.json).toMatchObject({ clientName: HOSTILE_NAME, bcDeliveryMode: 'PING', bcNotificationEndpoint: receiver.url('/ping'), clientSecret: state.clientSecret });
+  });
+
+  it('rotates the secret after a confirmation: the new one is shown once, the old one stops working', async () => {
+    const issuer = (await request(`${server.baseUrl}/api/${state.serviceId}/service/get`, { headers: bearer(server.adminToken) })).json.issuer as string;
+    const tokenWith = async (secret: string) => {
+      const answer = await postForm(`${issuer}/token`, { grant_type: 'urn:openid:params:grant-type:ciba', auth_req_id: 'none' }, basicAuth(state.clientId!, secret));
+      return [answer.status, answer.json?.error];
+    };
+    const old = state.clientSecret!;
+    expect(await tokenWith(old)).toEqual([400, 'invalid_grant']);
+    await go('Clients');
+    const rotate = page.getByRole('button', { name: `Rotate the secret of client ${state.clientId}` });
+    // Declined: nothing happens.
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await rotate.click();
+    expect(await page.getByTestId('client-secret').count()).toBe(0);
+    expect(await tokenWith(old)).toEqual([400, 'invalid_grant']);
+
+    let question = '';
+    page.once('dialog', (dialog) => {
+      question = dialog.message();
+      void dialog.accept();
+    });
+    await rotate.click();
+    const secret = page.getByTestId('client-secret');
+    await expect.poll(() => secret.count()).toBe(1);
+    expect(question).toContain('stops working at once');
+    const fresh = (await secret.locator('code').textContent())!;
+    expect(fresh).toMatch(/^[A-Za-z0-9_-]{86}$/);
+    expect(fresh).not.toBe(old);
+    expect(await page.getByRole('status').filter({ hasText: `The secret of client ${state.clientId} was rotated.` }).count()).toBe(1);
+    expect(await tokenWith(old)).toEqual([401, 'invalid_client']);
+    expect(await tokenWith(fresh)).toEqual([400, 'invalid_grant']);
+    await page.getByRole('button', { name: 'I have copied it' }).click();
+    expect(await page.locator('main').textContent()).not.toContain(fresh);
+    // The trail names the change, never the value.
+    const trail = await request(`${server.baseUrl}/admin/services/${state.serviceId}/events?type=admin.changed`, { headers: bearer(server.adminToken) });
+    expect(trail.json.events.at(-1).data).toMatchObject({ resource: 'client', action: 'rotate', target: state.clientId, changes: ['clientSecret'] });
+    expect(trail.text).not.toContain(fresh);
+    state.clientSecret = fresh;
   });
 
   it('adds, locks and unlocks a user in the directory', async () => {

@@ -60,6 +60,8 @@ describe('createHttpApi', () => {
       [(a) => a.client.list({ serviceId: sid, developer: 'd v', start: 0, end: 3 }), 'GET', `/api/${sid}/client/get/list?developer=d+v&start=0&end=3`, undefined],
       [(a) => a.client.update({ serviceId: sid, clientId: '42', client: { clientName: 'c2' } }), 'POST', `/api/${sid}/client/update/42`, { clientName: 'c2' }],
       [(a) => a.client.delete({ serviceId: sid, clientId: '42' }), 'DELETE', `/api/${sid}/client/delete/42`, undefined],
+      [(a) => a.clientManagement.refreshSecret({ serviceId: sid, clientIdentifier: 'my app' }), 'GET', `/api/${sid}/client/secret/refresh/my%20app`, undefined],
+      [(a) => a.clientManagement.updateSecret({ serviceId: sid, clientIdentifier: '42', clientSecretUpdateRequest: { clientSecret: 'abc' } }), 'POST', `/api/${sid}/client/secret/update/42`, { clientSecret: 'abc' }],
       [(a) => a.jwkSetEndpoint.serviceJwksGetApi({ serviceId: sid, includePrivateKeys: true }), 'GET', `/api/${sid}/service/jwks/get?includePrivateKeys=true`, undefined],
     ];
     for (const [call, method, path, body] of calls) {

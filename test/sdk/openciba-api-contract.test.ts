@@ -269,6 +269,20 @@ describe.each(KINDS)('OpenCibaApi contract (%s)', (kind) => {
     const gone = await apiErrorOf(api.service.get({ serviceId: String(doomed.apiKey) }));
     expect([gone.status, gone.resultCode]).toEqual([404, 'A001205']);
   });
+
+  it("refreshes and updates a client's secret, and refuses a malformed one the same way", async () => {
+    const rotating = await api.client.create({ serviceId, client: { clientName: 'rotating', bcDeliveryMode: 'POLL' } });
+    const clientIdentifier = String(rotating.clientId);
+    const refreshed = await api.clientManagement.refreshSecret({ serviceId, clientIdentifier });
+    expect(refreshed).toEqual({ resultCode: 'A148001', resultMessage: expect.stringMatching(/^\[A148001\] /), newClientSecret: expect.stringMatching(/^[A-Za-z0-9_-]{86}$/), oldClientSecret: rotating.clientSecret });
+    const updated = await api.clientManagement.updateSecret({ serviceId, clientIdentifier, clientSecretUpdateRequest: { clientSecret: 'contract-secret' } });
+    expect(updated).toMatchObject({ resultCode: 'A149001', newClientSecret: 'contract-secret', oldClientSecret: refreshed.newClientSecret });
+    expect((await api.client.get({ serviceId, clientId: clientIdentifier })).clientSecret).toBe('contract-secret');
+    const refused = await apiErrorOf(api.clientManagement.updateSecret({ serviceId, clientIdentifier, clientSecretUpdateRequest: { clientSecret: 'a\u0000b' } }));
+    expect([refused.status, refused.resultCode]).toEqual([400, 'A149201']);
+    const unknown = await apiErrorOf(api.clientManagement.refreshSecret({ serviceId, clientIdentifier: '42' }));
+    expect([unknown.status, unknown.resultCode, unknown.resultMessage]).toEqual([404, 'A001206', '[A001206] /client/secret/refresh/42, The client (ID = 42) does not exist.']);
+  });
 });
 
 describe('HTTP and in-process implementations agree', () => {

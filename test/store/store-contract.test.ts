@@ -105,6 +105,12 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
     expect(await store.updateClient(b, 12_345_678_901_234, { data: {}, developer: null, secretSealed: 's', clientIdAlias: null, modifiedAt: 9000 })).toBe('not-found');
     const updated = await store.getClient(a, 12_345_678_901_234);
     expect(updated).toMatchObject({ developer: null, secretSealed: 'secret2', modifiedAt: 9000, data: { clientName: 'x' } });
+    // An update without a secret keeps it; replaceClientSecret changes the secret alone.
+    expect(await store.updateClient(a, 12_345_678_901_234, { data: { clientName: 'y' }, developer: null, clientIdAlias: null, modifiedAt: 9100 })).toBe('updated');
+    expect(await store.getClient(a, 12_345_678_901_234)).toMatchObject({ secretSealed: 'secret2', data: { clientName: 'y' } });
+    expect(await store.replaceClientSecret(a, 12_345_678_901_234, 'secret3', 9200)).toBe(true);
+    expect(await store.replaceClientSecret(b, 12_345_678_901_234, 'secret4', 9200)).toBe(false);
+    expect(await store.getClient(a, 12_345_678_901_234)).toMatchObject({ secretSealed: 'secret3', modifiedAt: 9200, data: { clientName: 'y' } });
 
     expect(await store.deleteClient(b, 12_345_678_901_235, 9_500)).toBe(false);
     expect(await store.deleteClient(a, 12_345_678_901_235, 9_500)).toBe(true);

@@ -51,6 +51,17 @@ export class ClientsPage extends Component {
     await this.load();
   }
 
+  async rotate(client) {
+    if (!confirm(`Rotate the secret of client ${client.clientId}? The current secret stops working at once.`)) return;
+    try {
+      const answer = await api('GET', `/api/${this.props.serviceId}/client/secret/refresh/${client.clientId}`);
+      // Shown once, as at creation: the new secret is in no list and no form.
+      this.setState({ editing: undefined, creating: false, secret: { clientId: client.clientId, value: answer.newClientSecret }, notice: `The secret of client ${client.clientId} was rotated.`, error: '' });
+    } catch (error) {
+      this.setState({ error: error.message });
+    }
+  }
+
   async remove(client) {
     if (!confirm(`Delete client ${client.clientId}?`)) return;
     try {
@@ -67,6 +78,7 @@ export class ClientsPage extends Component {
     const rows = this.state.clients.map((c) => html`<tr data-testid="client-row">
       <td>${c.clientId}</td><td>${c.clientName}</td><td>${c.bcDeliveryMode}</td><td class="wrap">${c.bcNotificationEndpoint ?? ''}</td><td>${c.tokenAuthMethod}</td>
       <td><button type="button" class="link" aria-label=${`Edit client ${c.clientId}`} onClick=${() => this.setState({ editing: c, creating: false, secret: undefined })}>Edit</button>
+        <button type="button" class="link" aria-label=${`Rotate the secret of client ${c.clientId}`} onClick=${() => this.rotate(c)}>Rotate secret</button>
         <button type="button" class="link danger" aria-label=${`Delete client ${c.clientId}`} onClick=${() => this.remove(c)}>Delete</button></td></tr>`);
     const { editing, secret } = this.state;
     return html`<section>
@@ -83,8 +95,8 @@ export class ClientsPage extends Component {
         : html`<button type="button" onClick=${() => this.setState({ creating: true, editing: undefined, secret: undefined, notice: '' })}>New client</button>`}
       ${editing ? html`<${Form} key=${`c${editing.clientId}`} id="client-edit" title=${`Client ${editing.clientId}`} fields=${CLIENT_FIELDS}
           initial=${editing} onSubmit=${(v) => this.update(v)} onCancel=${() => this.setState({ editing: undefined })} />
-        <p class="muted" data-testid="secret-rotation">The secret was shown once, at creation. It cannot be rotated: this server does not implement
-          Authlete's <code>POST /api/{serviceId}/client/secret/refresh/{clientIdentifier}</code>; to replace a secret, create a new client.</p>` : null}
+        <p class="muted" data-testid="secret-rotation">The secret was shown once, at creation or at its last rotation. <em>Rotate secret</em> in the list
+          replaces it with a new random one (Authlete's <code>GET /api/{serviceId}/client/secret/refresh/{clientIdentifier}</code>); the old one stops working at once.</p>` : null}
     </section>`;
   }
 }

@@ -13,6 +13,8 @@ interface ChangeRoute {
   target: (params: Record<string, string>, answer: Record<string, unknown>) => string;
   /** The user the change is about, for the event's subject (a user's devices and enrolments). */
   subject?: (params: Record<string, string>) => string;
+  /** The changed fields, when the body does not name them (a refreshed secret has no body). */
+  changes?: string[];
   /** The service the event belongs to, when the path does not name it (a created service). */
   serviceOfAnswer?: boolean;
 }
@@ -30,6 +32,9 @@ const CHANGE_ROUTES: Record<string, ChangeRoute> = {
   'POST /api/:serviceId/client/create': { resource: 'client', action: 'create', target: (_, a) => String(a.clientId ?? '') },
   'POST /api/:serviceId/client/update/:clientId': { resource: 'client', action: 'update', target: (p) => p.clientId! },
   'DELETE /api/:serviceId/client/delete/:clientId': { resource: 'client', action: 'delete', target: (p) => p.clientId! },
+  // Named, never valued: the secret itself stays out of the trail.
+  'GET /api/:serviceId/client/secret/refresh/:clientIdentifier': { resource: 'client', action: 'rotate', target: (p) => p.clientIdentifier!, changes: ['clientSecret'] },
+  'POST /api/:serviceId/client/secret/update/:clientIdentifier': { resource: 'client', action: 'update', target: (p) => p.clientIdentifier!, changes: ['clientSecret'] },
   'PUT /admin/services/:serviceId/users/:subject': { resource: 'user', action: userAction, target: (p) => p.subject! },
   'DELETE /admin/services/:serviceId/users/:subject': { resource: 'user', action: 'delete', target: (p) => p.subject! },
   // An enrolment link is a device to be: its target is the user until the device exists (its own create names it).
@@ -57,7 +62,7 @@ export function installAdminChangeAudit(app: FastifyInstance, audit: AuditSink):
     const serviceId = Number(route.serviceOfAnswer ? answer.apiKey : params.serviceId);
     if (!Number.isSafeInteger(serviceId) || serviceId <= 0) return payload;
     const body = request.body;
-    const changes = body !== null && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body).slice(0, MAX_CHANGED_FIELDS) : [];
+    const changes = route.changes ?? (body !== null && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body).slice(0, MAX_CHANGED_FIELDS) : []);
     await audit.record({
       serviceId,
       type: 'admin.changed',

@@ -16,6 +16,11 @@ const CLIENT_ID_DIGITS = 14;
 /** 512 random bits, 86 characters of base64url, as Authlete makes them. */
 const CLIENT_SECRET_BYTES = 64;
 
+/** A new random client secret, sealed for storage (client/create and client/secret/refresh). */
+export function newSealedClientSecret(ctx: EngineContext): string {
+  return ctx.keyring.seal(ctx.random.token(CLIENT_SECRET_BYTES));
+}
+
 export type ClientView = Record<string, unknown> & { clientId: number; clientSecret: string };
 
 /**
@@ -108,7 +113,7 @@ export async function createClient(ctx: EngineContext, serviceId: number, input:
     number: await ctx.store.nextNumber('client'),
     developer,
     data,
-    secretSealed: ctx.keyring.seal(ctx.random.token(CLIENT_SECRET_BYTES)),
+    secretSealed: newSealedClientSecret(ctx),
     clientIdAlias: alias,
     createdAt: now,
     modifiedAt: now,
@@ -140,7 +145,10 @@ export async function listClients(ctx: EngineContext, serviceId: number, start: 
   return withoutNulls({ start, end, totalCount: page.totalCount, developer, clients: page.items.map((r) => viewOfClient(ctx, r, serviceNumber)) });
 }
 
-/** Replaces the writable members; the secret stays (it is not taken from the body). */
+/**
+ * Replaces the writable members; the secret stays (it is not taken from the body, and not written
+ * back either, so that a secret replaced meanwhile by /client/secret/* is not undone).
+ */
 export async function updateClient(ctx: EngineContext, serviceId: number, clientId: number, input: Record<string, unknown>): Promise<ClientView | ApiError> {
   const service = await serviceOf(ctx, serviceId);
   if (!('data' in service)) return service;
@@ -154,7 +162,7 @@ export async function updateClient(ctx: EngineContext, serviceId: number, client
   const alias = customAlias(data, clientId, record.data.clientIdAlias);
   if (alias !== null && typeof alias !== 'string') return alias;
   const modifiedAt = ctx.clock.now();
-  const updated = await ctx.store.updateClient(serviceId, clientId, { data, developer, secretSealed: record.secretSealed, clientIdAlias: alias, modifiedAt });
+  const updated = await ctx.store.updateClient(serviceId, clientId, { data, developer, clientIdAlias: alias, modifiedAt });
   forgetClient(ctx.store, serviceId, clientId);
   if (updated === 'alias-taken') return aliasTaken();
   if (updated === 'not-found') return apiErrors.clientNotFound(String(clientId));

@@ -6,6 +6,7 @@ import { failBackchannelAuthentication } from '../../engine/ciba/fail.js';
 import type { HeldTickets } from '../../engine/ciba/held-tickets.js';
 import { issueAuthReqId } from '../../engine/ciba/issue.js';
 import { createClient, deleteClient, getClient, listClients, updateClient } from '../../engine/clients/client-operations.js';
+import { refreshClientSecret, updateClientSecret } from '../../engine/clients/client-secret.js';
 import type { EngineContext } from '../../engine/context.js';
 import { serviceConfiguration } from '../../engine/discovery/service-configuration.js';
 import { createService, deleteService, getService, getServiceJwks, listServices, updateService } from '../../engine/services/service-operations.js';
@@ -56,6 +57,8 @@ export const engineOperations: { [K in OperationName]: EngineOperation<K> } = {
   'client.get': (ctx, _r, { serviceId, clientId }) => getClient(ctx, serviceId, clientId),
   'client.update': (ctx, r, { serviceId, clientId }) => updateClient(ctx, serviceId, clientId, r.client ?? {}),
   'client.delete': (ctx, _r, { serviceId, clientId }) => deleteClient(ctx, serviceId, clientId),
+  'clientManagement.refreshSecret': (ctx, _r, { serviceId, clientId }) => refreshClientSecret(ctx, serviceId, clientId),
+  'clientManagement.updateSecret': (ctx, r, { serviceId, clientId }) => updateClientSecret(ctx, serviceId, clientId, r.clientSecretUpdateRequest?.clientSecret),
   'jwkSetEndpoint.serviceJwksGetApi': async (ctx, r, { serviceId, caller }) => {
     const includePrivate = r.includePrivateKeys === true;
     if (includePrivate && caller.kind !== 'organization') return apiErrors.forbidden('Private keys are given only to the organization token.');

@@ -3,7 +3,7 @@ import { isApiError } from '../../engine/api-error.js';
 import type { HeldTickets } from '../../engine/ciba/held-tickets.js';
 import type { EngineContext } from '../../engine/context.js';
 import { engineOperations } from './engine-operations.js';
-import { pathValueOf, type OperationName, type OperationSpec, type RequestOf } from '../operation-spec.js';
+import { clientPlaceholderOf, pathValueOf, type OperationName, type OperationSpec, type RequestOf } from '../operation-spec.js';
 import { clientIdOfPath } from './path-ids.js';
 import { checkedBody, checkedQuery } from './request-checks.js';
 
@@ -49,8 +49,9 @@ export async function runOperation<K extends OperationName>(ctx: EngineContext, 
     if (invalid) return invalid;
   }
   let clientId = 0;
-  if (spec.path.endsWith('/:clientId')) {
-    const resolved = await clientIdOfPath(ctx, call.serviceId, pathValueOf(request, 'clientId') ?? '');
+  const client = clientPlaceholderOf(spec.path);
+  if (client) {
+    const resolved = await clientIdOfPath(ctx, call.serviceId, pathValueOf(request, client) ?? '');
     if (isApiError(resolved)) return resolved;
     clientId = resolved;
   }

@@ -64,7 +64,7 @@ export function kyselyClients({ db, hot }: SqlContext): ClientStore {
           .set({
             data: JSON.stringify(change.data),
             developer: change.developer,
-            secret_sealed: change.secretSealed,
+            ...(change.secretSealed !== undefined ? { secret_sealed: change.secretSealed } : {}),
             client_id_alias: change.clientIdAlias,
             modified_at: change.modifiedAt,
           })
@@ -79,6 +79,16 @@ export function kyselyClients({ db, hot }: SqlContext): ClientStore {
         }
         throw error;
       }
+    },
+
+    async replaceClientSecret(serviceId, clientId, secretSealed, modifiedAt) {
+      const result = await db
+        .updateTable('clients')
+        .set({ secret_sealed: secretSealed, modified_at: modifiedAt })
+        .where('service_id', '=', serviceId)
+        .where('client_id', '=', clientId)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
 
     deleteClient(serviceId, clientId, now) {

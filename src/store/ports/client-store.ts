@@ -17,7 +17,8 @@ export interface ClientRecord {
 export interface ClientChange {
   data: Record<string, unknown>;
   developer: string | null;
-  secretSealed: string;
+  /** Absent: the secret stays as it is. */
+  secretSealed?: string;
   clientIdAlias: string | null;
   modifiedAt: number;
 }
@@ -30,6 +31,8 @@ export interface ClientStore {
   findClientIdByAlias(serviceId: number, alias: string): Promise<number | undefined>;
   listClients(serviceId: number, start: number, end: number, developer?: string): Promise<Page<ClientRecord>>;
   updateClient(serviceId: number, clientId: number, change: ClientChange): Promise<'updated' | 'not-found' | 'alias-taken'>;
+  /** Replaces the client's sealed secret alone; false when the service has no such client. */
+  replaceClientSecret(serviceId: number, clientId: number, secretSealed: string, modifiedAt: number): Promise<boolean>;
   /**
    * Deletes the client with, in the same transaction, its tokens, its CIBA requests, the front's
    * device requests for it, and its pending notifications and webhooks (marked failed at `now`,
