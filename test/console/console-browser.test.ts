@@ -1,8 +1,8 @@
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/authenticator.js';
-import { approveInSimulator, CONSOLE_SHOTS, consoleTab } from '../support/console-page.js';
+import { approveInSimulator, consoleTab } from '../support/console-page.js';
+import { screenshotPath } from '../support/screenshots.js';
 import { basicAuth, postForm } from '../support/front-fixtures.js';
 import { bearer, request } from '../support/http.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
@@ -336,7 +336,7 @@ describe('admin console in a real browser', () => {
       return getComputedStyle(link).outlineStyle;
     });
     expect(outline).toBe('solid');
-    await phone.screenshot({ path: join(CONSOLE_SHOTS, 'phone-live-requests.png'), fullPage: true });
+    await phone.screenshot({ path: screenshotPath('console/phone-live-requests.png'), fullPage: true });
     await phone.close();
     expect(pageErrors).toEqual([]);
   }, 30_000);

@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { fileURLToPath } from 'node:url';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptPush, launchChromium, pageWithPasskey, subscribe, testSubscription, type TestSubscription } from '../support/authenticator.js';
@@ -10,9 +9,9 @@ import { bearer, request } from '../support/http.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { adminApi } from '../support/admin-api.js';
+import { screenshotPath } from '../support/screenshots.js';
 import { decisionChallenge, type CanonicalTransaction } from '../../src/op/authenticator/transaction-digest.js';
 
-const SCREENSHOT = fileURLToPath(new URL('../../docs/authenticator-approval.png', import.meta.url));
 const PAYMENT = [{ type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '123.45' }, creditorName: 'Merchant A', creditorAccount: { iban: 'DE02100100109307118603' } }];
 const CIBA = 'urn:openid:params:grant-type:ciba';
 
@@ -134,7 +133,7 @@ describe('authenticator app in a real browser', () => {
     expect(await page.getByTestId('creditor').textContent()).toContain('Merchant A');
     expect(await page.getByTestId('scopes').textContent()).toContain('openid profile');
     expect(await page.getByTestId('time-left').textContent()).toMatch(/left$/);
-    await page.screenshot({ path: SCREENSHOT });
+    await page.screenshot({ path: screenshotPath('authenticator-approval.png') });
     await page.getByTestId('approve').click();
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 15_000 }).toBe('Approved.');
     // The signed assertion is kept with the request, with the transaction it covers.

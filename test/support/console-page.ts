@@ -1,10 +1,6 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
-
-/** Where the console's tests write the screenshots the README links. */
-export const CONSOLE_SHOTS = fileURLToPath(new URL('../../docs/console/', import.meta.url));
+import { screenshotPath } from './screenshots.js';
 
 /** Helpers over one console tab: page navigation by the nav's links, sign-in and screenshots. */
 export function consoleTab(page: Page) {
@@ -19,7 +15,7 @@ export function consoleTab(page: Page) {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await expect.poll(() => page.locator('main h1').textContent()).toBe('Dashboard');
     },
-    shot: (name: string) => page.screenshot({ path: join(CONSOLE_SHOTS, `${name}.png`), fullPage: true }),
+    shot: (name: string) => page.screenshot({ path: screenshotPath(`console/${name}.png`), fullPage: true }),
   };
 }
 
