@@ -10,6 +10,7 @@ import * as attemptLimits from './migrations/0008-attempt-limits.js';
 import * as auditEvents from './migrations/0010-audit-events.js';
 import * as authenticator from './migrations/0013-authenticator.js';
 import * as frontRequestListing from './migrations/0014-front-request-listing.js';
+import * as auditUnlinked from './migrations/0015-audit-unlinked.js';
 
 // Migrations are compiled in, so a build runs the same on every node and in every package layout.
 const MIGRATIONS: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010-audit-events': auditEvents,
   '0013-authenticator': authenticator,
   '0014-front-request-listing': frontRequestListing,
+  '0015-audit-unlinked': auditUnlinked,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -77,7 +77,15 @@ export function kyselyAuditEvents(context: SqlContext): AuditEventStore {
       return { unlinked: Number(row?.n ?? 0), oldestUnlinkedAt: oldest === null || oldest === undefined ? null : Number(oldest) };
     },
     async servicesWithUnchainedAuditEvents(limit) {
-      const rows = await db.selectFrom('audit_events').select('service_id').distinct().where('seq', 'is', null).limit(limit).execute();
+      // Grouped with min(at) so that only the partial index of unlinked rows (0015) covers the
+      // query: a plain DISTINCT is answered by scanning (service_id, seq), the whole trail.
+      const rows = await db
+        .selectFrom('audit_events')
+        .select((eb) => ['service_id', eb.fn.min('at').as('oldest')])
+        .where('seq', 'is', null)
+        .groupBy('service_id')
+        .limit(limit)
+        .execute();
       return rows.map((r) => Number(r.service_id));
     },
     async auditedServices() {
