@@ -7,9 +7,8 @@ import { auditEventId } from './audit-sink.js';
 
 /** How often the chainer links new events: the unlinked tail is never more than a few seconds old. */
 export const AUDIT_CHAIN_INTERVAL_MS = 1_000;
-// Small batches: a batch holds the database while it links, and requests wait behind it.
-const CHAIN_BATCH = 200;
-const MAX_PASSES = 100;
+const CHAIN_BATCH = 1000;
+const MAX_PASSES = 20;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Links the waiting events of every service, in bounded batches. Safe on every node at once (audit-chain.ts). */
