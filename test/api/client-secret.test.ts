@@ -1,13 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PARTY_TTL_MS } from '../../src/engine/cache/party-caches.js';
 import { ManualClock } from '../support/clock.js';
 import { basicAuth, createFront, postForm, type FrontFixture } from '../support/front-fixtures.js';
 import { bearer, request, type RawResponse } from '../support/http.js';
-import { DIALECTS, freshPostgresUrl, startTestServer, type TestServer } from '../support/test-server.js';
+import { DIALECTS, type TestServer } from '../support/test-server.js';
+import { startTwoNodes } from '../support/two-nodes.js';
 
 const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
 const SECRET = /^[A-Za-z0-9_-]{86}$/;
@@ -19,25 +16,14 @@ const SECRET = /^[A-Za-z0-9_-]{86}$/;
  */
 describe.each(DIALECTS)('client secret rotation (%s)', (dialect) => {
   const clock = new ManualClock();
-  let dataDir: string;
   let nodeA: TestServer;
   let nodeB: TestServer;
+  let closeNodes: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'openciba-secret-'));
-    const env: Record<string, string> = {
-      OPENCIBA_DATA_DIR: dataDir,
-      OPENCIBA_MASTER_KEY: randomBytes(32).toString('base64'),
-      ...(dialect === 'postgres' ? { DATABASE_URL: await freshPostgresUrl() } : {}),
-    };
-    nodeA = await startTestServer({ clock, env, background: false });
-    nodeB = await startTestServer({ clock, env, background: false });
+    ({ nodeA, nodeB, close: closeNodes } = await startTwoNodes(dialect, clock));
   });
-  afterAll(async () => {
-    await nodeB?.close();
-    await nodeA?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => closeNodes?.());
 
   const api = (method: string, path: string, body?: unknown, token = nodeA.adminToken): Promise<RawResponse> =>
     request(`${nodeA.baseUrl}${path}`, {

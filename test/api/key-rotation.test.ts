@@ -1,7 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as oidc from 'openid-client';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +5,8 @@ import { PARTY_TTL_MS } from '../../src/engine/cache/party-caches.js';
 import { ManualClock } from '../support/clock.js';
 import { createFront, type FrontFixture } from '../support/front-fixtures.js';
 import { bearer, request } from '../support/http.js';
-import { DIALECTS, freshPostgresUrl, startTestServer, type TestServer } from '../support/test-server.js';
+import { DIALECTS, startTestServer, type TestServer } from '../support/test-server.js';
+import { startTwoNodes } from '../support/two-nodes.js';
 
 const PREPUBLICATION_S = 300;
 const ID_TOKEN_S = 900;
@@ -182,26 +179,14 @@ describe.each(DIALECTS)('signing-key rotation, verified by openid-client (%s)', 
 
 describe.each(DIALECTS)('two nodes on one database pick up a rotation (%s)', (dialect) => {
   const clock = new ManualClock(Date.now());
-  let dataDir: string;
   let nodeA: TestServer;
   let nodeB: TestServer;
+  let closeNodes: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'openciba-keys-'));
-    const env: Record<string, string> = {
-      OPENCIBA_DATA_DIR: dataDir,
-      OPENCIBA_MASTER_KEY: randomBytes(32).toString('base64'),
-      OPENCIBA_KEY_PREPUBLICATION_SECONDS: '60',
-      ...(dialect === 'postgres' ? { DATABASE_URL: await freshPostgresUrl() } : {}),
-    };
-    nodeA = await startTestServer({ clock, env, background: false });
-    nodeB = await startTestServer({ clock, env, background: false });
+    ({ nodeA, nodeB, close: closeNodes } = await startTwoNodes(dialect, clock, { OPENCIBA_KEY_PREPUBLICATION_SECONDS: '60' }));
   });
-  afterAll(async () => {
-    await nodeB?.close();
-    await nodeA?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => closeNodes?.());
 
   it('both serve the new JWK Set within the cache time, and both sign with the new key after activation', async () => {
     const front = await createFront(nodeA, { idTokenSignAlg: 'ES256' });

@@ -1,34 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../support/clock.js';
 import { createFront, type FrontFixture } from '../support/front-fixtures.js';
 import { backchannel, setFrontLimits } from '../support/limit-fixtures.js';
-import { DIALECTS, freshPostgresUrl, startTestServer, type TestServer } from '../support/test-server.js';
+import { DIALECTS, type TestServer } from '../support/test-server.js';
+import { startTwoNodes } from '../support/two-nodes.js';
 
 describe.each(DIALECTS)('limits hold across two nodes on one database (%s)', (dialect) => {
-  let dataDir: string;
+  const clock = new ManualClock(Date.now());
   let nodeA: TestServer;
   let nodeB: TestServer;
-  const clock = new ManualClock(Date.now());
+  let closeNodes: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'openciba-limit-nodes-'));
-    const env: Record<string, string> = {
-      OPENCIBA_DATA_DIR: dataDir,
-      OPENCIBA_MASTER_KEY: randomBytes(32).toString('base64'),
-      ...(dialect === 'postgres' ? { DATABASE_URL: await freshPostgresUrl() } : {}),
-    };
-    nodeA = await startTestServer({ clock, env, background: false });
-    nodeB = await startTestServer({ clock, env, background: false });
+    ({ nodeA, nodeB, close: closeNodes } = await startTwoNodes(dialect, clock));
   });
-  afterAll(async () => {
-    await nodeB?.close();
-    await nodeA?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => closeNodes?.());
 
   /** The same front, reached through node B. */
   const atB = (front: FrontFixture) => ({ ...front, issuer: front.issuer.replace(nodeA.baseUrl, nodeB.baseUrl) });

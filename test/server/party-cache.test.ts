@@ -1,14 +1,12 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { PARTY_TTL_MS } from '../../src/engine/cache/party-caches.js';
 import { basicAuth, createFront, postForm, type FrontFixture } from '../support/front-fixtures.js';
 import { bearer, request } from '../support/http.js';
 import { ManualClock } from '../support/clock.js';
-import { DIALECTS, freshPostgresUrl, startTestServer, type TestServer } from '../support/test-server.js';
+import { DIALECTS, type TestServer } from '../support/test-server.js';
+import { startTwoNodes } from '../support/two-nodes.js';
 
 const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -30,25 +28,14 @@ async function esKey(kid: string): Promise<Key> {
  */
 describe.each(DIALECTS)('the per-node party cache (%s)', (dialect) => {
   const clock = new ManualClock();
-  let dataDir: string;
   let nodeA: TestServer;
   let nodeB: TestServer;
+  let closeNodes: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'openciba-two-nodes-'));
-    const env: Record<string, string> = {
-      OPENCIBA_DATA_DIR: dataDir,
-      OPENCIBA_MASTER_KEY: randomBytes(32).toString('base64'),
-      ...(dialect === 'postgres' ? { DATABASE_URL: await freshPostgresUrl() } : {}),
-    };
-    nodeA = await startTestServer({ clock, env, background: false });
-    nodeB = await startTestServer({ clock, env, background: false });
+    ({ nodeA, nodeB, close: closeNodes } = await startTwoNodes(dialect, clock));
   });
-  afterAll(async () => {
-    await nodeB?.close();
-    await nodeA?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => closeNodes?.());
 
   /** A token request on node B: 400 invalid_grant once the client is authenticated (the auth_req_id is unknown), 401 if not. */
   function tokenAtB(front: FrontFixture, credentials: { headers?: Record<string, string>; form?: Record<string, string> }) {
