@@ -268,17 +268,30 @@ describe('authenticator app in a real browser', () => {
     const before = push.requests.length;
     const [handle] = await deliveredHandles();
     const plaintext = decryptPush(subscription, push.requests[before]!.raw);
-    await cdp.send('ServiceWorker.enable');
+    // Listen before enabling: the domain reports the existing registrations and versions while
+    // it enables, and a push is delivered only once the app's worker is activated (as a real
+    // push service's message reaches the active worker).
+    const seen: string[] = [];
     const registrationId = await new Promise<string>((resolve) => {
+      let ours: string | undefined;
+      const activated = new Set<string>();
+      const check = () => { if (ours && activated.has(ours)) resolve(ours); };
       cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
-        const ours = registrations.find((r) => r.scopeURL === `${appUrl}/` && !r.isDeleted);
-        if (ours) resolve(ours.registrationId);
+        ours = registrations.find((r) => r.scopeURL === `${appUrl}/` && !r.isDeleted)?.registrationId ?? ours;
+        check();
       });
+      cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+        for (const v of versions) {
+          seen.push(`${v.registrationId}:${v.status}:${v.runningStatus}`);
+          if (v.status === 'activated') activated.add(v.registrationId);
+        }
+        check();
+      });
+      void cdp.send('ServiceWorker.enable');
     });
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: new URL(appUrl).origin, registrationId, data: plaintext });
-    await expect
-      .poll(() => page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => n.tag)), { timeout: 15_000 })
-      .toContain(handle);
+    const tags = () => page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => n.tag));
+    await expect.poll(tags, { timeout: 15_000, message: `worker versions seen: ${seen.join(' ')}` }).toContain(handle);
     await cdp.send('ServiceWorker.disable');
     await openRequest(handle!);
     await page.getByTestId('deny').click();
