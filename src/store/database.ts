@@ -54,6 +54,20 @@ const CLIENT_TIMEOUT_GRACE_MS = 5_000;
 
 const INT8_OID = 20;
 
+/**
+ * SQLite checkpoints the WAL into the database file when a commit leaves it above this many
+ * pages, in the committing connection — ours, on the event loop, which stalls every request
+ * for the checkpoint's writes and two fsyncs. SQLite's default is 1,000 pages; measured with
+ * bench/ A/B runs on SQLite (c=32 full flows, interleaved, 2–3 rounds of 10 s on a shared
+ * 2-core machine): 1,000 pages 372 and 453 flows/s with the server idle ~19 % of the time,
+ * 10,000 pages 469 and 520 (+15–26 %, p99 lower), 30,000 pages 625 (+38 %). A checkpoint then
+ * copies each hot page once instead of once per 1,000 frames. Durability is the same: a commit
+ * is in the WAL either way; a crash replays a longer WAL at the next start.
+ */
+const WAL_CHECKPOINT_PAGES = 16_384;
+/** The WAL file is cut back to this after a checkpoint, so it never stays larger than ~64 MiB. */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
 export function openDatabase(options: DatabaseOptions): OpenedDatabase {
   const url = options.databaseUrl;
   const log = statementLog(options.onStatement);
@@ -78,6 +92,8 @@ function openSqlite(dataDir: string, log: { log?: KyselyLog }, onStatement: Data
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+  sqlite.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const cached = withStatementCache(sqlite);
