@@ -7,6 +7,15 @@ import type { Kysely } from 'kysely';
  */
 export type WriteUnit<DB, T> = (trx: Kysely<DB>) => Promise<T>;
 
+/**
+ * Work a batch does once, after its units, for every item queued into it: the audit events of
+ * the batch's requests, say, linked into their chains with one read of each chain's head. It
+ * runs on the batch's transaction under the same rules as a unit (it may run again, alone).
+ */
+export interface BatchTail<DB, Item> {
+  run(trx: Kysely<DB>, items: Item[]): Promise<void>;
+}
+
 export interface GroupCommitStats {
   /** Transactions committed for more than one unit, and the units in them. */
   batches: number;
@@ -22,6 +31,11 @@ export interface GroupCommit<DB> {
    * it runs alone (at low load: no BEGIN and COMMIT around it, two round trips on PostgreSQL).
    */
   write<T>(unit: WriteUnit<DB, T>, options?: WriteOptions): Promise<T>;
+  /**
+   * Queues `item` for `tail` in the next group transaction, after that batch's units; resolves
+   * once it committed. Items of one tail run in the order they were queued.
+   */
+  append<Item>(tail: BatchTail<DB, Item>, item: Item): Promise<void>;
   /** Waits until every queued unit has run. */
   drain(): Promise<void>;
   stats(): GroupCommitStats;
@@ -34,11 +48,33 @@ export interface WriteOptions {
   oneStatement?: boolean;
 }
 
-interface Queued<DB> {
+interface QueuedUnit<DB> {
   unit: WriteUnit<DB, unknown>;
   oneStatement: boolean;
   resolve(value: unknown): void;
   reject(error: unknown): void;
+}
+
+interface QueuedItem<DB> {
+  tail: BatchTail<DB, unknown>;
+  item: unknown;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+type Queued<DB> = QueuedUnit<DB> | QueuedItem<DB>;
+
+const isItem = <DB>(q: Queued<DB>): q is QueuedItem<DB> => 'tail' in q;
+
+/** The batch's tail items by tail, each tail's in queue order; tails in the order they first appear. */
+function byTail<DB>(items: QueuedItem<DB>[]): Map<BatchTail<DB, unknown>, QueuedItem<DB>[]> {
+  const groups = new Map<BatchTail<DB, unknown>, QueuedItem<DB>[]>();
+  for (const q of items) {
+    const group = groups.get(q.tail);
+    if (group) group.push(q);
+    else groups.set(q.tail, [q]);
+  }
+  return groups;
 }
 
 /**
@@ -51,7 +87,8 @@ interface Queued<DB> {
  * One batch runs at a time: on SQLite there is one connection anyway, and on PostgreSQL units of
  * concurrent batches could take row locks in opposite orders. If one unit fails, the batch is
  * rolled back and each of its units runs again in a transaction of its own, so a failure reaches
- * only its own caller, with the error it would have had alone.
+ * only its own caller, with the error it would have had alone. Tail items (BatchTail) run after
+ * the units, each tail once for all its items; alone, an item is a transaction of its own.
  */
 export function groupCommit<DB>(db: Kysely<DB>): GroupCommit<DB> {
   const queue: Queued<DB>[] = [];
@@ -61,7 +98,8 @@ export function groupCommit<DB>(db: Kysely<DB>): GroupCommit<DB> {
 
   const alone = async (q: Queued<DB>) => {
     try {
-      q.resolve(await (q.oneStatement ? q.unit(db) : db.transaction().execute((trx) => q.unit(trx))));
+      if (isItem(q)) q.resolve(await db.transaction().execute((trx) => q.tail.run(trx, [q.item])));
+      else q.resolve(await (q.oneStatement ? q.unit(db) : db.transaction().execute((trx) => q.unit(trx))));
     } catch (error) {
       q.reject(error);
     }
@@ -69,11 +107,14 @@ export function groupCommit<DB>(db: Kysely<DB>): GroupCommit<DB> {
 
   const runBatch = async (batch: Queued<DB>[]) => {
     if (batch.length === 1) return alone(batch[0]!);
+    const units = batch.filter((q): q is QueuedUnit<DB> => !isItem(q));
+    const tails = byTail(batch.filter(isItem));
     let results: unknown[];
     try {
       results = await db.transaction().execute(async (trx) => {
         const out: unknown[] = [];
-        for (const q of batch) out.push(await q.unit(trx));
+        for (const q of units) out.push(await q.unit(trx));
+        for (const [tail, items] of tails) await tail.run(trx, items.map((q) => q.item));
         // A unit that caught a failed statement leaves a PostgreSQL transaction aborted; its
         // COMMIT then rolls back, which Kysely's driver reports as an error (AbortedTransactionError).
         return out;
@@ -86,7 +127,8 @@ export function groupCommit<DB>(db: Kysely<DB>): GroupCommit<DB> {
     }
     stats.batches++;
     stats.batchedUnits += batch.length;
-    batch.forEach((q, i) => q.resolve(results[i]));
+    units.forEach((q, i) => q.resolve(results[i]));
+    for (const items of tails.values()) for (const q of items) q.resolve(undefined);
   };
 
   const kick = () => {
@@ -106,6 +148,12 @@ export function groupCommit<DB>(db: Kysely<DB>): GroupCommit<DB> {
     write<T>(unit: WriteUnit<DB, T>, options: WriteOptions = {}): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         queue.push({ unit, oneStatement: options.oneStatement === true, resolve: resolve as (value: unknown) => void, reject });
+        kick();
+      });
+    },
+    append<Item>(tail: BatchTail<DB, Item>, item: Item): Promise<void> {
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ tail: tail as BatchTail<DB, unknown>, item, resolve: resolve as (value: unknown) => void, reject });
         kick();
       });
     },

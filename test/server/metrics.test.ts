@@ -6,6 +6,8 @@ import { ManualClock } from '../support/clock.js';
 import { parsePrometheus, type Exposition } from '../support/prometheus.js';
 import { DIALECTS, startTestServer, type TestServer } from '../support/test-server.js';
 import { runAuditChainer } from '../../src/server/audit/audit-housekeeping.js';
+import { openDatabase } from '../../src/store/database.js';
+import { insertUnlinkedAuditRows } from '../support/unlinked-audit-rows.js';
 
 const CIBA = 'urn:openid:params:grant-type:ciba';
 const TOKEN_ROUTE = '/s/:serviceId/token';
@@ -70,20 +72,28 @@ describe.each(DIALECTS)('metrics at /metrics on %s', (dialect) => {
   });
 
   it("reports the audit chainer's lag as gauges and in /health/ready, until the chainer links the events", async () => {
-    // The background chainer is off here (background: false): the flow's events wait unlinked.
+    // A flow's own events are linked as they are stored: nothing waits for the chainer.
     const started = await postForm(`${front.issuer}/backchannel/authentication`, { scope: 'openid', login_hint: 'alice', client_notification_token: 'lag-n' }, basicAuth(front.clientId, front.clientSecret));
     expect(started.status).toBe(200);
+    expect((await scrape()).value('openciba_audit_unlinked_events')).toBe(0);
+    // Rows an earlier version left unlinked wait, and age, until the chainer (off here: background: false) links them.
+    const raw = openDatabase({ databaseUrl: server.config.databaseUrl, dataDir: server.config.dataDir });
+    try {
+      await insertUnlinkedAuditRows(raw.db, Number(front.serviceId), 4, clock.now());
+    } finally {
+      await raw.close();
+    }
     clock.advance(7_000);
     const waiting = await scrape();
-    expect(waiting.value('openciba_audit_unlinked_events')).toBeGreaterThanOrEqual(4);
+    expect(waiting.value('openciba_audit_unlinked_events')).toBe(4);
     expect(waiting.value('openciba_audit_oldest_unlinked_age_seconds')).toBeGreaterThanOrEqual(7);
     const ready = await request(`${server.baseUrl}/health/ready`);
     // Not ready here only because this test server runs no dispatcher; the lag is reported either way, never a reason.
     expect(ready.json.reason).not.toMatch(/audit/);
-    expect(ready.json.auditChain).toEqual({ unlinkedEvents: waiting.value('openciba_audit_unlinked_events'), oldestUnlinkedAgeSeconds: expect.any(Number) });
+    expect(ready.json.auditChain).toEqual({ unlinkedEvents: 4, oldestUnlinkedAgeSeconds: expect.any(Number) });
     expect(ready.json.auditChain.oldestUnlinkedAgeSeconds).toBeGreaterThanOrEqual(7);
 
-    expect(await runAuditChainer(server.runtime.store)).toBeGreaterThanOrEqual(4);
+    expect(await runAuditChainer(server.runtime.store)).toBe(4);
     const linked = await scrape();
     expect(linked.value('openciba_audit_unlinked_events')).toBe(0);
     expect(linked.value('openciba_audit_oldest_unlinked_age_seconds')).toBe(0);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
-import { groupCommit, type GroupCommit } from '../../src/store/group-commit.js';
+import { groupCommit, type BatchTail, type GroupCommit } from '../../src/store/group-commit.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import type { Database } from '../../src/store/schema.js';
 import { DIALECTS, freshPostgresUrl } from '../support/test-server.js';
@@ -129,5 +129,48 @@ describe.each(DIALECTS)('group commit on %s', (dialect) => {
     await writes.drain();
     await expect(Promise.all([first, second])).resolves.toEqual(['w1', 'w2']);
     expect(await committed('waves')).toEqual(['w1', 'w2']);
+  });
+
+  it("a tail runs once per batch, after the batch's units, with its items in queue order", async () => {
+    const runs: { items: string[]; unitsSeen: string[] }[] = [];
+    const tail: BatchTail<Database, string> = {
+      async run(trx, items) {
+        // The units of the same batch have already written, in this transaction.
+        const unitsSeen = (await trx.selectFrom('used_jtis').select('jti').where('scope', '=', 'tail-unit').orderBy('jti').execute()).map((r) => r.jti);
+        runs.push({ items, unitsSeen });
+        for (const jti of items) await trx.insertInto('used_jtis').values({ scope: 'tail', jti, expires_at: 1 }).execute();
+      },
+    };
+    const before = writes.stats();
+    await Promise.all([
+      writes.append(tail, 't1'),
+      insertJti('tail-unit', 'u1'),
+      writes.append(tail, 't2'),
+      insertJti('tail-unit', 'u2'),
+      writes.append(tail, 't3'),
+    ]);
+    expect(runs).toEqual([{ items: ['t1', 't2', 't3'], unitsSeen: ['u1', 'u2'] }]);
+    expect(await committed('tail')).toEqual(['t1', 't2', 't3']);
+    expect(writes.stats().batches - before.batches).toBe(1);
+  });
+
+  it('when a unit fails, the tail items are stored alone; a failing tail fails only its own items', async () => {
+    await insertJti('tail-fail', 'taken');
+    const tail: BatchTail<Database, string> = {
+      async run(trx, items) {
+        if (items.includes('bad')) throw new Error('refused by the tail');
+        for (const jti of items) await trx.insertInto('used_jtis').values({ scope: 'tail-fail', jti, expires_at: 1 }).execute();
+      },
+    };
+    const results = await Promise.allSettled([
+      writes.append(tail, 'k1'),
+      insertJti('tail-fail', 'taken'),
+      writes.append(tail, 'bad'),
+      insertJti('tail-fail', 'u'),
+      writes.append(tail, 'k2'),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(String((results[2] as PromiseRejectedResult).reason)).toContain('refused by the tail');
+    expect(await committed('tail-fail')).toEqual(['k1', 'k2', 'taken', 'u']);
   });
 });

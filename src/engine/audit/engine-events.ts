@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../lib/audit-hash.js';
+import { canonicalJson } from '../../lib/canonical-json.js';
 import type { EngineContext } from '../context.js';
 import type { BackchannelRequestRecord } from '../../store/ports.js';
 import type { MintedTokens } from '../tokens/mint-tokens.js';

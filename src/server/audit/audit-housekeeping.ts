@@ -5,7 +5,7 @@ import { HOUSEKEEPING_INTERVAL_MS, repeatEvery } from '../housekeeping.js';
 import type { AuditLog } from './audit-sink.js';
 import { auditEventId } from './audit-sink.js';
 
-/** How often the chainer links new events: the unlinked tail is never more than a few seconds old. */
+/** How often the chainer links what an earlier version stored unlinked (events are linked as they are stored, audit-append.ts). */
 export const AUDIT_CHAIN_INTERVAL_MS = 1_000;
 const CHAIN_BATCH = 1000;
 const MAX_PASSES = 20;

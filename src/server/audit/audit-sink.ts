@@ -1,7 +1,7 @@
 import type { Clock } from '../../lib/clock.js';
 import type { Keyring } from '../../lib/keyring.js';
 import type { Random } from '../../lib/random.js';
-import type { AuditEventRecord, AuditEventStore, AuditListener, AuditSink, StoredAuditEvent } from '../../store/ports.js';
+import type { AuditEventRecord, AuditEventStore, AuditListener, AuditSink } from '../../store/ports.js';
 
 /** Where each event goes as a JSON line (pino's shape). */
 export interface AuditLog {
@@ -10,7 +10,7 @@ export interface AuditLog {
 }
 
 export interface AuditSinkDeps {
-  store: Pick<AuditEventStore, 'appendAuditEvent' | 'appendAuditEvents'>;
+  store: Pick<AuditEventStore, 'appendAuditEvent'>;
   keyring: Keyring;
   clock: Clock;
   random: Random;
@@ -39,8 +39,9 @@ export function auditEventId(at: number, random: Random): string {
 }
 
 /**
- * The one emission mechanism of the audit trail: every event is stored (through the store port,
- * so group commit batches it with the request's other writes), written to the log as one JSON
+ * The one emission mechanism of the audit trail: every event is stored (through the store port:
+ * group commit stores the events of concurrent requests in one transaction, linked into their
+ * service's chain, and record() resolves once that transaction committed), written to the log as one JSON
  * line with `"event":"audit"`, and handed to the listeners. The auth_req_id and the ticket are
  * stored as keyed digests (the auth_req_id also sealed, to be shown back in evidence), as
  * everywhere else; neither is written to the log.
@@ -48,7 +49,6 @@ export function auditEventId(at: number, random: Random): string {
 export function createAuditSink(deps: AuditSinkDeps): ServerAuditSink {
   const listeners: AuditListener[] = [];
   let log: AuditLog | undefined;
-  const append = batchedAppend(deps.store);
   return {
     useLog(next) {
       log = next;
@@ -60,7 +60,7 @@ export function createAuditSink(deps: AuditSinkDeps): ServerAuditSink {
       const at = input.at ?? deps.clock.now();
       const id = auditEventId(at, deps.random);
       const data = JSON.stringify(input.data);
-      await append({
+      await deps.store.appendAuditEvent({
         id,
         serviceId: input.serviceId,
         seq: null,
@@ -102,42 +102,4 @@ export function createAuditSink(deps: AuditSinkDeps): ServerAuditSink {
  */
 export function disabledAuditSink(): ServerAuditSink {
   return { useLog() {}, listen() {}, async record() {} };
-}
-
-interface Waiting {
-  event: StoredAuditEvent;
-  done: (error?: unknown) => void;
-}
-
-/** At most this many events in one batch. */
-const MAX_BATCH = 200;
-
-/**
- * Appends events in batches: the events that concurrent requests record in the same turn of the
- * event loop go in one statement and one commit, and each record() resolves only once its batch
- * is stored, so nothing is acknowledged before it is durable. A request's own events are awaited
- * one after the other, so a batch is the events of many requests, not of one. With one event
- * waiting, it is a plain single insert. Measured with `npm run bench` (an A/B through
- * BENCH_OPENCIBA_IMPORT, SQLite, a shared 2-core machine): one commit per event cost a flow at
- * c=32 more than half its throughput per server CPU-second (175 against 410); batched, 17 %
- * (416 against 501), and 27 % at c=1, where there is nothing to batch with.
- */
-function batchedAppend(store: Pick<AuditEventStore, 'appendAuditEvent' | 'appendAuditEvents'>): (event: StoredAuditEvent) => Promise<void> {
-  const waiting: Waiting[] = [];
-  const flush = async () => {
-    const batch = waiting.splice(0, MAX_BATCH);
-    if (waiting.length > 0) setImmediate(() => void flush());
-    try {
-      if (batch.length === 1) await store.appendAuditEvent(batch[0]!.event);
-      else await store.appendAuditEvents(batch.map((w) => w.event));
-      for (const w of batch) w.done();
-    } catch (error) {
-      for (const w of batch) w.done(error);
-    }
-  };
-  return (event) =>
-    new Promise<void>((resolve, reject) => {
-      if (waiting.length === 0) setImmediate(() => void flush());
-      waiting.push({ event, done: (error) => (error === undefined ? resolve() : reject(error)) });
-    });
 }

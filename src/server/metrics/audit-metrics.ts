@@ -10,8 +10,9 @@ export function oldestUnlinkedAgeSeconds(lag: AuditChainLag, now: number): numbe
 
 /**
  * The audit chainer's lag, as the database has it at scrape time (every node's events): events
- * stored but not yet linked into their service's hash chain, and how old the oldest is. The
- * chainer runs every second, so a steady age of more than a few seconds means no node chains
+ * stored but not yet linked into their service's hash chain, and how old the oldest is. Events
+ * are linked as they are stored (audit-append.ts), so these are rows an earlier version stored
+ * unlinked, 0 once linked. The chainer runs every second, so a steady age of more than a few seconds means no node chains
  * (or one is stuck) — evidence asked for meanwhile is linked first, but the tail is unproven.
  */
 export function registerAuditChainMetrics(registry: Registry, lag: () => Promise<AuditChainLag>, clock: Clock): void {

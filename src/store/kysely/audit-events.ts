@@ -1,8 +1,6 @@
-import type { Kysely } from 'kysely';
 import type { AuditEventStore } from '../ports/audit-event-store.js';
-import { preparedQuery } from '../prepared-query.js';
-import type { Database } from '../schema.js';
-import { auditEventRow, toAuditEvent } from './audit-rows.js';
+import { toAuditEvent } from './audit-rows.js';
+import { auditAppendTail } from './audit-append.js';
 import { kyselyAuditChain } from './audit-chain.js';
 import type { SqlContext } from './sql-context.js';
 
@@ -11,26 +9,14 @@ type Reads = Omit<AuditEventStore, 'chainAuditEvents' | 'purgeAuditEvents'>;
 /** Appending and reading the audit trail; linking and purging are in audit-chain.ts. */
 export function kyselyAuditEvents(context: SqlContext): AuditEventStore {
   const { db } = context;
-  // The one statement on the hot path: a plain insert, no lock on anything shared, compiled once
-  // (an event is appended unlinked, so seq and the hashes are null constants).
-  const insert = preparedQuery(context.hot,
-    (db: Kysely<Database>, id: string, serviceId: number, at: number, type: string, authReqIdDigest: string | null, authReqIdSealed: string | null, ticketDigest: string | null, clientId: string | null, subject: string | null, data: string) =>
-      db.insertInto('audit_events').values({
-        id, service_id: serviceId, seq: null, at, type, auth_req_id_digest: authReqIdDigest, auth_req_id_sealed: authReqIdSealed,
-        ticket_digest: ticketDigest, client_id: clientId, subject, data, prev_hash: null, hash: null,
-      }),
-  );
+  // Appended through group commit: linked into the chain in the batch that stores them (audit-append.ts).
+  const tail = auditAppendTail(context);
   const reads: Reads = {
     async appendAuditEvent(e) {
-      if (e.seq !== null) {
-        await db.insertInto('audit_events').values(auditEventRow(e)).execute();
-        return;
-      }
-      await insert(db, e.id, e.serviceId, e.at, e.type, e.authReqIdDigest, e.authReqIdSealed, e.ticketDigest, e.clientId, e.subject, e.data);
+      await context.writes.append(tail, e);
     },
     async appendAuditEvents(events) {
-      // 13 columns a row: 50 rows stay far below SQLite's 999 bound parameters.
-      for (let i = 0; i < events.length; i += 50) await db.insertInto('audit_events').values(events.slice(i, i + 50).map(auditEventRow)).execute();
+      await Promise.all(events.map((e) => context.writes.append(tail, e)));
     },
     async listAuditEvents(serviceId, filter) {
       let query = db.selectFrom('audit_events').selectAll().where('service_id', '=', serviceId);

@@ -2,7 +2,7 @@ import type { HashedAuditFields } from '../../lib/audit-hash.js';
 
 /**
  * The audit trail (issue 14): events each service's CIBA transactions and administration leave,
- * appended through one sink and linked into a hash chain per service afterwards.
+ * appended through one sink and linked into a hash chain per service as they are stored.
  */
 
 /** An event as its emitter reports it (contract A's AuditEventRecord, plus the ticket that ties pre-/issue events to a transaction). */
@@ -34,8 +34,8 @@ export interface AuditSink {
 }
 
 /**
- * An event row as stored: the fields its hash covers (lib/audit-hash.ts), and the link, which is
- * null until the chainer links the row.
+ * An event row as stored: the fields its hash covers (lib/audit-hash.ts), and the link (null in
+ * rows an earlier version stored unlinked, until the chainer links them).
  */
 export interface StoredAuditEvent extends Omit<HashedAuditFields, 'seq' | 'prevHash'> {
   seq: number | null;
@@ -65,8 +65,12 @@ export interface AuditChainLag {
 }
 
 export interface AuditEventStore {
+  /**
+   * Stores the event linked into its service's chain (its seq and hashes are set here, whatever
+   * it carries), in the next group-commit transaction; resolves once that committed.
+   */
   appendAuditEvent(event: StoredAuditEvent): Promise<void>;
-  /** Several unlinked events in one statement (one commit): the sink's batch of concurrent requests' events. */
+  /** appendAuditEvent for each, in this order. */
   appendAuditEvents(events: StoredAuditEvent[]): Promise<void>;
   /** Oldest first (by id), at most `limit`. */
   listAuditEvents(serviceId: number, filter: AuditEventFilter): Promise<StoredAuditEvent[]>;
