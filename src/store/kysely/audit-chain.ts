@@ -28,8 +28,6 @@ export function kyselyAuditChain({ db, hot }: SqlContext): Pick<AuditEventStore,
     if (Number(moved.numUpdatedRows) !== 1) throw new HeadMoved();
   };
 
-  const link = linkAuditEvent;
-
   const rolledBackIfMoved = async (work: () => Promise<number>) => {
     try {
       return await work();
@@ -47,7 +45,7 @@ export function kyselyAuditChain({ db, hot }: SqlContext): Pick<AuditEventStore,
           const rows = await trx.selectFrom('audit_events').selectAll().where('service_id', '=', serviceId).where('seq', 'is', null).orderBy('id').limit(batch).execute();
           let head = start;
           for (const row of rows.map(toAuditEvent)) {
-            const linked = link(row, head);
+            const linked = linkAuditEvent(row, head);
             const updated = await linkRow(trx, linked.seq!, linked.prevHash!, linked.hash!, row.id);
             if (Number(updated.numAffectedRows) !== 1) throw new HeadMoved();
             head = { seq: linked.seq!, hash: linked.hash! };
@@ -75,7 +73,7 @@ export function kyselyAuditChain({ db, hot }: SqlContext): Pick<AuditEventStore,
           const head = await readHead(trx, serviceId);
           // The head itself is never purged: the checkpoint that follows it would have nothing to continue.
           const deleted = await trx.deleteFrom('audit_events').where('service_id', '=', serviceId).where('seq', '<=', purgedThroughSeq).executeTakeFirst();
-          const event = link(
+          const event = linkAuditEvent(
             {
               id: checkpoint.id,
               serviceId,

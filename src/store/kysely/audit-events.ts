@@ -15,9 +15,6 @@ export function kyselyAuditEvents(context: SqlContext): AuditEventStore {
     async appendAuditEvent(e) {
       await context.writes.append(tail, e);
     },
-    async appendAuditEvents(events) {
-      await Promise.all(events.map((e) => context.writes.append(tail, e)));
-    },
     async listAuditEvents(serviceId, filter) {
       let query = db.selectFrom('audit_events').selectAll().where('service_id', '=', serviceId);
       if (filter.types && filter.types.length > 0) query = query.where('type', 'in', filter.types);

@@ -70,8 +70,6 @@ export interface AuditEventStore {
    * it carries), in the next group-commit transaction; resolves once that committed.
    */
   appendAuditEvent(event: StoredAuditEvent): Promise<void>;
-  /** appendAuditEvent for each, in this order. */
-  appendAuditEvents(events: StoredAuditEvent[]): Promise<void>;
   /** Oldest first (by id), at most `limit`. */
   listAuditEvents(serviceId: number, filter: AuditEventFilter): Promise<StoredAuditEvent[]>;
   /** Every event of one transaction: those carrying the auth_req_id and those carrying its ticket. Oldest first. */
