@@ -29,10 +29,10 @@ describe('/admin: users, front settings, notifications and service tokens', () =
   afterAll(() => server?.close());
 
   it('creates, reads, lists, replaces and deletes users; the user code never comes back', async () => {
-    const put = await call('PUT', `/admin/services/${serviceId}/users/erin`, { email: 'erin@example.com', name: 'Erin', userCode: '1234', locale: 'en' });
+    const put = await call('PUT', `/admin/services/${serviceId}/users/erin`, { email: 'erin@example.com', name: 'Erin', userCode: 'otter-4410-lark', locale: 'en' });
     expect(put.status).toBe(200);
     expect(put.json).toMatchObject({ subject: 'erin', email: 'erin@example.com', name: 'Erin', locale: 'en', status: 'active', hasUserCode: true });
-    expect(put.text).not.toContain('1234');
+    expect(put.text).not.toContain('otter-4410-lark');
     const list = await call('GET', `/admin/services/${serviceId}/users`);
     expect(list.json.users.map((u: { subject: string }) => u.subject)).toEqual(['erin']);
     const replaced = await call('PUT', `/admin/services/${serviceId}/users/erin`, { status: 'locked' });

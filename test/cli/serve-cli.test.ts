@@ -153,14 +153,14 @@ describe('openciba command line', () => {
       const cli1 = (args: string[], input?: string) => succeed(args, env, input);
       // The user code comes from standard input, never from the command line (the process list).
       const putDave = ['user', 'put', '--service', String(serviceId), '--subject', 'dave', '--email', 'dave@example.com', '--name', 'Dave', '--user-code-stdin'];
-      expect(putDave.join(' ')).not.toContain('9999');
-      expect(cli1(putDave, '9999\n')).toContain('created user dave');
+      expect(putDave.join(' ')).not.toContain('heron-2286-moss');
+      expect(cli1(putDave, 'heron-2286-moss\n')).toContain('created user dave');
       expect(cli1(['user', 'put', '--service', String(serviceId), '--subject', 'dave', '--status', 'locked'])).toContain('updated user dave');
       expect(cli1(['user', 'list', '--service', String(serviceId)])).toBe('dave\tlocked\tdave@example.com\t\tDave\n');
       // The server sees what the command wrote.
       const user = await request(`${started.url}/admin/services/${serviceId}/users/dave`, { headers: bearer(env.OPENCIBA_ADMIN_TOKEN) });
       expect(user.json).toMatchObject({ subject: 'dave', status: 'locked', email: 'dave@example.com', name: 'Dave', hasUserCode: true });
-      expect(JSON.stringify(user.json)).not.toContain('9999');
+      expect(JSON.stringify(user.json)).not.toContain('heron-2286-moss');
       expect(cli1(['user', 'delete', '--service', String(serviceId), '--subject', 'dave'])).toContain('deleted user dave');
       // Exit status and message, so that a crash or a database error cannot pass for the refusal.
       const run = (args: string[]) => runCli(args, env);
