@@ -289,9 +289,19 @@ describe('authenticator app in a real browser', () => {
       });
       void cdp.send('ServiceWorker.enable');
     });
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: new URL(appUrl).origin, registrationId, data: plaintext });
     const tags = () => page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => n.tag));
-    await expect.poll(tags, { timeout: 15_000, message: `worker versions seen: ${seen.join(' ')}` }).toContain(handle);
+    // Chromium now and then drops a push handed to a worker it has only just activated (seen
+    // about once in a dozen loaded runs, no notification and no error). A push service delivers
+    // until the browser takes the message, so up to three deliveries; a worker that does not
+    // show the notification fails all three.
+    let deliveries = 0;
+    for (; deliveries < 3; deliveries++) {
+      await cdp.send('ServiceWorker.deliverPushMessage', { origin: new URL(appUrl).origin, registrationId, data: plaintext });
+      let shown = false;
+      for (const until = Date.now() + 5_000; !shown && Date.now() < until; await new Promise((r) => setTimeout(r, 100))) shown = (await tags()).includes(handle!);
+      if (shown) break;
+    }
+    await expect.poll(tags, { timeout: 5_000, message: `${deliveries} deliveries; worker versions seen: ${seen.join(' ')}` }).toContain(handle);
     await cdp.send('ServiceWorker.disable');
     await openRequest(handle!);
     await page.getByTestId('deny').click();
