@@ -53,6 +53,9 @@ export function createInProcessApi(ctx: EngineContext, options: InProcessOptions
       try {
         const serviceId = hasServiceId ? serviceIdOfPath(String(pathValueOf(request, 'serviceId'))) : 0;
         result = isApiError(serviceId) ? serviceId : await runOperation(ctx, name, spec, request, { serviceId, caller: ORGANIZATION, held, check: !trusted });
+        // Like an HTTP answer (server/audit/answer-barrier.ts), an answer follows its audit events
+        // to disk. OpenCIBA's own front answers over HTTP, and waits there once for all its calls.
+        if (!trusted) await ctx.audit.settled();
       } catch (error) {
         const failure = apiErrors.serverError();
         throw new OpenCibaApiError(failure.status, failure.resultCode, failure.message(apiPath), { cause: error });

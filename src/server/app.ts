@@ -18,6 +18,7 @@ import { registerConsole } from './console/register-console.js';
 import type { Registry } from 'prom-client';
 import { installHttpMetrics } from './metrics/http-metrics.js';
 import { registerMetricsRoute } from './metrics/metrics-endpoint.js';
+import { installAuditAnswerBarrier } from './audit/answer-barrier.js';
 
 export interface AppOptions {
   config: Config;
@@ -58,6 +59,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     forceCloseConnections: false,
   });
   if (options.metrics) installHttpMetrics(app, options.metrics);
+  installAuditAnswerBarrier(app, engine.audit);
 
   installJsonBodyParser(app);
   await app.register(formbody, { bodyLimit: config.bodyLimit });

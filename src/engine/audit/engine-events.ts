@@ -19,8 +19,8 @@ export function authorizationDetailsDigest(details: unknown): string | undefined
 }
 
 /** `tokens.issued` for a CIBA transaction: the keyed digests the token table is keyed by, and the ID token's. */
-export function recordTokensIssued(ctx: EngineContext, record: BackchannelRequestRecord, authReqId: string, minted: MintedTokens, subject: string | undefined): Promise<void> {
-  return ctx.audit.record({
+export function recordTokensIssued(ctx: EngineContext, record: BackchannelRequestRecord, authReqId: string, minted: MintedTokens, subject: string | undefined): void {
+  ctx.audit.queue({
     serviceId: record.serviceId,
     type: 'tokens.issued',
     authReqId,

@@ -179,7 +179,7 @@ async function checkAndKeep(
   if (held) held.hold(record, now);
   else await ctx.store.createBackchannelRequest(record);
   // Before /issue there is no auth_req_id: the ticket ties this event to the transaction.
-  await ctx.audit.record({
+  ctx.audit.queue({
     serviceId: record.serviceId,
     type: 'backchannel.requested',
     at: now,

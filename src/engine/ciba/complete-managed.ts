@@ -32,7 +32,7 @@ export async function completeForApi(
   const recorded = record && input.result !== undefined && !isApiError(answer) && RECORDED.has(String(answer.resultCode));
   if (!recorded) return answer;
   if (managed) await managed.completed(input.result!);
-  await ctx.audit.record({
+  ctx.audit.queue({
     serviceId,
     type: 'decision.recorded',
     ...(typeof answer.authReqId === 'string' ? { authReqId: answer.authReqId } : {}),

@@ -143,7 +143,7 @@ export async function completeBackchannelAuthentication(
     const content = tokenResponseContent(minted, grant.scopes, { auth_req_id: authReqId });
     const done = await ctx.store.completeBackchannelRequest(serviceId, ticketDigest, 'consumed', { result, grant }, now, minted.record, outboxFor(content, grant.subject), grant.subject);
     if (!done) return lateCompletion(record, common, authReqId);
-    await recordTokensIssued(ctx, record, authReqId, minted, grant.subject);
+    recordTokensIssued(ctx, record, authReqId, minted, grant.subject);
     return withoutNulls({
       ...actionHead(codes.completeNotification, 'NOTIFICATION' as const),
       ...common,

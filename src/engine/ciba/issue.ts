@@ -59,7 +59,7 @@ export async function issueAuthReqId(
   }
   const expiresIn = Math.max(1, Math.ceil((issued.expiresAt - now) / 1000));
   const interval = issued.interval;
-  await ctx.audit.record({ serviceId, type: 'request.issued', at: now, authReqId, ticket, clientId: String(issued.clientId), data: { expiresIn } });
+  ctx.audit.queue({ serviceId, type: 'request.issued', at: now, authReqId, ticket, clientId: String(issued.clientId), data: { expiresIn } });
 
   return {
     ...actionHead(codes.issueOk, 'OK' as const),

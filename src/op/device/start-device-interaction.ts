@@ -50,7 +50,7 @@ export async function startDeviceInteraction(op: OpContext, settings: FrontSetti
     expiresAt,
   });
   // Before the channel runs: an embedded device may decide at once, and the story must read in order.
-  await op.audit.record({ serviceId: request.serviceId, type: 'device.notified', authReqId: request.authReqId, clientId: String(request.answer.clientId), subject: request.subject, data: { channel } });
+  op.audit.queue({ serviceId: request.serviceId, type: 'device.notified', authReqId: request.authReqId, clientId: String(request.answer.clientId), subject: request.subject, data: { channel } });
   if (channel === 'embedded') {
     const device: DeviceRequest = {
       serviceId: request.serviceId,

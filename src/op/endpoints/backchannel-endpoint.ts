@@ -45,7 +45,7 @@ export async function backchannelEndpoint(op: OpContext, serviceId: number, requ
   const settings = await loadFrontSettings(op.store, serviceId);
   // Until /issue the ticket is what ties the front's events to the engine's for this request.
   const audit = (type: string, data: Record<string, unknown>, subject?: string) =>
-    op.audit.record({ serviceId, type, ticket, clientId, ...(subject ? { subject } : {}), data });
+    op.audit.queue({ serviceId, type, ticket, clientId, ...(subject ? { subject } : {}), data });
   const limits: LimitsContext = { store: op.store, now: () => op.clock.now(), log: op.log };
   const fail = async (reason: BackchannelAuthenticationFailReason, errorDescription: string) => {
     const failed = await op.engine.ciba.fail({ serviceId: sid, backchannelAuthenticationFailRequest: { ticket, reason, errorDescription } });
@@ -54,7 +54,7 @@ export async function backchannelEndpoint(op: OpContext, serviceId: number, requ
   // The ticket is closed as denied (the engine's record says why the request ended) and the
   // client gets the front's own 429 answer, which Authlete's /fail has no reason for.
   const refuse = async (refusal: LimitRefusal) => {
-    await audit('security.refused', { rule: refusal.error === 'slow_down' ? 'rate_limit' : 'user_code_lockout', detail: refusal.description });
+    audit('security.refused', { rule: refusal.error === 'slow_down' ? 'rate_limit' : 'user_code_lockout', detail: refusal.description });
     await op.engine.ciba.fail({ serviceId: sid, backchannelAuthenticationFailRequest: { ticket, reason: 'ACCESS_DENIED', errorDescription: refusal.description } });
     return sendOAuthError(reply, 429, refusal.error, refusal.description, { 'retry-after': String(refusal.retryAfterSeconds) });
   };
@@ -64,11 +64,11 @@ export async function backchannelEndpoint(op: OpContext, serviceId: number, requ
   const identified = await identifyUser(op.store, op.engine, serviceId, answer, op.clock.now(), userCodeCheck(limits, settings, serviceId, clientId));
   if ('refusal' in identified) return refuse(identified.refusal);
   if ('reason' in identified) {
-    if (identified.reason === 'UNKNOWN_USER_ID') await audit('user.unknown', { hintType: String(answer.hintType) });
-    else await audit('security.refused', { rule: RULE_OF_REASON[identified.reason], detail: identified.description });
+    if (identified.reason === 'UNKNOWN_USER_ID') audit('user.unknown', { hintType: String(answer.hintType) });
+    else audit('security.refused', { rule: RULE_OF_REASON[identified.reason], detail: identified.description });
     return fail(identified.reason, identified.description);
   }
-  await audit('user.identified', { subject: identified.user.subject }, identified.user.subject);
+  audit('user.identified', { subject: identified.user.subject }, identified.user.subject);
   if (!bindingMessageAcceptable(answer.bindingMessage, settings.bindingMessageMaxLength)) {
     return fail('INVALID_BINDING_MESSAGE', `The binding message must be 1 to ${settings.bindingMessageMaxLength} printable characters.`);
   }

@@ -1,12 +1,13 @@
 import type { Clock } from '../../lib/clock.js';
 import type { Keyring } from '../../lib/keyring.js';
 import type { Random } from '../../lib/random.js';
-import type { AuditEventRecord, AuditEventStore, AuditListener, AuditSink } from '../../store/ports.js';
+import type { AuditEventInput, AuditEventRecord, AuditEventStore, AuditListener, AuditSink } from '../../store/ports.js';
 
 /** Where each event goes as a JSON line (pino's shape). */
 export interface AuditLog {
   info(details: Record<string, unknown>, message: string): void;
   warn(details: Record<string, unknown>, message: string): void;
+  error(details: Record<string, unknown>, message: string): void;
 }
 
 export interface AuditSinkDeps {
@@ -49,6 +50,48 @@ export function auditEventId(at: number, random: Random): string {
 export function createAuditSink(deps: AuditSinkDeps): ServerAuditSink {
   const listeners: AuditListener[] = [];
   let log: AuditLog | undefined;
+  // A promise that settles once every event queued so far has been stored or has failed (each
+  // queued event's is chained after the previous one's); undefined when none is outstanding.
+  let all: Promise<void> | undefined;
+
+  const store = async (input: AuditEventInput): Promise<void> => {
+    const at = input.at ?? deps.clock.now();
+    const id = auditEventId(at, deps.random);
+    const data = JSON.stringify(input.data);
+    await deps.store.appendAuditEvent({
+      id,
+      serviceId: input.serviceId,
+      seq: null,
+      at,
+      type: input.type,
+      authReqIdDigest: input.authReqId ? deps.keyring.digest(input.authReqId) : null,
+      authReqIdSealed: input.authReqId ? deps.keyring.seal(input.authReqId) : null,
+      ticketDigest: input.ticket ? deps.keyring.digest(input.ticket) : null,
+      clientId: input.clientId ?? null,
+      subject: input.subject ?? null,
+      data,
+      prevHash: null,
+      hash: null,
+    });
+    const event: AuditEventRecord = {
+      serviceId: input.serviceId,
+      type: input.type,
+      at,
+      ...(input.authReqId ? { authReqId: input.authReqId } : {}),
+      ...(input.clientId ? { clientId: input.clientId } : {}),
+      ...(input.subject ? { subject: input.subject } : {}),
+      data: input.data,
+    };
+    log?.info({ event: 'audit', id, serviceId: event.serviceId, type: event.type, at: new Date(at).toISOString(), clientId: event.clientId, subject: event.subject, data: input.data }, 'audit event');
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        log?.warn({ err: error, type: event.type }, 'an audit listener failed');
+      }
+    }
+  };
+
   return {
     useLog(next) {
       log = next;
@@ -56,43 +99,22 @@ export function createAuditSink(deps: AuditSinkDeps): ServerAuditSink {
     listen(listener) {
       listeners.push(listener);
     },
-    async record(input) {
-      const at = input.at ?? deps.clock.now();
-      const id = auditEventId(at, deps.random);
-      const data = JSON.stringify(input.data);
-      await deps.store.appendAuditEvent({
-        id,
-        serviceId: input.serviceId,
-        seq: null,
-        at,
-        type: input.type,
-        authReqIdDigest: input.authReqId ? deps.keyring.digest(input.authReqId) : null,
-        authReqIdSealed: input.authReqId ? deps.keyring.seal(input.authReqId) : null,
-        ticketDigest: input.ticket ? deps.keyring.digest(input.ticket) : null,
-        clientId: input.clientId ?? null,
-        subject: input.subject ?? null,
-        data,
-        prevHash: null,
-        hash: null,
+    record: store,
+    queue(input) {
+      const stored = store(input).then(
+        () => {},
+        (error: unknown) => {
+          // What the row would have said (no secrets: the log line of a stored event says as much).
+          log?.error({ err: error, event: 'audit_not_stored', serviceId: input.serviceId, type: input.type, clientId: input.clientId, subject: input.subject, data: input.data }, 'an audit event could not be stored');
+        },
+      );
+      const upToHere: Promise<void> = all ? all.then(() => stored) : stored;
+      all = upToHere;
+      void upToHere.then(() => {
+        if (all === upToHere) all = undefined;
       });
-      const event: AuditEventRecord = {
-        serviceId: input.serviceId,
-        type: input.type,
-        at,
-        ...(input.authReqId ? { authReqId: input.authReqId } : {}),
-        ...(input.clientId ? { clientId: input.clientId } : {}),
-        ...(input.subject ? { subject: input.subject } : {}),
-        data: input.data,
-      };
-      log?.info({ event: 'audit', id, serviceId: event.serviceId, type: event.type, at: new Date(at).toISOString(), clientId: event.clientId, subject: event.subject, data: input.data }, 'audit event');
-      for (const listener of listeners) {
-        try {
-          listener(event);
-        } catch (error) {
-          log?.warn({ err: error, type: event.type }, 'an audit listener failed');
-        }
-      }
     },
+    settled: () => all,
   };
 }
 
@@ -101,5 +123,5 @@ export function createAuditSink(deps: AuditSinkDeps): ServerAuditSink {
  * nothing is stored, logged or heard — what `npm run bench` compares the trail's cost against.
  */
 export function disabledAuditSink(): ServerAuditSink {
-  return { useLog() {}, listen() {}, async record() {} };
+  return { useLog() {}, listen() {}, async record() {}, queue() {}, settled: () => undefined };
 }

@@ -28,7 +28,18 @@ export type AuditListener = (event: AuditEventRecord) => void;
 
 /** The one way events are emitted: stored, logged as a JSON line, and handed to the listeners. */
 export interface AuditSink {
+  /** Stores the event; resolves once its transaction committed (and rejects if it did not). */
   record(event: AuditEventInput): Promise<void>;
+  /**
+   * Stores the event with the writes queued now, without waiting for its commit: for events
+   * emitted while an answer is being made (an HTTP request, an in-process API call). The answer
+   * waits for `settled()` before it goes out (server/audit/answer-barrier.ts, sdk/in-process.ts),
+   * so an answer still follows its events to disk; a request's later steps need not wait for a
+   * commit of each. An event that cannot be stored is logged in full, at error level.
+   */
+  queue(event: AuditEventInput): void;
+  /** Resolves once every event queued so far has been stored (or failed); undefined if none is outstanding. */
+  settled(): Promise<void> | undefined;
   /** Adds a listener that sees every event this node stores from now on. */
   listen(listener: AuditListener): void;
 }

@@ -73,7 +73,7 @@ export async function cibaGrant(g: GrantContext): Promise<TokenResponse | Refusa
     if (current?.status === 'consumed') return replay();
     return refuse('expired_token', codes.cibaExpired);
   }
-  await recordTokensIssued(ctx, record, authReqId, minted, grant.subject || undefined);
+  recordTokensIssued(ctx, record, authReqId, minted, grant.subject || undefined);
   return tokenOkAnswer(g, minted, grant, 'CIBA');
 }
 
