@@ -91,7 +91,7 @@ function makeOperation(kind, target, agent, rec) {
  * deadline are awaited (so nothing leaks into the next round) but not counted.
  * `cpuOf(pid)` reads the server's CPU seconds, to tell a saturated server from a slow client.
  */
-export async function runScenario({ target, kind, concurrency, seconds, cpuOf, cpuTimes = () => [], cpus = { server: 0, load: 1 } }) {
+export async function runScenario({ target, kind, concurrency, seconds, cpuOf, cpuTimes = () => [], cpus = { server: 0, load: 1 }, databaseCpu }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
   const rec = {
     completed: 0,
@@ -106,6 +106,9 @@ export async function runScenario({ target, kind, concurrency, seconds, cpuOf, c
   const op = makeOperation(kind, target, agent, rec);
   const windowMs = seconds * 1000;
   const serverCpu0 = cpuOf(target.child.pid);
+  // A target on a database server says how to read that server's CPU time (targets/openciba.mjs).
+  const dbCpu = databaseCpu ?? target.databaseCpu;
+  const databaseCpu0 = dbCpu?.();
   const loadCpu0 = process.cpuUsage();
   const machine0 = cpuTimes();
   const start = performance.now();
@@ -134,6 +137,7 @@ export async function runScenario({ target, kind, concurrency, seconds, cpuOf, c
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const serverCpu = cpuOf(target.child.pid) - serverCpu0;
+  const databaseSeconds = dbCpu ? dbCpu() - databaseCpu0 : undefined;
   const loadCpu = process.cpuUsage(loadCpu0);
   const machine1 = cpuTimes();
   // CPU shares are over the whole time including the in-flight tail, not just the window.
@@ -173,6 +177,8 @@ export async function runScenario({ target, kind, concurrency, seconds, cpuOf, c
       otherOnServerCpuPct: other(cpus.server, serverCpu),
       otherOnLoadCpuPct: other(cpus.load, loadSeconds),
       stealServerCpuPct: steal(cpus.server),
+      // The database server's processes (PostgreSQL targets), on whichever core they ran.
+      ...(databaseSeconds !== undefined ? { databasePct: round1((databaseSeconds / elapsedS) * 100) } : {}),
     },
     // When the load generator's core is the busy one and the server's is not, the figure is the
     // load generator's limit, not the server's — a lower bound for the server.

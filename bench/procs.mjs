@@ -6,7 +6,7 @@
 // OpenCIBA can close its database and `--cpu-prof` can write its profile, then with SIGKILL.
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 const children = new Set();
 const cleanups = new Set();
@@ -122,6 +122,29 @@ export function cpuSeconds(pid) {
   } catch {
     return NaN;
   }
+}
+
+/**
+ * CPU seconds used so far by every process of this name (`comm`, as `ps -o comm` shows it): the
+ * PostgreSQL server's backends, checkpointer and WAL writer are processes named `postgres`, so
+ * this is the database's share of a round (only meaningful when nothing else runs a PostgreSQL).
+ */
+export function cpuSecondsOfCommand(command) {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const open = stat.indexOf('(');
+      const close = stat.lastIndexOf(')');
+      if (stat.slice(open + 1, close) !== command) continue;
+      const rest = stat.slice(close + 2).split(' ');
+      total += (Number(rest[11]) + Number(rest[12])) / CLK_TCK;
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return total;
 }
 
 /**

@@ -126,6 +126,16 @@ export function printReport(results, C = results.settings.concurrency[1]) {
   }
   out.push(table(rows4));
 
+  // A target on a database server: that server's CPU too, which the server's own figures leave out.
+  const withDatabase = Object.values(results.targets).filter((t) => Object.values(t.scenarios).some((s) => s?.median?.cpu?.databasePct !== undefined));
+  if (withDatabase.length > 0) {
+    out.push(`\nDatabase server CPU (its processes, on any core; 100 % = one core) | database CPU ms per operation:`);
+    const rows5 = [['target', 'flows c=1', `flows c=${C}`, `backchannel c=${C}`]];
+    const dbCell = (x) => (x?.cpu?.databasePct !== undefined ? `${fmt(x.cpu.databasePct)} | ${fmt(x.cpu.databasePct * 10 / x.perSecond, 2)}` : '—');
+    for (const t of withDatabase) rows5.push([t.label, dbCell(t.scenarios.flows_c1?.median), dbCell(t.scenarios[`flows_c${C}`]?.median), dbCell(t.scenarios[`backchannel_c${C}`]?.median)]);
+    out.push(table(rows5));
+  }
+
   const r = results.ratios;
   out.push('\nRatios (OpenCIBA on SQLite):');
   out.push(`  full flows/s c=${C}, OpenCIBA ÷ oidc-provider   ${fmt(r.flowsVsOidcProvider, 2)}`);

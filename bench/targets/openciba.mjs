@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { spawnPinned, stopChild, onCleanup } from '../procs.mjs';
+import { spawnPinned, stopChild, onCleanup, cpuSecondsOfCommand } from '../procs.mjs';
 import { waitListening, callJson, cibaRequests } from './common.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -92,6 +92,8 @@ export async function startOpenCiba({ port, cpu, databaseUrl, cpuProfDir, preloa
       port,
       flows: true,
       serviceId,
+      // PostgreSQL's processes, for the database's share of each round's CPU.
+      ...(databaseUrl ? { databaseCpu: () => cpuSecondsOfCommand('postgres') } : {}),
       requests: cibaRequests({
         backchannelPath: `${prefix}/backchannel/authentication`,
         tokenPath: `${prefix}/token`,
