@@ -5,6 +5,7 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Samples, round1 } from './stats.mjs';
+import { residentMiB } from './procs.mjs';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 /** A flow that still is not done after this many immediate token retries counts as an error. */
@@ -74,7 +75,13 @@ function makeOperation(kind, target, agent, rec) {
     for (let attempt = 1; ; attempt++) {
       const res = await timed('token', requests.token(bc.auth_req_id));
       const json = parse(res.body);
-      if (res.status === 200 && json && typeof json.access_token === 'string' && json.access_token) return;
+      if (res.status === 200 && json && typeof json.access_token === 'string' && json.access_token) {
+        // Same grants on both sides: a refresh token exactly when the run asks for them.
+        if ((typeof json.refresh_token === 'string') !== (target.refreshTokens === true)) {
+          throw new OpError(`token:200:refresh_token_${target.refreshTokens ? 'missing' : 'unexpected'}`, res.body.slice(0, 300));
+        }
+        return;
+      }
       if (res.status === 400 && (json?.error === 'authorization_pending' || json?.error === 'slow_down') && attempt < MAX_TOKEN_ATTEMPTS) {
         rec.retries += 1;
         rec.retryKinds[json.error] = (rec.retryKinds[json.error] ?? 0) + 1;
@@ -164,6 +171,8 @@ export async function runScenario({ target, kind, concurrency, seconds, cpuOf, c
     // Operations per CPU-second the server spent: robust against other work on a shared machine,
     // which lowers perSecond without changing what one request costs.
     perServerCpuSecond: serverCpu > 0 ? round1(rec.completedAll / serverCpu) : undefined,
+    // The server's resident memory when the scenario ended (MiB): flat over the rounds, or growing.
+    rssMiB: residentMiB(target.child.pid),
     errors: rec.errors,
     errorKinds: rec.errorKinds,
     errorSamples: rec.errorSamples,

@@ -124,6 +124,16 @@ export function cpuSeconds(pid) {
   }
 }
 
+/** A process's resident set (VmRSS) in MiB, from /proc/<pid>/status; undefined if it is gone. */
+export function residentMiB(pid) {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+    return line ? Math.round(Number(line.split(/\s+/)[1]) / 102.4) / 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * CPU seconds used so far by every process of this name (`comm`, as `ps -o comm` shows it): the
  * PostgreSQL server's backends, checkpointer and WAL writer are processes named `postgres`, so

@@ -76,7 +76,8 @@ export function printReport(results, C = results.settings.concurrency[1]) {
   out.push(`servers pinned to CPU ${results.settings.serverCpu}, load generator to CPU ${results.settings.loadGeneratorCpu}; ` +
     `warm-up ${results.settings.warmupS} s/target; median of ${results.settings.rounds} interleaved rounds of ${results.settings.roundS} s`);
   out.push('flow = backchannel → approval → token 200. Both approve in-process inside the backchannel request (OpenCIBA: its');
-  out.push('embedded authentication device; oidc-provider: triggerAuthenticationDevice). Latencies in ms (p50 / p99).\n');
+  out.push('embedded authentication device; oidc-provider: triggerAuthenticationDevice). Latencies in ms (p50 / p99).');
+  out.push(`client grants: ${results.settings.clientGrants ?? 'not recorded (before both clients were given the same grants: OpenCIBA\'s issued refresh tokens, oidc-provider\'s did not)'}\n`);
 
   const rows = [['target', 'flows/s c=1', 'flow c=1', `flows/s c=${C}`, `flow c=${C}`, `backchannel/s c=${C}`, `backchannel c=${C}`, 'errors']];
   for (const [id, t] of Object.entries(results.targets)) {
@@ -125,6 +126,21 @@ export function printReport(results, C = results.settings.concurrency[1]) {
     rows4.push([t.label, v('flows_c1'), v(`flows_c${C}`), v(`backchannel_c${C}`)]);
   }
   out.push(table(rows4));
+
+  // Memory: the server's resident set after each round's flows at the high concurrency, and the
+  // seconds of load it had taken by then (warm-up included). Flat means no growth under load.
+  out.push(`\nServer RSS (MiB) after the flows at c=${C} of each round | seconds of load by then:`);
+  const rows6 = [['target', ...Array.from({ length: results.settings.rounds }, (_, i) => `round ${i + 1}`), 'growth round 1 → last']];
+  const perRound = (t) => Object.values(t.scenarios).reduce((sum) => sum + results.settings.roundS, 0);
+  for (const t of Object.values(results.targets)) {
+    const rounds = t.scenarios[`flows_c${C}`]?.rounds ?? [];
+    if (rounds.length === 0) continue;
+    const cells = rounds.map((r, i) => `${fmt(r.rssMiB, 1)} | ${fmt(results.settings.warmupS + (i + 1) * perRound(t))}`);
+    const first = rounds[0]?.rssMiB;
+    const last = rounds.at(-1)?.rssMiB;
+    rows6.push([t.label, ...cells, typeof first === 'number' && typeof last === 'number' ? `${last >= first ? '+' : ''}${fmt(last - first, 1)} MiB` : '—']);
+  }
+  out.push(table(rows6));
 
   // A target on a database server: that server's CPU too, which the server's own figures leave out.
   const withDatabase = Object.values(results.targets).filter((t) => Object.values(t.scenarios).some((s) => s?.median?.cpu?.databasePct !== undefined));

@@ -39,6 +39,7 @@ const SCENARIOS = {
 const ALL = Object.keys(SCENARIOS);
 
 const cpu = settings.serverCpu;
+const refreshTokens = settings.refreshTokens;
 // What-if experiments: BENCH_OPENCIBA_IMPORT=<module> adds one more target, OpenCIBA on SQLite
 // with that module preloaded (`node --import`, e.g. a load hook that patches a dependency in
 // memory), measured interleaved with the plain one — a fair A/B in the same conditions.
@@ -48,17 +49,17 @@ const opencibaImport = process.env.BENCH_OPENCIBA_IMPORT ? resolve(process.env.B
 const meter = { cpuOf: cpuSeconds, cpuTimes: perCpuTimes, cpus: { server: settings.serverCpu, load: settings.loadCpu } };
 const definitions = [
   { id: 'bare', scenarios: [`backchannel_c${C}`], start: (port) => startBare({ port, cpu }) },
-  { id: 'oidc-provider', scenarios: ALL, start: (port) => startOidcProvider({ port, cpu }) },
+  { id: 'oidc-provider', scenarios: ALL, start: (port) => startOidcProvider({ port, cpu, refreshTokens }) },
   // Informative: the peer with durable state (its ratios are reported, the goals use the in-memory one).
-  { id: 'oidc-provider-sqlite', scenarios: ALL, start: (port) => startOidcProvider({ port, cpu, durable: true }) },
-  { id: 'openciba-sqlite', scenarios: ALL, start: (port) => startOpenCiba({ port, cpu }) },
+  { id: 'oidc-provider-sqlite', scenarios: ALL, start: (port) => startOidcProvider({ port, cpu, refreshTokens, durable: true }) },
+  { id: 'openciba-sqlite', scenarios: ALL, start: (port) => startOpenCiba({ port, cpu, refreshTokens }) },
   // The same without the audit trail and metrics, interleaved with it: their cost as a ratio.
-  { id: 'openciba-sqlite-lean', scenarios: ALL, start: (port) => startOpenCiba({ port, cpu, lean: true }) },
+  { id: 'openciba-sqlite-lean', scenarios: ALL, start: (port) => startOpenCiba({ port, cpu, refreshTokens, lean: true }) },
   ...(settings.postgres
-    ? [{ id: 'openciba-postgres', scenarios: ALL, start: (port) => startOpenCiba({ port, cpu, databaseUrl: process.env.DATABASE_URL }) }]
+    ? [{ id: 'openciba-postgres', scenarios: ALL, start: (port) => startOpenCiba({ port, cpu, refreshTokens, databaseUrl: process.env.DATABASE_URL }) }]
     : []),
   ...(opencibaImport
-    ? [{ id: 'openciba-sqlite-what-if', scenarios: ALL, start: (port) => startOpenCiba({ port, cpu, preload: opencibaImport }) }]
+    ? [{ id: 'openciba-sqlite-what-if', scenarios: ALL, start: (port) => startOpenCiba({ port, cpu, refreshTokens, preload: opencibaImport }) }]
     : []),
 ].filter((d) => settings.only.length === 0 || settings.only.includes(d.id));
 
@@ -149,6 +150,7 @@ const results = {
       'request: OpenCIBA through its embedded authentication device (decide("allow")), oidc-provider in ' +
       'triggerAuthenticationDevice (saves a Grant and calls backchannelResult).',
     statistic: 'median of the interleaved rounds (latency: median of the per-round p50/p99)',
+    clientGrants: refreshTokens ? 'CIBA and refresh_token on both servers: every token answer carries a refresh token' : 'CIBA only on both servers: no refresh tokens',
     ...(opencibaImport ? { opencibaPreload: opencibaImport, whatIf: true } : {}),
   },
   targets: Object.fromEntries(targets.map((t) => [t.id, {

@@ -23,6 +23,9 @@ export function loadSettings() {
     // Optional comma list to run a subset: bare,oidc-provider,openciba-sqlite,openciba-postgres
     only: (process.env.BENCH_TARGETS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     postgres: Boolean(process.env.DATABASE_URL),
+    // Both servers' clients get the same grants: the CIBA grant only, or (=1) the CIBA grant and
+    // refresh tokens, so every token answer of every server carries a refresh token.
+    refreshTokens: process.env.BENCH_REFRESH_TOKENS === '1',
   };
   if (settings.rounds < 1 || settings.roundS <= 0 || settings.concurrency < 1) {
     throw new Error('BENCH_ROUNDS and BENCH_CONCURRENCY must be ≥ 1 and BENCH_ROUND_S > 0');

@@ -20,6 +20,9 @@ const { privateKey } = await generateKeyPair('ES256', { extractable: true });
 const jwk = { ...(await exportJWK(privateKey)), kid: 'bench-es256', alg: 'ES256', use: 'sig' };
 
 const accounts = new Map([['alice', { name: 'Alice' }]]);
+// BENCH_REFRESH_TOKENS=1: the client may also refresh, and every CIBA token answer carries a
+// refresh token (as OpenCIBA's client with the REFRESH_TOKEN grant gets), offline_access or not.
+const refreshTokens = process.env.BENCH_REFRESH_TOKENS === '1';
 
 let provider;
 provider = new Provider(issuer, {
@@ -28,7 +31,7 @@ provider = new Provider(issuer, {
     client_id: clientId,
     client_secret: clientSecret,
     token_endpoint_auth_method: 'client_secret_basic',
-    grant_types: ['urn:openid:params:grant-type:ciba'],
+    grant_types: ['urn:openid:params:grant-type:ciba', ...(refreshTokens ? ['refresh_token'] : [])],
     response_types: [],
     redirect_uris: [],
     backchannel_token_delivery_mode: 'poll',
@@ -37,6 +40,7 @@ provider = new Provider(issuer, {
   jwks: { keys: [jwk] },
   enabledJWA: { idTokenSigningAlgValues: ['ES256'] },
   cookies: { keys: ['bench-cookie-key-not-secret'] },
+  issueRefreshToken: (ctx, client) => refreshTokens && client.grantTypeAllowed('refresh_token'),
   // Account lookup as cheap as OpenCIBA's user directory can hope to be: a Map.
   findAccount: (ctx, sub) => accounts.has(sub)
     ? { accountId: sub, claims: () => ({ sub, ...accounts.get(sub) }) }

@@ -11,7 +11,7 @@ import { waitListening, cibaRequests } from './common.mjs';
 const here = (f) => fileURLToPath(new URL(f, import.meta.url));
 
 /** `durable`: with the SQLite adapter (a fresh file in a temp directory) instead of the in-memory one. */
-export async function startOidcProvider({ port, cpu, durable = false }) {
+export async function startOidcProvider({ port, cpu, durable = false, refreshTokens = false }) {
   const dataDir = durable ? mkdtempSync(join(tmpdir(), 'oidc-provider-bench-')) : undefined;
   if (dataDir) onCleanup(() => rmSync(dataDir, { recursive: true, force: true }));
   const clientId = 'bench';
@@ -24,6 +24,7 @@ export async function startOidcProvider({ port, cpu, durable = false }) {
       NODE_ENV: 'production',
       BENCH_CLIENT_ID: clientId,
       BENCH_CLIENT_SECRET: clientSecret,
+      ...(refreshTokens ? { BENCH_REFRESH_TOKENS: '1' } : {}),
       ...(dataDir ? { BENCH_OIDC_SQLITE: join(dataDir, 'oidc.sqlite') } : {}),
     },
     label: durable ? 'oidc-provider (SQLite adapter)' : 'oidc-provider',
@@ -35,6 +36,7 @@ export async function startOidcProvider({ port, cpu, durable = false }) {
     child,
     port,
     flows: true,
+    refreshTokens,
     requests: cibaRequests({ backchannelPath: '/backchannel', tokenPath: '/token', clientId, clientSecret }),
     async stop() {
       await stopChild(child);

@@ -27,7 +27,7 @@ export const LEAN_ENV = { OPENCIBA_AUDIT_TRAIL: 'off', OPENCIBA_METRICS: 'off' }
  *   preload/extraEnv: an extra `--import` module and its environment (sql-count.mjs, what-if runs).
  *   lean: with the audit trail and metrics off (LEAN_ENV), to measure what they cost.
  */
-export async function startOpenCiba({ port, cpu, databaseUrl, cpuProfDir, preload, extraEnv, lean }) {
+export async function startOpenCiba({ port, cpu, databaseUrl, cpuProfDir, preload, extraEnv, lean, refreshTokens = false }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'openciba-bench-'));
   // PostgreSQL gets what SQLite gets: an empty database — created next to DATABASE_URL's and
   // dropped at the end — so a run never touches existing OpenCIBA data and our random master key
@@ -75,7 +75,8 @@ export async function startOpenCiba({ port, cpu, databaseUrl, cpuProfDir, preloa
     const serviceId = service.apiKey;
     const client = await callJson('POST', `${base}/api/${serviceId}/client/create`, {
       token: adminToken,
-      body: { clientName: 'bench', bcDeliveryMode: 'POLL', idTokenSignAlg: 'ES256' },
+      // The grants oidc-provider's client has (bench/targets/oidc-provider-server.mjs).
+      body: { clientName: 'bench', bcDeliveryMode: 'POLL', idTokenSignAlg: 'ES256', grantTypes: refreshTokens ? ['CIBA', 'REFRESH_TOKEN'] : ['CIBA'] },
     });
     await callJson('PUT', `${base}/admin/services/${serviceId}/users/alice`, { token: adminToken, body: { name: 'Alice' } });
     // Load on one user is not push-bombing: the limits stay on (their counters cost what they
@@ -91,6 +92,7 @@ export async function startOpenCiba({ port, cpu, databaseUrl, cpuProfDir, preloa
       child,
       port,
       flows: true,
+      refreshTokens,
       serviceId,
       // PostgreSQL's processes, for the database's share of each round's CPU.
       ...(databaseUrl ? { databaseCpu: () => cpuSecondsOfCommand('postgres') } : {}),
