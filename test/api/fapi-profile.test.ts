@@ -260,6 +260,27 @@ describe.each(DIALECTS)('the FAPI-CIBA profile (%s)', (dialect) => {
       expectRefusal(bare, 400, 'invalid_request', /FAPI 1\.0 Advanced 5\.2\.2-5 requires sender-constrained access tokens/);
       const garbage = await token(serviceId, { grant_type: CIBA_GRANT, auth_req_id: authReqId, ...(await assertionParams(pkjClient)) }, { clientCertificate: 'not a certificate' });
       expectRefusal(garbage, 400, 'invalid_request', /sender-constrained/);
+      // Both refusals are in the audit trail, as the backchannel endpoint's FAPI refusals are.
+      const refused = (await env.admin.call('GET', `/admin/services/${serviceId}/events?type=security.refused&clientId=${pkjClient}`)).events as { data: { rule: string; detail: string } }[];
+      expect(refused.filter((e) => e.data.rule === 'fapi' && /sender-constrained/.test(e.data.detail))).toHaveLength(2);
+    });
+
+    it('a replayed DPoP proof is refused, and the refusal is in the audit trail; a nonce to use is not a refusal there', async () => {
+      const service = await env.admin.call('GET', `/api/${serviceId}/service/get`);
+      const htu = service.tokenEndpoint ?? `${issuer}/token`;
+      const key = await dpopKey('ES256');
+      const dpop = await proof(key, { htu: `${issuer}/token`, nowMs: env.clock.now() });
+      const first = await token(serviceId, { grant_type: CIBA_GRANT, auth_req_id: await approved(pkjClient), ...(await assertionParams(pkjClient)) }, { dpop, htm: 'POST', htu });
+      expect(first.body.action, JSON.stringify(first.body)).toBe('OK');
+      const events = async () => ((await env.admin.call('GET', `/admin/services/${serviceId}/events?type=security.refused&clientId=${pkjClient}`)).events as { data: { rule: string; detail: string } }[]).filter((e) => e.data.rule === 'dpop');
+      const before = (await events()).length;
+      const replayed = await token(serviceId, { grant_type: CIBA_GRANT, auth_req_id: await approved(pkjClient), ...(await assertionParams(pkjClient)) }, { dpop, htm: 'POST', htu });
+      expect(replayed.oauth?.error, JSON.stringify(replayed.body)).toBe('invalid_dpop_proof');
+      expect((await events()).slice(before).map((e) => e.data.detail)).toEqual([expect.stringMatching(/The DPoP proof has been used before\.$/)]);
+      // A nonce the service requires is the DPoP handshake (RFC 9449 §8): the client was not refused by a rule.
+      const nonced = await token(serviceId, { grant_type: CIBA_GRANT, auth_req_id: await approved(pkjClient), ...(await assertionParams(pkjClient)) }, { dpop: await proof(key, { htu: `${issuer}/token`, nowMs: env.clock.now() }), htm: 'POST', htu, dpopNonceRequired: true });
+      expect(nonced.oauth?.error, JSON.stringify(nonced.body)).toBe('use_dpop_nonce');
+      expect((await events()).length).toBe(before + 1);
     });
 
     it('a presented certificate binds the tokens (x5t#S256), and the ID token is PS256', async () => {

@@ -22,8 +22,14 @@ export interface BindingInput {
   dpopNonceRequired?: boolean;
 }
 
-/** A refusal that may tell the client the nonce to use (RFC 9449 §8, Authlete's `dpopNonce`). */
-export type BindingRefusal = Refusal & { dpopNonce?: string };
+/**
+ * A refusal that may tell the client the nonce to use (RFC 9449 §8, Authlete's `dpopNonce`), and
+ * the security rule it enforces, as the audit trail's `security.refused` names it (a nonce to use
+ * is the DPoP handshake, not a rule broken, and names none).
+ */
+export type BindingRefusal = Refusal & { dpopNonce?: string; rule?: 'fapi' | 'certificate_bound' | 'dpop' };
+
+const breaking = (rule: NonNullable<BindingRefusal['rule']>, refusal: Refusal): BindingRefusal => ({ ...refusal, rule });
 
 /** Whether DPoP proofs must carry a server nonce: the service says so, or the API call does. */
 export const dpopNonceRequired = (service: ServiceParty, requested: boolean | undefined) => requested === true || service.data.dpopNonceRequired === true;
@@ -42,7 +48,7 @@ export async function tokenBinding(ctx: EngineContext, service: ServiceParty, cl
   const fapi = fapiApplies(service.data, client.data);
   if (client.data.tlsClientCertificateBoundAccessTokens === true) {
     const x5t = certificateThumbprint(input.clientCertificate);
-    if (x5t === undefined) return refuse('invalid_request', codes.tokenCertificateRequired);
+    if (x5t === undefined) return breaking('certificate_bound', refuse('invalid_request', codes.tokenCertificateRequired));
     cnf['x5t#S256'] = x5t;
   } else if (fapi) {
     // FAPI tokens are always sender-constrained: a presented certificate binds them (RFC 8705 §3).
@@ -51,9 +57,9 @@ export async function tokenBinding(ctx: EngineContext, service: ServiceParty, cl
   }
   const hasProof = typeof input.dpop === 'string' && input.dpop !== '';
   if (!hasProof) {
-    if (client.data.dpopRequired === true) return refuse('invalid_dpop_proof', codes.tokenDpopRequired);
+    if (client.data.dpopRequired === true) return breaking('dpop', refuse('invalid_dpop_proof', codes.tokenDpopRequired));
     // conformance #45: a FAPI token request with neither a certificate nor a proof is refused.
-    if (fapi && cnf['x5t#S256'] === undefined) return refuse('invalid_request', codes.tokenCertificateRequired, `The access token cannot be sender-constrained: ${FAPI_RULES.senderConstrained}.`);
+    if (fapi && cnf['x5t#S256'] === undefined) return breaking('fapi', refuse('invalid_request', codes.tokenCertificateRequired, `The access token cannot be sender-constrained: ${FAPI_RULES.senderConstrained}.`));
     return cnf;
   }
   const nonceRequired = dpopNonceRequired(service, input.dpopNonceRequired);
@@ -66,8 +72,8 @@ export async function tokenBinding(ctx: EngineContext, service: ServiceParty, cl
     noncePurpose: 'token',
   });
   if (!proof.ok) {
-    const refusal = refuse(proof.error, proof.error === 'use_dpop_nonce' ? codes.tokenDpopNonce : codes.tokenDpopInvalid, proof.detail);
-    return proof.error === 'use_dpop_nonce' ? { ...refusal, dpopNonce: currentNonce(ctx, service.record.apiKey, 'token') } : refusal;
+    if (proof.error === 'use_dpop_nonce') return { ...refuse(proof.error, codes.tokenDpopNonce, proof.detail), dpopNonce: currentNonce(ctx, service.record.apiKey, 'token') };
+    return breaking('dpop', refuse(proof.error, codes.tokenDpopInvalid, proof.detail));
   }
   cnf.jkt = proof.jkt;
   return cnf;

@@ -89,7 +89,12 @@ async function evaluate(ctx: EngineContext, service: ServiceParty, input: TokenR
   if (!clientGrants.includes(grant.name)) return refuse('unauthorized_client', codes.tokenUnauthorizedClient);
 
   const cnf = await tokenBinding(ctx, service, client, input);
-  if (isBindingRefusal(cnf)) return cnf;
+  if (isBindingRefusal(cnf)) {
+    // A sender-constraint rule refused the request (FAPI-CIBA, certificate-bound tokens, DPoP):
+    // in the trail as the backchannel endpoint's FAPI refusals are.
+    if (cnf.rule) ctx.audit.queue({ serviceId: service.record.apiKey, type: 'security.refused', clientId: String(client.record.clientId), data: { rule: cnf.rule, detail: cnf.description } });
+    return cnf;
+  }
 
   const presentedId = input.clientId ?? single(form, 'client_id');
   const clientIdAliasUsed = presentedId !== undefined && presentedId !== String(client.record.clientId);
