@@ -98,7 +98,7 @@ function makeOperation(kind, target, agent, rec) {
  * deadline are awaited (so nothing leaks into the next round) but not counted.
  * `cpuOf(pid)` reads the server's CPU seconds, to tell a saturated server from a slow client.
  */
-export async function runScenario({ target, kind, concurrency, seconds, cpuOf, cpuTimes = () => [], cpus = { server: 0, load: 1 }, databaseCpu }) {
+export async function runScenario({ target, kind, concurrency, seconds, cpuOf, cpuTimes = () => [], cpus = { server: 0, load: 1 } }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
   const rec = {
     completed: 0,
@@ -114,7 +114,7 @@ export async function runScenario({ target, kind, concurrency, seconds, cpuOf, c
   const windowMs = seconds * 1000;
   const serverCpu0 = cpuOf(target.child.pid);
   // A target on a database server says how to read that server's CPU time (targets/openciba.mjs).
-  const dbCpu = databaseCpu ?? target.databaseCpu;
+  const dbCpu = target.databaseCpu;
   const databaseCpu0 = dbCpu?.();
   const loadCpu0 = process.cpuUsage();
   const machine0 = cpuTimes();
