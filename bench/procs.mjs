@@ -115,13 +115,16 @@ try { CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) |
 /** CPU seconds (user+system, all threads) a process has used so far, from /proc/<pid>/stat. */
 export function cpuSeconds(pid) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(rest[11]) + Number(rest[12])) / CLK_TCK;
+    return statCpuSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return NaN;
   }
+}
+
+/** utime + stime of a /proc/<pid>/stat text: fields 14 and 15, after the parenthesised command name. */
+function statCpuSeconds(stat) {
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(rest[11]) + Number(rest[12])) / CLK_TCK;
 }
 
 /** A process's resident set (VmRSS) in MiB, from /proc/<pid>/status; undefined if it is gone. */
@@ -145,11 +148,8 @@ export function cpuSecondsOfCommand(command) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const open = stat.indexOf('(');
-      const close = stat.lastIndexOf(')');
-      if (stat.slice(open + 1, close) !== command) continue;
-      const rest = stat.slice(close + 2).split(' ');
-      total += (Number(rest[11]) + Number(rest[12])) / CLK_TCK;
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== command) continue;
+      total += statCpuSeconds(stat);
     } catch {
       // The process ended meanwhile.
     }

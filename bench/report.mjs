@@ -129,13 +129,12 @@ export function printReport(results, C = results.settings.concurrency[1]) {
 
   // Memory: the server's resident set after each round's flows at the high concurrency, and the
   // seconds of load it had taken by then (warm-up included). Flat means no growth under load.
-  out.push(`\nServer RSS (MiB) after the flows at c=${C} of each round | seconds of load by then:`);
+  out.push(`\nServer RSS (MiB) after the flows at c=${C} of each round | seconds of load by the end of that round:`);
   const rows6 = [['target', ...Array.from({ length: results.settings.rounds }, (_, i) => `round ${i + 1}`), 'growth round 1 → last']];
-  const perRound = (t) => Object.values(t.scenarios).reduce((sum) => sum + results.settings.roundS, 0);
   for (const t of Object.values(results.targets)) {
     const rounds = t.scenarios[`flows_c${C}`]?.rounds ?? [];
     if (rounds.length === 0) continue;
-    const cells = rounds.map((r, i) => `${fmt(r.rssMiB, 1)} | ${fmt(results.settings.warmupS + (i + 1) * perRound(t))}`);
+    const cells = rounds.map((r, i) => `${fmt(r.rssMiB, 1)} | ${fmt(results.settings.warmupS + (i + 1) * Object.keys(t.scenarios).length * results.settings.roundS)}`);
     const first = rounds[0]?.rssMiB;
     const last = rounds.at(-1)?.rssMiB;
     rows6.push([t.label, ...cells, typeof first === 'number' && typeof last === 'number' ? `${last >= first ? '+' : ''}${fmt(last - first, 1)} MiB` : '—']);

@@ -77,7 +77,7 @@ async function evaluate(
   if (isOAuthError(deliveryMode)) return deliveryMode;
   const fapiProblem = checkFapiClient(service, client.party);
   if (fapiProblem) {
-    await ctx.audit.record({ serviceId: service.record.apiKey, type: 'security.refused', clientId: String(client.party.record.clientId), data: { rule: 'fapi', detail: fapiProblem.description } });
+    ctx.audit.queue({ serviceId: service.record.apiKey, type: 'security.refused', clientId: String(client.party.record.clientId), data: { rule: 'fapi', detail: fapiProblem.description } });
     return fapiProblem;
   }
 
