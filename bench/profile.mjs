@@ -6,6 +6,7 @@
 //
 //   BENCH_PROFILE_S   seconds per window (default 15)      BENCH_WARMUP_S  warm-up (default 5)
 //   BENCH_CONCURRENCY (default 32)                         DATABASE_URL + BENCH_PROFILE_POSTGRES=1 → PostgreSQL
+//   BENCH_PROFILE_LEAN=1: audit trail and metrics off (the lean target), to see where their cost goes
 //
 // Output: bench/results/profiles/<timestamp>/ with the .cpuprofile (open it in Chrome DevTools
 // or speedscope for flame graphs) and summary.txt / summary.json.
@@ -35,7 +36,8 @@ const code = codeState(fileURLToPath(new URL('..', import.meta.url)).replace(/\/
 // CLOCK_MONOTONIC in µs — the clock V8 stamps profile samples with on Linux.
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
-const target = await startOpenCiba({ port: await freePort(), cpu: 0, databaseUrl, cpuProfDir: dir });
+const lean = process.env.BENCH_PROFILE_LEAN === '1';
+const target = await startOpenCiba({ port: await freePort(), cpu: 0, databaseUrl, cpuProfDir: dir, lean });
 const windows = {};
 try {
   console.error(`profile: ${target.label} pid ${target.child.pid}; warm-up ${warmup} s, then 2 × ${seconds} s at c=${C}`);

@@ -26,6 +26,8 @@ const target = await startOpenCiba({
   port: await freePort(),
   cpu: 0,
   preload: fileURLToPath(new URL('./targets/sql-count-preload.mjs', import.meta.url)),
+  // BENCH_SQL_LEAN=1: the audit trail and metrics off (the lean target), to count what they add.
+  lean: process.env.BENCH_SQL_LEAN === '1',
   extraEnv: { BENCH_SQL_COUNT_FILE: countFile },
 });
 const agent = new http.Agent({ keepAlive: true, maxSockets: C });
