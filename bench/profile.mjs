@@ -60,7 +60,8 @@ if (!file) {
 }
 const profile = JSON.parse(readFileSync(join(dir, file), 'utf8'));
 const out = [];
-const json = { profile: file, code, concurrency: C, seconds, windows: {} };
+const json = { profile: file, target: target.label, code, concurrency: C, seconds, windows: {} };
+out.push(`target: ${target.label}`);
 out.push(`code: commit ${code.commit?.slice(0, 10)}, ${code.uncommittedSrc.length} uncommitted file(s) under src/ (diff ${code.uncommittedDiffSha256}), dist built ${code.distBuiltAt}\n`);
 for (const [kind, w] of Object.entries(windows)) {
   // If the clocks did not line up (not Linux?), fall back to the whole profile and say so.
