@@ -7,6 +7,8 @@
 //   BENCH_PROFILE_S   seconds per window (default 15)      BENCH_WARMUP_S  warm-up (default 5)
 //   BENCH_CONCURRENCY (default 32)                         DATABASE_URL + BENCH_PROFILE_POSTGRES=1 → PostgreSQL
 //   BENCH_PROFILE_LEAN=1: audit trail and metrics off (the lean target), to see where their cost goes
+//   BENCH_PROFILE_TARGET=floor: the floor (bench/targets/floor-server.mjs) instead of OpenCIBA — where
+//     the least work a durable flow needs goes (with BENCH_PROFILE_POSTGRES=1: the floor on PostgreSQL)
 //
 // Output: bench/results/profiles/<timestamp>/ with the .cpuprofile (open it in Chrome DevTools
 // or speedscope for flame graphs) and summary.txt / summary.json.
@@ -15,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { installCleanup, stopAll, freePort, pinSelf, cpuSeconds } from './procs.mjs';
 import { startOpenCiba } from './targets/openciba.mjs';
+import { startFloor } from './targets/floor.mjs';
 import { runScenario } from './load.mjs';
 import { summarise, formatSummary } from './cpuprofile-summary.mjs';
 import { codeState } from './settings.mjs';
@@ -37,7 +40,10 @@ const code = codeState(fileURLToPath(new URL('..', import.meta.url)).replace(/\/
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
 const lean = process.env.BENCH_PROFILE_LEAN === '1';
-const target = await startOpenCiba({ port: await freePort(), cpu: 0, databaseUrl, cpuProfDir: dir, lean });
+const floor = process.env.BENCH_PROFILE_TARGET === 'floor';
+const target = floor
+  ? await startFloor({ port: await freePort(), cpu: 0, databaseUrl, cpuProfDir: dir })
+  : await startOpenCiba({ port: await freePort(), cpu: 0, databaseUrl, cpuProfDir: dir, lean });
 const windows = {};
 try {
   console.error(`profile: ${target.label} pid ${target.child.pid}; warm-up ${warmup} s, then 2 × ${seconds} s at c=${C}`);

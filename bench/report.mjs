@@ -31,6 +31,28 @@ export function computeRatios(results, C) {
   };
   const ratios = of('openciba-sqlite');
   if (results.targets['openciba-postgres']) ratios.postgres = of('openciba-postgres');
+  // The floor (bench/targets/floor-server.mjs): what the goals would need of any durable design,
+  // and how much of the floor OpenCIBA reaches — on each database the run has a floor for.
+  const floorOf = (floorId, opencibaId) => {
+    if (!results.targets[floorId]) return undefined;
+    const f = of(floorId);
+    const fl = (s) => get(results, floorId, s);
+    const o = (s) => get(results, opencibaId, s);
+    return {
+      vsOidcProvider: f,
+      opencibaVsFloor: {
+        flowsC1: ratio(o('flows_c1')?.perSecond, fl('flows_c1')?.perSecond),
+        flows: ratio(o(`flows_c${C}`)?.perSecond, fl(`flows_c${C}`)?.perSecond),
+        flowsPerCpu: ratio(o(`flows_c${C}`)?.perServerCpuSecond, fl(`flows_c${C}`)?.perServerCpuSecond),
+        flowP99: ratio(o(`flows_c${C}`)?.latency?.flow?.p99, fl(`flows_c${C}`)?.latency?.flow?.p99),
+        backchannel: ratio(o(`backchannel_c${C}`)?.perSecond, fl(`backchannel_c${C}`)?.perSecond),
+      },
+    };
+  };
+  const floor = floorOf('floor-sqlite', 'openciba-sqlite');
+  if (floor) ratios.floor = floor;
+  const floorPostgres = floorOf('floor-postgres', 'openciba-postgres');
+  if (floorPostgres) ratios.floorPostgres = floorPostgres;
   if (results.targets['openciba-sqlite-what-if']) ratios.whatIf = of('openciba-sqlite-what-if');
   // What the audit trail and metrics cost: OpenCIBA as shipped ÷ the same with both off (lean).
   if (results.targets['openciba-sqlite-lean']) {
@@ -167,6 +189,17 @@ export function printReport(results, C = results.settings.concurrency[1]) {
     out.push('Ratios (OpenCIBA on PostgreSQL):');
     out.push(`  flows/s c=${C} ÷ oidc-provider ${fmt(r.postgres.flowsVsOidcProvider, 2)}, p99 ÷ oidc-provider ${fmt(r.postgres.flowP99VsOidcProvider, 2)}, ` +
       `backchannel ÷ bare ${fmt(r.postgres.backchannelVsNodeLimit, 2)}`);
+  }
+  for (const [key, name] of [['floor', 'SQLite'], ['floorPostgres', 'PostgreSQL']]) {
+    const f = r[key];
+    if (!f) continue;
+    const v = f.vsOidcProvider;
+    const o = f.opencibaVsFloor;
+    out.push(`The floor on ${name} (the least work a durable flow needs, bench/targets/floor-server.mjs) ÷ oidc-provider:`);
+    out.push(`  flows/s c=${C} ${fmt(v.flowsVsOidcProvider, 2)}, p99 ${fmt(v.flowP99VsOidcProvider, 2)}, flows/s c=1 ${fmt(v.flowsC1VsOidcProvider, 2)}, ` +
+      `backchannel/s c=${C} ${fmt(v.backchannelVsOidcProvider, 2)}, per server CPU-second ${fmt(v.flowsPerCpuVsOidcProvider, 2)}`);
+    out.push(`  OpenCIBA ÷ the floor: flows/s c=${C} ${fmt(o.flows, 2)}, c=1 ${fmt(o.flowsC1, 2)}, per CPU-second ${fmt(o.flowsPerCpu, 2)}, ` +
+      `p99 ${fmt(o.flowP99, 2)}, backchannel/s ${fmt(o.backchannel, 2)}`);
   }
   if (r.withObservabilityVsLean) {
     const w = r.withObservabilityVsLean;

@@ -18,6 +18,7 @@ import { medianOfRounds } from './stats.mjs';
 import { startBare } from './targets/bare.mjs';
 import { startOidcProvider } from './targets/oidc-provider.mjs';
 import { startOpenCiba } from './targets/openciba.mjs';
+import { startFloor } from './targets/floor.mjs';
 import { computeRatios, printReport } from './report.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
@@ -52,11 +53,15 @@ const definitions = [
   { id: 'oidc-provider', scenarios: ALL, start: (port) => startOidcProvider({ port, cpu, refreshTokens }) },
   // Informative: the peer with durable state (its ratios are reported, the goals use the in-memory one).
   { id: 'oidc-provider-sqlite', scenarios: ALL, start: (port) => startOidcProvider({ port, cpu, refreshTokens, durable: true }) },
+  // The floor: the least work a durable flow needs (floor-server.mjs) — what any design could reach.
+  // Without refresh tokens only (it issues none), so it is left out of a refresh-token run.
+  ...(refreshTokens ? [] : [{ id: 'floor-sqlite', scenarios: ALL, start: (port) => startFloor({ port, cpu }) }]),
   { id: 'openciba-sqlite', scenarios: ALL, start: (port) => startOpenCiba({ port, cpu, refreshTokens }) },
   // The same without the audit trail and metrics, interleaved with it: their cost as a ratio.
   { id: 'openciba-sqlite-lean', scenarios: ALL, start: (port) => startOpenCiba({ port, cpu, refreshTokens, lean: true }) },
   ...(settings.postgres
-    ? [{ id: 'openciba-postgres', scenarios: ALL, start: (port) => startOpenCiba({ port, cpu, refreshTokens, databaseUrl: process.env.DATABASE_URL }) }]
+    ? [{ id: 'openciba-postgres', scenarios: ALL, start: (port) => startOpenCiba({ port, cpu, refreshTokens, databaseUrl: process.env.DATABASE_URL }) },
+      ...(refreshTokens ? [] : [{ id: 'floor-postgres', scenarios: ALL, start: (port) => startFloor({ port, cpu, databaseUrl: process.env.DATABASE_URL }) }])]
     : []),
   ...(opencibaImport
     ? [{ id: 'openciba-sqlite-what-if', scenarios: ALL, start: (port) => startOpenCiba({ port, cpu, refreshTokens, preload: opencibaImport }) }]

@@ -1,6 +1,30 @@
 // Helpers shared by the target launchers: waiting for a server to listen, JSON calls for setup,
 // and the form/Basic-auth request shapes every CIBA target is driven with.
 import { request } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { spawnPinned } from '../procs.mjs';
+
+/**
+ * Starts one of the benchmark's own server scripts (next to this file) pinned to `cpu`, the way
+ * every such target runs: the parent guard preloaded, the repository as working directory,
+ * NODE_ENV=production, the bench client's id and secret, and only PATH of this environment.
+ * `cpuProfDir`: under `node --cpu-prof`, the profile written there on exit (bench/profile.mjs).
+ */
+export function spawnTargetScript({ cpu, script, port, label, clientId, clientSecret, env = {}, cpuProfDir }) {
+  const here = (f) => fileURLToPath(new URL(f, import.meta.url));
+  const nodeArgs = ['--import', here('./parent-guard.mjs')];
+  if (cpuProfDir) {
+    mkdirSync(cpuProfDir, { recursive: true });
+    nodeArgs.push('--cpu-prof', '--cpu-prof-dir', cpuProfDir);
+  }
+  return spawnPinned(cpu, process.execPath, [...nodeArgs, here(script), String(port)], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    // NODE_ENV=production: libraries skip development-only work (as a deployment would).
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', BENCH_CLIENT_ID: clientId, BENCH_CLIENT_SECRET: clientSecret, ...env },
+    label,
+  });
+}
 
 /** Resolves once `GET /` on the port gets any HTTP answer; rejects if the child exits or time runs out. */
 export async function waitListening(child, port, timeoutMs = 60_000) {

@@ -1,14 +1,11 @@
 // Target: node-oidc-provider (bench/targets/oidc-provider-server.mjs). Approval happens inside
 // its backchannel request (triggerAuthenticationDevice), so a flow is two HTTP requests here.
-import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnPinned, stopChild, onCleanup } from '../procs.mjs';
-import { waitListening, cibaRequests } from './common.mjs';
-
-const here = (f) => fileURLToPath(new URL(f, import.meta.url));
+import { stopChild, onCleanup } from '../procs.mjs';
+import { waitListening, cibaRequests, spawnTargetScript } from './common.mjs';
 
 /** `durable`: with the SQLite adapter (a fresh file in a temp directory) instead of the in-memory one. */
 export async function startOidcProvider({ port, cpu, durable = false, refreshTokens = false }) {
@@ -16,18 +13,13 @@ export async function startOidcProvider({ port, cpu, durable = false, refreshTok
   if (dataDir) onCleanup(() => rmSync(dataDir, { recursive: true, force: true }));
   const clientId = 'bench';
   const clientSecret = randomBytes(32).toString('base64url');
-  const child = spawnPinned(cpu, process.execPath, ['--import', here('./parent-guard.mjs'), here('./oidc-provider-server.mjs'), String(port)], {
-    cwd: fileURLToPath(new URL('../..', import.meta.url)),
-    // NODE_ENV=production: oidc-provider and Koa skip development-only work (as a deployment would).
+  const child = spawnTargetScript({
+    cpu, script: './oidc-provider-server.mjs', port, clientId, clientSecret,
+    label: durable ? 'oidc-provider (SQLite adapter)' : 'oidc-provider',
     env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      BENCH_CLIENT_ID: clientId,
-      BENCH_CLIENT_SECRET: clientSecret,
       ...(refreshTokens ? { BENCH_REFRESH_TOKENS: '1' } : {}),
       ...(dataDir ? { BENCH_OIDC_SQLITE: join(dataDir, 'oidc.sqlite') } : {}),
     },
-    label: durable ? 'oidc-provider (SQLite adapter)' : 'oidc-provider',
   });
   await waitListening(child, port);
   return {

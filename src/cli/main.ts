@@ -1,12 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../server/config.js';
-import { printBanner } from './banner.js';
-import { runMigrate, runTokenCreate, runTokenRevoke } from './commands.js';
-import { serve } from '../server/serve.js';
-import { runUserCommand } from './user-commands.js';
-import { runKeyCommand } from './key-commands.js';
-import { runAuditCommand } from './audit-commands.js';
+
+// Each command's modules are imported when that command runs: `--help`, a refused flag or a
+// one-off command does not load the HTTP server and everything behind it (a second of start-up).
 
 const HELP = `openciba — a self-hostable OpenID Connect CIBA server with an Authlete-compatible API
 
@@ -125,22 +122,25 @@ async function main(argv: string[]): Promise<number> {
   const config: Config = loadConfig(process.env, flags);
   switch (command) {
     case 'serve': {
+      const [{ serve }, { printBanner }] = await Promise.all([import('../server/serve.js'), import('./banner.js')]);
       const runtime = await serve(config);
       printBanner(config, runtime);
       return -1; // keep running
     }
     case 'migrate':
-      return runMigrate(config);
-    case 'token':
+      return (await import('./commands.js')).runMigrate(config);
+    case 'token': {
+      const { runTokenCreate, runTokenRevoke } = await import('./commands.js');
       if (sub === 'create') return runTokenCreate(config, values.service, values.description);
       if (sub === 'revoke') return runTokenRevoke(config, { stdin: values['token-stdin'], file: values['token-file'] });
       break;
+    }
     case 'user':
-      return runUserCommand(config, sub, values);
+      return (await import('./user-commands.js')).runUserCommand(config, sub, values);
     case 'key':
-      return runKeyCommand(config, sub, values);
+      return (await import('./key-commands.js')).runKeyCommand(config, sub, values);
     case 'audit':
-      return runAuditCommand(config, sub, values);
+      return (await import('./audit-commands.js')).runAuditCommand(config, sub, values);
   }
   process.stderr.write(`unknown command: ${positionals.join(' ')}\n\n${HELP}`);
   return 2;
