@@ -121,10 +121,14 @@ export function cpuSeconds(pid) {
   }
 }
 
-/** utime + stime of a /proc/<pid>/stat text: fields 14 and 15, after the parenthesised command name. */
-function statCpuSeconds(stat) {
+/**
+ * utime + stime of a /proc/<pid>/stat text: fields 14 and 15, after the parenthesised command
+ * name; with `reapedChildren`, also cutime + cstime (16 and 17): the CPU of its children that
+ * ended and were waited for.
+ */
+function statCpuSeconds(stat, reapedChildren = false) {
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(rest[11]) + Number(rest[12])) / CLK_TCK;
+  return (Number(rest[11]) + Number(rest[12]) + (reapedChildren ? Number(rest[13]) + Number(rest[14]) : 0)) / CLK_TCK;
 }
 
 /** A process's resident set (VmRSS) in MiB, from /proc/<pid>/status; undefined if it is gone. */
@@ -141,6 +145,9 @@ export function residentMiB(pid) {
  * CPU seconds used so far by every process of this name (`comm`, as `ps -o comm` shows it): the
  * PostgreSQL server's backends, checkpointer and WAL writer are processes named `postgres`, so
  * this is the database's share of a round (only meaningful when nothing else runs a PostgreSQL).
+ * A process that ends within the round (an autovacuum worker, a closed connection's backend)
+ * takes its CPU with it; the postmaster, its parent, gets it as reaped children's CPU — so the
+ * total counts both, and never goes down.
  */
 export function cpuSecondsOfCommand(command) {
   let total = 0;
@@ -149,7 +156,7 @@ export function cpuSecondsOfCommand(command) {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== command) continue;
-      total += statCpuSeconds(stat);
+      total += statCpuSeconds(stat, true);
     } catch {
       // The process ended meanwhile.
     }

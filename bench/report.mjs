@@ -51,6 +51,12 @@ export function computeRatios(results, C) {
   };
   const floor = floorOf('floor-sqlite', 'openciba-sqlite');
   if (floor) ratios.floor = floor;
+  // OpenCIBA's own stack at its floor: Fastify, and Fastify with the least audit trail (issue 14:
+  // the flows/s target with the audit trail on).
+  const floorFastify = floorOf('floor-sqlite-fastify', 'openciba-sqlite-lean');
+  if (floorFastify) ratios.floorFastify = floorFastify;
+  const floorAudit = floorOf('floor-sqlite-fastify-audit', 'openciba-sqlite');
+  if (floorAudit) ratios.floorFastifyAudit = floorAudit;
   const floorPostgres = floorOf('floor-postgres', 'openciba-postgres');
   if (floorPostgres) ratios.floorPostgres = floorPostgres;
   if (results.targets['openciba-sqlite-what-if']) ratios.whatIf = of('openciba-sqlite-what-if');
@@ -190,15 +196,21 @@ export function printReport(results, C = results.settings.concurrency[1]) {
     out.push(`  flows/s c=${C} ÷ oidc-provider ${fmt(r.postgres.flowsVsOidcProvider, 2)}, p99 ÷ oidc-provider ${fmt(r.postgres.flowP99VsOidcProvider, 2)}, ` +
       `backchannel ÷ bare ${fmt(r.postgres.backchannelVsNodeLimit, 2)}`);
   }
-  for (const [key, name] of [['floor', 'SQLite'], ['floorPostgres', 'PostgreSQL']]) {
+  const floors = [
+    ['floor', 'SQLite', 'OpenCIBA'],
+    ['floorFastify', 'SQLite behind Fastify', 'OpenCIBA lean'],
+    ['floorFastifyAudit', 'SQLite behind Fastify with the least audit trail', 'OpenCIBA'],
+    ['floorPostgres', 'PostgreSQL', 'OpenCIBA (PostgreSQL)'],
+  ];
+  for (const [key, name, compared] of floors) {
     const f = r[key];
     if (!f) continue;
     const v = f.vsOidcProvider;
     const o = f.opencibaVsFloor;
-    out.push(`The floor on ${name} (the least work a durable flow needs, bench/targets/floor-server.mjs) ÷ oidc-provider:`);
+    out.push(`The floor on ${name} (bench/targets/floor-server.mjs) ÷ oidc-provider:`);
     out.push(`  flows/s c=${C} ${fmt(v.flowsVsOidcProvider, 2)}, p99 ${fmt(v.flowP99VsOidcProvider, 2)}, flows/s c=1 ${fmt(v.flowsC1VsOidcProvider, 2)}, ` +
       `backchannel/s c=${C} ${fmt(v.backchannelVsOidcProvider, 2)}, per server CPU-second ${fmt(v.flowsPerCpuVsOidcProvider, 2)}`);
-    out.push(`  OpenCIBA ÷ the floor: flows/s c=${C} ${fmt(o.flows, 2)}, c=1 ${fmt(o.flowsC1, 2)}, per CPU-second ${fmt(o.flowsPerCpu, 2)}, ` +
+    out.push(`  ${compared} ÷ this floor: flows/s c=${C} ${fmt(o.flows, 2)}, c=1 ${fmt(o.flowsC1, 2)}, per CPU-second ${fmt(o.flowsPerCpu, 2)}, ` +
       `p99 ${fmt(o.flowP99, 2)}, backchannel/s ${fmt(o.backchannel, 2)}`);
   }
   if (r.withObservabilityVsLean) {

@@ -53,9 +53,14 @@ const definitions = [
   { id: 'oidc-provider', scenarios: ALL, start: (port) => startOidcProvider({ port, cpu, refreshTokens }) },
   // Informative: the peer with durable state (its ratios are reported, the goals use the in-memory one).
   { id: 'oidc-provider-sqlite', scenarios: ALL, start: (port) => startOidcProvider({ port, cpu, refreshTokens, durable: true }) },
-  // The floor: the least work a durable flow needs (floor-server.mjs) — what any design could reach.
+  // The floor: the least work a durable flow needs (floor-server.mjs) — what any design could reach;
+  // then the same behind Fastify, and behind Fastify with the least audit trail (OpenCIBA's stack).
   // Without refresh tokens only (it issues none), so it is left out of a refresh-token run.
-  ...(refreshTokens ? [] : [{ id: 'floor-sqlite', scenarios: ALL, start: (port) => startFloor({ port, cpu }) }]),
+  ...(refreshTokens ? [] : [
+    { id: 'floor-sqlite', scenarios: ALL, start: (port) => startFloor({ port, cpu }) },
+    { id: 'floor-sqlite-fastify', scenarios: ALL, start: (port) => startFloor({ port, cpu, fastify: true }) },
+    { id: 'floor-sqlite-fastify-audit', scenarios: ALL, start: (port) => startFloor({ port, cpu, fastify: true, audit: true }) },
+  ]),
   { id: 'openciba-sqlite', scenarios: ALL, start: (port) => startOpenCiba({ port, cpu, refreshTokens }) },
   // The same without the audit trail and metrics, interleaved with it: their cost as a ratio.
   { id: 'openciba-sqlite-lean', scenarios: ALL, start: (port) => startOpenCiba({ port, cpu, refreshTokens, lean: true }) },

@@ -12,6 +12,15 @@
 //
 // Storage: BENCH_FLOOR_SQLITE=<file> (WAL, synchronous=NORMAL — OpenCIBA's settings) or
 // BENCH_FLOOR_PG=<url> (pg, one statement per kind per batch, multi-row, autocommit).
+// The floor of OpenCIBA's own stack, to tell the framework's and the audit trail's share apart:
+//   BENCH_FLOOR_FASTIFY=1  the same handlers behind Fastify (a string body parser for forms, as
+//                          OpenCIBA's front has) instead of bare node:http
+//   BENCH_FLOOR_AUDIT=1    (SQLite) a tamper-evident trail at its least: one row per answer, in the
+//                          answer's own batch — the events of a backchannel request (received,
+//                          user identified, issued, device notified, approved) in one row, the tokens
+//                          issued in another — each linked into the service's SHA-256 hash chain
+//                          (head read and moved once per batch), indexed by chain position and by
+//                          transaction for evidence
 import { createServer } from 'node:http';
 import { createHash, createHmac, generateKeyPairSync, randomBytes, sign, timingSafeEqual } from 'node:crypto';
 
@@ -75,14 +84,21 @@ async function sqliteStore(file) {
   const markIssued = db.prepare('UPDATE requests SET issued = 1 WHERE digest = ? AND client_id = ? AND issued = 0 AND expires_at > ?');
   const insertToken = db.prepare('INSERT INTO tokens (digest, request_digest, client_id, subject, scope, expires_at) VALUES (?, ?, ?, ?, ?, ?)');
   const find = db.prepare('SELECT subject, scope, issued, expires_at FROM requests WHERE digest = ? AND client_id = ?');
+  const audit = process.env.BENCH_FLOOR_AUDIT === '1' ? sqliteAudit(db) : undefined;
   const commit = db.transaction((requests, issues) => {
-    for (const r of requests) insertRequest.run(r.digest, r.clientId, r.subject, r.scope, r.expiresAt);
+    const events = [];
+    for (const r of requests) {
+      insertRequest.run(r.digest, r.clientId, r.subject, r.scope, r.expiresAt);
+      if (audit) events.push({ txn: r.digest, type: 'backchannel.answered', data: { client: r.clientId, subject: r.subject, scope: r.scope, events: ['received', 'user.identified', 'issued', 'device.notified', 'approved'] } });
+    }
     const issued = new Set();
     for (const i of issues) {
       if (markIssued.run(i.requestDigest, i.clientId, now()).changes !== 1) continue;
       insertToken.run(i.tokenDigest, i.requestDigest, i.clientId, i.subject, i.scope, i.expiresAt);
       issued.add(i.requestDigest.toString('hex'));
+      if (audit) events.push({ txn: i.requestDigest, type: 'tokens.issued', data: { client: i.clientId, subject: i.subject, accessToken: i.tokenDigest.toString('base64url') } });
     }
+    if (audit && events.length > 0) audit.append(events);
     return issued;
   });
   return {
@@ -91,7 +107,34 @@ async function sqliteStore(file) {
   };
 }
 
+/** The audit trail at its least (BENCH_FLOOR_AUDIT=1): see the top of this file. */
+function sqliteAudit(db) {
+  db.exec(`CREATE TABLE IF NOT EXISTS audit (service_id INTEGER NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL, type TEXT NOT NULL,
+             txn BLOB NOT NULL, data TEXT NOT NULL, prev_hash BLOB NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (service_id, seq)) WITHOUT ROWID;
+           CREATE INDEX IF NOT EXISTS audit_txn ON audit (txn);
+           CREATE TABLE IF NOT EXISTS audit_head (service_id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, hash BLOB NOT NULL);
+           INSERT OR IGNORE INTO audit_head VALUES (1, 0, zeroblob(32));`);
+  const head = db.prepare('SELECT seq, hash FROM audit_head WHERE service_id = 1');
+  const insert = db.prepare('INSERT INTO audit (service_id, seq, at, type, txn, data, prev_hash, hash) VALUES (1, ?, ?, ?, ?, ?, ?, ?)');
+  const move = db.prepare('UPDATE audit_head SET seq = ?, hash = ? WHERE service_id = 1');
+  return {
+    append(events) {
+      let { seq, hash } = head.get();
+      const at = Date.now();
+      for (const e of events) {
+        const data = JSON.stringify(e.data);
+        const next = createHash('sha256').update(hash).update(`${seq + 1}|${at}|${e.type}|`).update(e.txn).update(data).digest();
+        seq += 1;
+        insert.run(seq, at, e.type, e.txn, data, hash, next);
+        hash = next;
+      }
+      move.run(seq, hash);
+    },
+  };
+}
+
 async function pgStore(url) {
+  if (process.env.BENCH_FLOOR_AUDIT === '1') throw new Error('BENCH_FLOOR_AUDIT is for the SQLite floor only');
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   await pool.query(`CREATE TABLE IF NOT EXISTS floor_requests (digest bytea PRIMARY KEY, client_id text NOT NULL, subject text NOT NULL,
@@ -132,16 +175,10 @@ async function pgStore(url) {
   };
 }
 
-// ---- HTTP ----
-function answer(res, status, body) {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-const fail = (res, status, error) => answer(res, status, { error });
+// ---- HTTP: each handler takes the Authorization header and the form, and answers [status, body] ----
+const fail = (status, error) => [status, { error }];
 
-function authenticate(req) {
-  const auth = req.headers.authorization;
+function authenticate(auth) {
   if (typeof auth !== 'string' || !auth.startsWith('Basic ')) return undefined;
   const decoded = Buffer.from(auth.slice(6), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
@@ -152,51 +189,74 @@ function authenticate(req) {
   return id === clientId && timingSafeEqual(given, secretDigest) ? id : undefined;
 }
 
-async function backchannel(req, res, form) {
-  const client = authenticate(req);
-  if (!client) return fail(res, 401, 'invalid_client');
+async function backchannel(authorization, form) {
+  const client = authenticate(authorization);
+  if (!client) return fail(401, 'invalid_client');
   const scope = form.get('scope') ?? '';
-  if (!scope.split(' ').includes('openid')) return fail(res, 400, 'invalid_scope');
+  if (!scope.split(' ').includes('openid')) return fail(400, 'invalid_scope');
   const user = users.get(form.get('login_hint') ?? '');
-  if (!user) return fail(res, 400, 'unknown_user_id');
+  if (!user) return fail(400, 'unknown_user_id');
   const authReqId = randomBytes(32).toString('base64url');
   await enqueue('request', { digest: keyed(authReqId), clientId: client, subject: user.sub, scope, expiresAt: now() + REQUEST_TTL_S });
-  answer(res, 200, { auth_req_id: authReqId, expires_in: REQUEST_TTL_S, interval: 5 });
+  return [200, { auth_req_id: authReqId, expires_in: REQUEST_TTL_S, interval: 5 }];
 }
 
-async function token(req, res, form) {
-  const client = authenticate(req);
-  if (!client) return fail(res, 401, 'invalid_client');
-  if (form.get('grant_type') !== 'urn:openid:params:grant-type:ciba') return fail(res, 400, 'unsupported_grant_type');
+async function token(authorization, form) {
+  const client = authenticate(authorization);
+  if (!client) return fail(401, 'invalid_client');
+  if (form.get('grant_type') !== 'urn:openid:params:grant-type:ciba') return fail(400, 'unsupported_grant_type');
   const requestDigest = keyed(form.get('auth_req_id') ?? '');
   const row = await store.find(requestDigest, client);
-  if (!row || row.issued === 1 || row.issued === true || Number(row.expires_at) <= now()) return fail(res, 400, 'invalid_grant');
+  if (!row || row.issued === 1 || row.issued === true || Number(row.expires_at) <= now()) return fail(400, 'invalid_grant');
   const accessToken = randomBytes(32).toString('base64url');
   const iat = now();
   const payload = Buffer.from(JSON.stringify({ iss: issuer, sub: row.subject, aud: client, iat, exp: iat + TOKEN_TTL_S, auth_time: iat })).toString('base64url');
   const input = `${header64}.${payload}`;
   const idToken = `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
   const issued = await enqueue('issue', { requestDigest, clientId: client, tokenDigest: keyed(accessToken), subject: row.subject, scope: row.scope, expiresAt: iat + TOKEN_TTL_S });
-  if (!issued) return fail(res, 400, 'invalid_grant'); // another request won the race
-  answer(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: TOKEN_TTL_S, id_token: idToken, scope: row.scope });
+  if (!issued) return fail(400, 'invalid_grant'); // another request won the race
+  return [200, { access_token: accessToken, token_type: 'Bearer', expires_in: TOKEN_TTL_S, id_token: idToken, scope: row.scope }];
 }
 
 const ROUTES = { '/backchannel': backchannel, '/token': token };
-const server = createServer((req, res) => {
-  const route = ROUTES[req.url];
-  if (!route || req.method !== 'POST') {
-    req.resume();
-    return fail(res, 404, 'not_found');
+const HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+const failed = (error) => {
+  console.error(error);
+  return [500, { error: 'server_error' }];
+};
+
+if (process.env.BENCH_FLOOR_FASTIFY === '1') {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify({ logger: false });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  for (const [path, handler] of Object.entries(ROUTES)) {
+    app.post(path, async (request, reply) => {
+      const [status, body] = await handler(request.headers.authorization, new URLSearchParams(String(request.body ?? ''))).catch(failed);
+      return reply.code(status).headers(HEADERS).send(body);
+    });
   }
-  const chunks = [];
-  req.on('data', (c) => chunks.push(c));
-  req.on('end', () => {
-    route(req, res, new URLSearchParams(Buffer.concat(chunks).toString('utf8'))).catch((error) => {
-      console.error(error);
-      fail(res, 500, 'server_error');
+  await app.listen({ port, host: '127.0.0.1' });
+  console.log(`READY ${port}`);
+  process.on('SIGTERM', () => app.close().then(() => process.exit(0)));
+} else {
+  const server = createServer((req, res) => {
+    const route = ROUTES[req.url];
+    const reply = ([status, body]) => {
+      const text = JSON.stringify(body);
+      res.writeHead(status, { ...HEADERS, 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    };
+    if (!route || req.method !== 'POST') {
+      req.resume();
+      return reply(fail(404, 'not_found'));
+    }
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      route(req.headers.authorization, new URLSearchParams(Buffer.concat(chunks).toString('utf8'))).catch(failed).then(reply);
     });
   });
-});
-// Node's defaults (keep-alive 5 s), as the other targets get.
-server.listen(port, '127.0.0.1', () => console.log(`READY ${port}`));
-process.on('SIGTERM', () => server.close(() => process.exit(0)).closeAllConnections());
+  // Node's defaults (keep-alive 5 s), as the other targets get.
+  server.listen(port, '127.0.0.1', () => console.log(`READY ${port}`));
+  process.on('SIGTERM', () => server.close(() => process.exit(0)).closeAllConnections());
+}

@@ -21,21 +21,30 @@ async function dropFloorTables(databaseUrl) {
   }
 }
 
-/** `cpuProfDir`: run under `node --cpu-prof` and write the profile there on exit (bench/profile.mjs). */
-export async function startFloor({ port, cpu, databaseUrl, cpuProfDir }) {
+/**
+ * `fastify`: the same handlers behind Fastify; `audit`: with the least audit trail (SQLite only)
+ * — see floor-server.mjs. `cpuProfDir`: run under `node --cpu-prof` and write the profile there
+ * on exit (bench/profile.mjs).
+ */
+export async function startFloor({ port, cpu, databaseUrl, cpuProfDir, fastify = false, audit = false }) {
   const dataDir = databaseUrl ? undefined : mkdtempSync(join(tmpdir(), 'openciba-floor-'));
   if (dataDir) onCleanup(() => rmSync(dataDir, { recursive: true, force: true }));
   if (databaseUrl) await dropFloorTables(databaseUrl);
   const clientId = 'bench';
   const clientSecret = randomBytes(32).toString('base64url');
-  const label = databaseUrl ? 'floor (PostgreSQL)' : 'floor (SQLite)';
+  const extras = [fastify && 'Fastify', audit && 'audit'].filter(Boolean);
+  const label = `floor (${databaseUrl ? 'PostgreSQL' : 'SQLite'})${extras.length ? ` + ${extras.join(' + ')}` : ''}`;
   const child = spawnTargetScript({
     cpu, script: './floor-server.mjs', port, label, clientId, clientSecret, cpuProfDir,
-    env: databaseUrl ? { BENCH_FLOOR_PG: databaseUrl } : { BENCH_FLOOR_SQLITE: join(dataDir, 'floor.sqlite') },
+    env: {
+      ...(databaseUrl ? { BENCH_FLOOR_PG: databaseUrl } : { BENCH_FLOOR_SQLITE: join(dataDir, 'floor.sqlite') }),
+      ...(fastify ? { BENCH_FLOOR_FASTIFY: '1' } : {}),
+      ...(audit ? { BENCH_FLOOR_AUDIT: '1' } : {}),
+    },
   });
   await waitListening(child, port);
   return {
-    key: databaseUrl ? 'floorPostgres' : 'floor',
+    key: `floor${databaseUrl ? 'Postgres' : ''}${fastify ? 'Fastify' : ''}${audit ? 'Audit' : ''}`,
     label,
     child,
     port,

@@ -47,6 +47,24 @@ describe.each(DIALECTS)('request place store contract on %s', (dialect) => {
     expect(await claim('rate-ada', 'ada', 2, 3, 'ada-4', 15_001)).toEqual({ granted: false, limit: 'pending', retryAt: 35_000 });
   });
 
+  it('a device request stored with its place takes the place over in the same write: the cap counts it once, and a failed store keeps the place', async () => {
+    const now = 50_000;
+    const request = (digest: string) => ({
+      authReqIdDigest: digest, serviceId: SERVICE, subject: 'kim', clientId: 1, ticketSealed: 't', authReqIdSealed: 'a',
+      details: {}, status: 'pending' as const, channel: 'simulator' as const, createdAt: now, expiresAt: now + 60_000,
+    });
+    expect((await claim('rate-kim', 'kim', 100, 2, 'kim-0', now)).granted).toBe(true);
+    await store.createFrontRequest(request('kim-request-0'), { releaseReservation: 'kim-0' });
+    // One pending request and no place held: one more fits under a cap of 2, then the cap refuses.
+    expect((await claim('rate-kim', 'kim', 100, 2, 'kim-1', now + 1)).granted).toBe(true);
+    expect(await claim('rate-kim', 'kim', 100, 2, 'kim-2', now + 2)).toMatchObject({ granted: false, limit: 'pending' });
+    // A store that fails (the digest is taken) rolls the release back with it: the place still counts.
+    await expect(store.createFrontRequest(request('kim-request-0'), { releaseReservation: 'kim-1' })).rejects.toThrow();
+    expect(await claim('rate-kim', 'kim', 100, 2, 'kim-3', now + 3)).toMatchObject({ granted: false, limit: 'pending' });
+    await store.releasePending('kim-1');
+    expect((await claim('rate-kim', 'kim', 100, 2, 'kim-4', now + 4)).granted).toBe(true);
+  });
+
   it('shares counters with claimAttempt on the same scope', async () => {
     await store.claimAttempt('rate-bo', SERVICE, 1, 10_000, 9_000);
     expect(await claim('rate-bo', 'bo', 1, 10, 'bo-0', 9_001)).toEqual({ granted: false, limit: 'rate', retryAt: 19_000 });

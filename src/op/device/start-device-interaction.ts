@@ -5,6 +5,7 @@ import type { OpContext } from '../op-context.js';
 import { completeDecided, decideRequest } from './decide-request.js';
 import { pushToDevices } from '../authenticator/push-fanout.js';
 import type { DeviceRequest } from './embedded-device.js';
+import type { RequestPlace } from '../users/attempt-limits.js';
 
 export interface NewDeviceRequest {
   serviceId: number;
@@ -13,6 +14,8 @@ export interface NewDeviceRequest {
   expiresIn: number;
   subject: string;
   answer: BackchannelAuthenticationResponse;
+  /** The place under the user's pending cap the request was admitted on: the new row takes it over. */
+  place?: RequestPlace;
 }
 
 /**
@@ -48,7 +51,8 @@ export async function startDeviceInteraction(op: OpContext, settings: FrontSetti
     channel,
     createdAt: now,
     expiresAt,
-  });
+  }, request.place ? { releaseReservation: request.place.id } : undefined);
+  request.place?.takenOver();
   // Before the channel runs: an embedded device may decide at once, and the story must read in order.
   op.audit.queue({ serviceId: request.serviceId, type: 'device.notified', authReqId: request.authReqId, clientId: String(request.answer.clientId), subject: request.subject, data: { channel } });
   if (channel === 'embedded') {

@@ -88,10 +88,12 @@ export async function backchannelEndpoint(op: OpContext, serviceId: number, requ
       expiresIn: Number(issued.expiresIn),
       subject: identified.user.subject,
       answer,
+      place,
     });
     return sendJsonContent(reply, 200, issued.responseContent);
   } finally {
-    // The device request row (or the failure) now stands for the request under the pending cap.
+    // The device request row took the place over as it was stored; a request that failed on the
+    // way frees it here.
     await place.release();
   }
 }

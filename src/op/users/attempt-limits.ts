@@ -106,9 +106,17 @@ export async function claimClientRequest(ctx: LimitsContext, settings: FrontLimi
 }
 
 /**
- * The user's requests per minute, then a place under the user's cap on pending requests. The
- * returned `release` frees that place once the device request exists (or the request failed).
+ * A place under a user's cap on pending requests, held while the request is issued. The device
+ * request's row takes it over in the write that stores it (createFrontRequest with `id`, then
+ * `takenOver()`); `release()` frees a place nothing took over (the request failed on the way).
  */
+export interface RequestPlace {
+  readonly id: string;
+  takenOver(): void;
+  release(): Promise<void>;
+}
+
+/** The user's requests per minute, then a place under the user's cap on pending requests. */
 export async function claimUserRequest(
   ctx: LimitsContext,
   settings: FrontLimitSettings,
@@ -116,7 +124,7 @@ export async function claimUserRequest(
   clientId: string,
   subject: string,
   reservationId: string,
-): Promise<LimitRefusal | { release(): Promise<void> }> {
+): Promise<LimitRefusal | RequestPlace> {
   const now = ctx.now();
   const details = { serviceId, clientId, subject };
   // Both in one write: the per-minute counter's row is the user's, so it also keeps concurrent
@@ -138,5 +146,15 @@ export async function claimUserRequest(
   if (!place.granted) {
     return logged(ctx, tooMany('Too many backchannel requests are pending for this user; retry later.', place.retryAt, now), { ...details, limit: 'maxPendingRequestsPerUser' });
   }
-  return { release: () => ctx.store.releasePending(reservationId) };
+  let held = true;
+  return {
+    id: reservationId,
+    takenOver: () => {
+      held = false;
+    },
+    release: async () => {
+      if (held) await ctx.store.releasePending(reservationId);
+      held = false;
+    },
+  };
 }

@@ -82,10 +82,15 @@ function reserver(hot: HotPath): ReserveIn {
   };
 }
 
+/** Releasing a place held under a user's pending cap: also run where a device request takes it over (front-requests.ts). */
+export function reservationRelease(hot: HotPath): (trx: Kysely<Database>, reservationId: string) => Promise<unknown> {
+  return preparedQuery(hot, (db: Kysely<Database>, id: string) => db.deleteFrom('request_reservations').where('id', '=', id));
+}
+
 export function kyselyAttemptLimits({ db, hot, write, writeOne }: SqlContext): AttemptLimitStore {
   const claimIn = claimer(hot);
   const reserveIn = reserver(hot);
-  const release = preparedQuery(hot, (db: Kysely<Database>, id: string) => db.deleteFrom('request_reservations').where('id', '=', id));
+  const release = reservationRelease(hot);
   const retryAtOf = async (scope: string, windowMs: number, now: number): Promise<number> => {
     const row = await db.selectFrom('attempt_counters').select(['window_start', 'locked_until']).where('scope', '=', scope).executeTakeFirst();
     if (!row) return now;

@@ -4,10 +4,12 @@ import { preparedQuery } from '../prepared-query.js';
 import type { Database, FrontRequestsTable } from '../schema.js';
 import type { SqlContext } from './sql-context.js';
 import { claimable, preparedInsert } from './sql-helpers.js';
+import { reservationRelease } from './attempt-limits.js';
 
-export function kyselyFrontRequests({ db, hot, dialect, writeOne }: SqlContext): FrontRequestStore {
+export function kyselyFrontRequests({ db, hot, dialect, write, writeOne }: SqlContext): FrontRequestStore {
   // Every request on a device channel runs these: compiled once per store (see preparedQuery).
   const insert = preparedInsert(hot, 'front_requests');
+  const release = reservationRelease(hot);
   const byDigest = preparedQuery(hot, (db: Kysely<Database>, serviceId: number, digest: string) =>
     db.selectFrom('front_requests').selectAll().where('service_id', '=', serviceId).where('auth_req_id_digest', '=', digest));
   const decide = preparedQuery(hot, (db: Kysely<Database>, status: string, serviceId: number, digest: string, now: number) =>
@@ -21,8 +23,16 @@ export function kyselyFrontRequests({ db, hot, dialect, writeOne }: SqlContext):
       .returningAll());
 
   return {
-    async createFrontRequest(r) {
-      await writeOne((trx) => insert(trx, frontRequestRow(r)));
+    async createFrontRequest(r, options) {
+      const reservation = options?.releaseReservation;
+      if (reservation === undefined) {
+        await writeOne((trx) => insert(trx, frontRequestRow(r)));
+        return;
+      }
+      await write(async (trx) => {
+        await insert(trx, frontRequestRow(r));
+        await release(trx, reservation);
+      });
     },
 
     async findFrontRequest(serviceId, authReqIdDigest) {

@@ -31,7 +31,12 @@ export interface FrontRequestFilter {
 }
 
 export interface FrontRequestStore {
-  createFrontRequest(record: FrontRequestRecord): Promise<void>;
+  /**
+   * Stores a new device request. `releaseReservation`: the place under the user's pending cap
+   * that the request was admitted on (AttemptLimitStore.claimRequestPlace) is released in the
+   * same write — the request's row takes over the place at once, and one commit serves both.
+   */
+  createFrontRequest(record: FrontRequestRecord, options?: { releaseReservation?: string }): Promise<void>;
   findFrontRequest(serviceId: number, authReqIdDigest: string): Promise<FrontRequestRecord | undefined>;
   listPendingFrontRequests(serviceId: number, subject: string | undefined, now: number, limit: number): Promise<FrontRequestRecord[]>;
   /** Every state, newest first, `limit` at most; `now` tells a pending request from an expired one. */
