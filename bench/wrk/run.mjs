@@ -4,7 +4,7 @@
 // wrk on CPU 1), same set-up, same flow (backchannel → in-process approval → token), interleaved
 // rounds, medians reported. Run after `npm run build`:
 //
-//   node bench/wrk/run.mjs                     # oidc-provider and OpenCIBA on SQLite
+//   node bench/wrk/run.mjs                     # oidc-provider, OpenCIBA on SQLite and the floor
 //   DATABASE_URL=postgres://… node bench/wrk/run.mjs   # adds OpenCIBA on PostgreSQL
 //
 // BENCH_WARMUP_S, BENCH_ROUND_S, BENCH_ROUNDS, BENCH_CONCURRENCY, BENCH_TARGETS as for run.mjs.
@@ -15,6 +15,7 @@ import { installCleanup, stopAll, freePort } from '../procs.mjs';
 import { loadSettings, machine, codeState } from '../settings.mjs';
 import { startOidcProvider } from '../targets/oidc-provider.mjs';
 import { startOpenCiba } from '../targets/openciba.mjs';
+import { startFloor } from '../targets/floor.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 const script = fileURLToPath(new URL('./ciba.lua', import.meta.url));
@@ -41,6 +42,9 @@ const cpu = settings.serverCpu;
 const definitions = [
   { id: 'oidc-provider', start: (port) => startOidcProvider({ port, cpu }) },
   { id: 'openciba-sqlite', start: (port) => startOpenCiba({ port, cpu }) },
+  // The floor (bench/targets/floor-server.mjs): bare, and behind Fastify with the least audit trail.
+  { id: 'floor-sqlite', start: (port) => startFloor({ port, cpu }) },
+  { id: 'floor-sqlite-fastify-audit', start: (port) => startFloor({ port, cpu, fastify: true, audit: true }) },
   ...(settings.postgres ? [{ id: 'openciba-postgres', start: (port) => startOpenCiba({ port, cpu, databaseUrl: process.env.DATABASE_URL }) }] : []),
 ].filter((d) => settings.only.length === 0 || settings.only.includes(d.id));
 
@@ -112,16 +116,16 @@ const summary = Object.fromEntries(targets.map((t) => [t.id, Object.fromEntries(
   errors: rs.reduce((a, r) => a + r.errors, 0),
 }]))]));
 const reference = summary['oidc-provider'];
-console.log(`\n${'target'.padEnd(20)}${Object.keys(SCENARIOS).map((n) => n.padStart(22)).join('')}`);
+console.log(`\n${'target'.padEnd(28)}${Object.keys(SCENARIOS).map((n) => n.padStart(22)).join('')}`);
 for (const [id, scenarios] of Object.entries(summary)) {
   const cells = Object.keys(SCENARIOS).map((n) => {
     const s = scenarios[n];
     const ratio = reference && id !== 'oidc-provider' ? ` (${(s.perSecond / reference[n].perSecond).toFixed(2)}×)` : '';
     return `${s.perSecond}/s${ratio}`.padStart(22);
   });
-  console.log(`${id.padEnd(20)}${cells.join('')}`);
+  console.log(`${id.padEnd(28)}${cells.join('')}`);
 }
-console.log('(per-request wrk latency p50/p99 in the JSON; ratios are OpenCIBA ÷ oidc-provider)');
+console.log('(per-request wrk latency p50/p99 in the JSON; ratios are each target ÷ oidc-provider)');
 const errors = Object.values(summary).flatMap((s) => Object.values(s)).reduce((a, s) => a + s.errors, 0);
 const results = { timestamp: new Date().toISOString(), harness: 'wrk', machine: machine(), code, settings, summary, ok: errors === 0 };
 mkdirSync(`${root}/bench/results`, { recursive: true });
