@@ -311,7 +311,8 @@ describe('admin console in a real browser', () => {
     // Another service's pages are refused by the API, whatever the tab asks for.
     await page.evaluate((id) => sessionStorage.setItem('openciba.console.service', id), String(other.json.apiKey));
     await page.reload();
-    expect(await page.locator('#service-select').inputValue()).toBe(state.serviceId);
+    // The reloaded page fills the select once its service list arrives: wait for it, then the same check.
+    await expect.poll(() => page.locator('#service-select').inputValue()).toBe(state.serviceId);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
