@@ -18,10 +18,17 @@ export interface HashedAuditFields {
   /** The stored JSON text, hashed as stored so that re-encoding cannot change a hash. */
   data: string;
   prevHash: string;
+  /**
+   * The CIBA request's time-ordered key, that the trail finds a transaction's events by. Covered
+   * when present; absent (or null) in rows stored before it existed, whose hashes stand as they were.
+   */
+  requestKey?: string | null;
 }
 
 /** The covered fields in sorted order: the member order of their canonical JSON (canonical-json.ts). */
-const COVERED = ['at', 'authReqIdDigest', 'authReqIdSealed', 'clientId', 'data', 'id', 'prevHash', 'seq', 'serviceId', 'subject', 'ticketDigest', 'type'] as const;
+const COVERED = ['at', 'authReqIdDigest', 'authReqIdSealed', 'clientId', 'data', 'id', 'prevHash', 'requestKey', 'seq', 'serviceId', 'subject', 'ticketDigest', 'type'] as const;
+/** Covered only when it has a value (see HashedAuditFields.requestKey). */
+const WHEN_PRESENT: ReadonlySet<string> = new Set(['requestKey']);
 
 /**
  * SHA-256 (hex) over sorted-key JSON of the event's fields and the previous event's hash: the
@@ -35,7 +42,7 @@ export function auditEventHash(fields: HashedAuditFields): string {
   let text = '';
   for (const key of COVERED) {
     const value = fields[key];
-    if (value === undefined) continue;
+    if (value === undefined || (value === null && WHEN_PRESENT.has(key))) continue;
     text += `${text === '' ? '{' : ','}"${key}":${value === null ? 'null' : JSON.stringify(value)}`;
   }
   return createHash('sha256').update(text === '' ? '{}' : `${text}}`).digest('hex');

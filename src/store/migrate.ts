@@ -11,6 +11,7 @@ import * as auditEvents from './migrations/0010-audit-events.js';
 import * as authenticator from './migrations/0013-authenticator.js';
 import * as frontRequestListing from './migrations/0014-front-request-listing.js';
 import * as auditUnlinked from './migrations/0015-audit-unlinked.js';
+import * as auditRequestKey from './migrations/0016-audit-request-key.js';
 
 // Migrations are compiled in, so a build runs the same on every node and in every package layout.
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013-authenticator': authenticator,
   '0014-front-request-listing': frontRequestListing,
   '0015-audit-unlinked': auditUnlinked,
+  '0016-audit-request-key': auditRequestKey,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -285,6 +285,11 @@ export interface AuditEventsTable {
   data: string;
   prev_hash: string | null;
   hash: string | null;
+  /**
+   * The CIBA request's time-ordered key (0016): a transaction's events are found by it, and its
+   * index takes each new event near the others of its time instead of at a random page.
+   */
+  request_key: string | null;
 }
 
 /** The last link of a service's audit chain. */

@@ -36,4 +36,14 @@ describe('audit event hash', () => {
     ]);
     expect(hashes.size).toBe(5);
   });
+
+  it('covers the request key when present, and hashes a row without one as before it existed', () => {
+    expect('requestKey' in base).toBe(false);
+    expect(auditEventHash({ ...base, requestKey: null })).toBe(reference(base));
+    const keyed = { ...base, requestKey: '001764662400000-000000-abcdefghijkl' };
+    const { id, serviceId, seq, at, type, authReqIdDigest, authReqIdSealed, ticketDigest, clientId, subject, data, prevHash, requestKey } = keyed;
+    const expected = createHash('sha256').update(canonicalJson({ id, serviceId, seq, at, type, authReqIdDigest, authReqIdSealed, ticketDigest, clientId, subject, data, prevHash, requestKey })).digest('hex');
+    expect(auditEventHash(keyed)).toBe(expected);
+    expect(auditEventHash({ ...keyed, requestKey: '001764662400000-000000-another-key' })).not.toBe(expected);
+  });
 });

@@ -22,7 +22,7 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
     dataDir = mkdtempSync(join(tmpdir(), 'openciba-store-'));
     const databaseUrl = dialect === 'postgres' ? await freshPostgresUrl() : undefined;
     const opened = await openStore({ dataDir, databaseUrl });
-    expect(opened.appliedMigrations).toEqual(['0001-initial', '0002-ciba', '0003-front', '0004-client-alias', '0005-user-code-hash', '0006-outbox-client', '0007-subject-revocation', '0008-attempt-limits', '0010-audit-events', '0013-authenticator', '0014-front-request-listing', '0015-audit-unlinked']);
+    expect(opened.appliedMigrations).toEqual(['0001-initial', '0002-ciba', '0003-front', '0004-client-alias', '0005-user-code-hash', '0006-outbox-client', '0007-subject-revocation', '0008-attempt-limits', '0010-audit-events', '0013-authenticator', '0014-front-request-listing', '0015-audit-unlinked', '0016-audit-request-key']);
     store = opened.store;
     expect(store.dialect).toBe(dialect);
   });

@@ -31,14 +31,14 @@ describe.each(DIALECTS)('migration 0007 (subjects for revocation) on %s', (diale
       row('waiting', 'issued', null),
     ]).execute();
 
-    expect((await migrateToLatest(db)).applied).toEqual(['0007-subject-revocation', '0008-attempt-limits', '0010-audit-events', '0013-authenticator', '0014-front-request-listing', '0015-audit-unlinked']);
+    expect((await migrateToLatest(db)).applied).toEqual(['0007-subject-revocation', '0008-attempt-limits', '0010-audit-events', '0013-authenticator', '0014-front-request-listing', '0015-audit-unlinked', '0016-audit-request-key']);
     const rows = await db.selectFrom('backchannel_requests').select(['id', 'subject']).orderBy('id').execute();
     expect(Object.fromEntries(rows.map((r: { id: string; subject: string | null }) => [r.id, r.subject]))).toEqual({
       approved: 'alice', consumed: null, garbled: null, 'no-subject': null, waiting: null,
     });
     // Down and up again: the same.
     await migrateTo(db, '0006-outbox-client');
-    expect((await migrateToLatest(db)).applied).toEqual(['0007-subject-revocation', '0008-attempt-limits', '0010-audit-events', '0013-authenticator', '0014-front-request-listing', '0015-audit-unlinked']);
+    expect((await migrateToLatest(db)).applied).toEqual(['0007-subject-revocation', '0008-attempt-limits', '0010-audit-events', '0013-authenticator', '0014-front-request-listing', '0015-audit-unlinked', '0016-audit-request-key']);
     expect((await db.selectFrom('backchannel_requests').select('subject').where('id', '=', 'approved').executeTakeFirst()).subject).toBe('alice');
   });
 });

@@ -30,7 +30,7 @@ describe.each(DIALECTS)('migration 0005 (user codes hashed) on %s', (dialect) =>
       user('eve', { userCode: 1234 }),
     ]).execute();
 
-    expect((await migrateToLatest(db)).applied).toEqual(['0005-user-code-hash', '0006-outbox-client', '0007-subject-revocation', '0008-attempt-limits', '0010-audit-events', '0013-authenticator', '0014-front-request-listing', '0015-audit-unlinked']);
+    expect((await migrateToLatest(db)).applied).toEqual(['0005-user-code-hash', '0006-outbox-client', '0007-subject-revocation', '0008-attempt-limits', '0010-audit-events', '0013-authenticator', '0014-front-request-listing', '0015-audit-unlinked', '0016-audit-request-key']);
     const rows = await db.selectFrom('users').select(['subject', 'data']).orderBy('subject').execute();
     const data = Object.fromEntries(rows.map((r: { subject: string; data: string }) => [r.subject, r.data]));
     for (const subject of ['ann', 'ben']) {
@@ -51,7 +51,7 @@ describe.each(DIALECTS)('migration 0005 (user codes hashed) on %s', (dialect) =>
     const db = opened!.db as any;
     const before = await db.selectFrom('users').select(['subject', 'data']).orderBy('subject').execute();
     await migrateTo(db, '0004-client-alias');
-    expect((await migrateToLatest(db)).applied).toEqual(['0005-user-code-hash', '0006-outbox-client', '0007-subject-revocation', '0008-attempt-limits', '0010-audit-events', '0013-authenticator', '0014-front-request-listing', '0015-audit-unlinked']);
+    expect((await migrateToLatest(db)).applied).toEqual(['0005-user-code-hash', '0006-outbox-client', '0007-subject-revocation', '0008-attempt-limits', '0010-audit-events', '0013-authenticator', '0014-front-request-listing', '0015-audit-unlinked', '0016-audit-request-key']);
     expect(await db.selectFrom('users').select(['subject', 'data']).orderBy('subject').execute()).toEqual(before);
   });
 });

@@ -3,12 +3,23 @@ import { canonicalJson } from '../../lib/canonical-json.js';
 import type { EngineContext } from '../context.js';
 import type { BackchannelRequestRecord } from '../../store/ports.js';
 import type { MintedTokens } from '../tokens/mint-tokens.js';
+import { isOrderedId } from '../../lib/ordered-id.js';
 
 /**
  * The engine's audit events whose details take a little work to gather: the digest of what a
  * client asked to be authorized, and the digests (never the values) of the tokens issued. The
  * others are one `ctx.audit.record` call where they happen.
  */
+
+/**
+ * The key the trail finds a request's events by (store migration 0016): the id of the engine's
+ * record, for records whose id grows with time. Records of earlier versions have random ids and
+ * their first events were stored without a key, so theirs stay without one: they are found by
+ * the auth_req_id's and ticket's digests, like every event stored without a key.
+ */
+export function requestKeyOf(record: Pick<BackchannelRequestRecord, 'id'>): string | undefined {
+  return isOrderedId(record.id) ? record.id : undefined;
+}
 
 /**
  * SHA-256 over the canonical JSON of the RAR details (RFC 9396): a party holding the request can
@@ -24,6 +35,7 @@ export function recordTokensIssued(ctx: EngineContext, record: BackchannelReques
     serviceId: record.serviceId,
     type: 'tokens.issued',
     authReqId,
+    ...keyOf(record),
     clientId: String(record.clientId),
     ...(subject ? { subject } : {}),
     data: {
@@ -34,4 +46,10 @@ export function recordTokensIssued(ctx: EngineContext, record: BackchannelReques
       requestedAt: record.createdAt,
     },
   });
+}
+
+/** `{ requestKey }` for an event of this request, or nothing (see requestKeyOf). */
+export function keyOf(record: Pick<BackchannelRequestRecord, 'id'>): { requestKey?: string } {
+  const requestKey = requestKeyOf(record);
+  return requestKey ? { requestKey } : {};
 }

@@ -27,7 +27,8 @@ import { filterAcrValues } from './steps/filter-acr-values.js';
 import { verifyIdTokenHint } from './steps/verify-id-token-hint.js';
 import { checkFapiClient } from './steps/check-fapi-client.js';
 import { fapiBindingMessageRequired } from '../fapi/fapi-profile.js';
-import { authorizationDetailsDigest } from '../audit/engine-events.js';
+import { authorizationDetailsDigest, keyOf } from '../audit/engine-events.js';
+import { orderedId } from '../../lib/ordered-id.js';
 
 export interface BackchannelAuthenticationRequest {
   parameters?: string;
@@ -158,7 +159,7 @@ async function checkAndKeep(
   const now = ctx.clock.now();
   const ticket = ctx.random.token(TICKET_BYTES);
   const record: BackchannelRequestRecord = {
-    id: ctx.random.token(16),
+    id: orderedId(now, ctx.random),
     ticketDigest: ctx.keyring.digest(ticket),
     authReqIdDigest: null,
     authReqIdSealed: null,
@@ -184,6 +185,7 @@ async function checkAndKeep(
     type: 'backchannel.requested',
     at: now,
     ticket,
+    ...keyOf(record),
     clientId: String(party.record.clientId),
     ...(sub ? { subject: sub } : {}),
     data: withoutNulls({

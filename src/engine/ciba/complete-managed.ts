@@ -1,6 +1,7 @@
 import type { EngineContext } from '../context.js';
 import { isApiError, type ApiError } from '../api-error.js';
 import { codes } from '../../wire/result-codes.js';
+import { keyOf } from '../audit/engine-events.js';
 import { completeBackchannelAuthentication, type BackchannelAuthenticationCompleteInput, type BackchannelAuthenticationCompleteResponse } from './complete.js';
 
 // The answers of a completion that was recorded (not refused, not late).
@@ -35,6 +36,7 @@ export async function completeForApi(
   ctx.audit.queue({
     serviceId,
     type: 'decision.recorded',
+    ...keyOf(record),
     ...(typeof answer.authReqId === 'string' ? { authReqId: answer.authReqId } : {}),
     clientId: String(record.clientId),
     ...(input.subject ? { subject: input.subject } : {}),

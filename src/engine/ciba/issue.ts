@@ -9,6 +9,7 @@ import { loadService } from '../protocol/parties.js';
 import { actionHead } from '../protocol/action-head.js';
 import type { HeldTickets } from './held-tickets.js';
 import type { BackchannelRequestRecord } from '../../store/ports.js';
+import { keyOf } from '../audit/engine-events.js';
 
 export type BackchannelAuthenticationIssueAction = 'INTERNAL_SERVER_ERROR' | 'INVALID_TICKET' | 'OK';
 export type BackchannelAuthenticationIssueResponse = Record<string, unknown> & { action: BackchannelAuthenticationIssueAction };
@@ -59,7 +60,7 @@ export async function issueAuthReqId(
   }
   const expiresIn = Math.max(1, Math.ceil((issued.expiresAt - now) / 1000));
   const interval = issued.interval;
-  ctx.audit.queue({ serviceId, type: 'request.issued', at: now, authReqId, ticket, clientId: String(issued.clientId), data: { expiresIn } });
+  ctx.audit.queue({ serviceId, type: 'request.issued', at: now, authReqId, ticket, ...keyOf(issued), clientId: String(issued.clientId), data: { expiresIn } });
 
   return {
     ...actionHead(codes.issueOk, 'OK' as const),

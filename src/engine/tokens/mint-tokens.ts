@@ -6,6 +6,7 @@ import { signIdToken } from './id-token.js';
 import { refreshBindingFor, type Confirmation } from './token-binding.js';
 import { fapiApplies, fapiDefaultIdTokenAlg } from '../fapi/fapi-profile.js';
 import { signingAlgsOf } from '../discovery/build-configuration.js';
+import { orderedId } from '../../lib/ordered-id.js';
 
 /** What an authorization grants, whatever grant it came through. */
 export interface Grant {
@@ -113,7 +114,7 @@ export async function mintTokens(
   }
 
   const record: TokenRecord = {
-    id: ctx.random.token(16),
+    id: orderedId(now, ctx.random),
     accessTokenDigest: ctx.keyring.digest(accessToken),
     refreshTokenDigest: refreshToken === undefined ? null : ctx.keyring.digest(refreshToken),
     serviceId: service.record.apiKey,

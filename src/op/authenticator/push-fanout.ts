@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { webPushRecord } from '../notifications/outbox-records.js';
 import type { OpContext } from '../op-context.js';
+import { orderedId } from '../../lib/ordered-id.js';
 
 /** RFC 8291 §4: the most plaintext one 4096-byte aes128gcm record carries. */
 export const MAX_PUSH_PLAINTEXT = 3993;
@@ -22,7 +23,7 @@ export async function pushToDevices(op: OpContext, request: { serviceId: number;
     await op.store.enqueueOutbox(
       webPushRecord(
         {
-          id: op.random.token(16),
+          id: orderedId(now, op.random),
           serviceId: request.serviceId,
           clientId: request.clientId,
           subject: request.subject,

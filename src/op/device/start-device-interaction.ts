@@ -6,6 +6,7 @@ import { completeDecided, decideRequest } from './decide-request.js';
 import { pushToDevices } from '../authenticator/push-fanout.js';
 import type { DeviceRequest } from './embedded-device.js';
 import type { RequestPlace } from '../users/attempt-limits.js';
+import { orderedId } from '../../lib/ordered-id.js';
 
 export interface NewDeviceRequest {
   serviceId: number;
@@ -89,7 +90,7 @@ export async function startDeviceInteraction(op: OpContext, settings: FrontSetti
   await op.store.enqueueOutbox(
     webhookRecord(
       {
-        id: op.random.token(16),
+        id: orderedId(now, op.random),
         serviceId: request.serviceId,
         clientId: Number(request.answer.clientId),
         subject: request.subject,

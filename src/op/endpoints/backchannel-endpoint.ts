@@ -11,6 +11,7 @@ import { identifyUser, type FailReason } from '../users/identify-user.js';
 import { startDeviceInteraction } from '../device/start-device-interaction.js';
 import { authenticatorAdmission } from '../authenticator/admission.js';
 import { STATUS_OF_ACTION } from './action-status.js';
+import { orderedId } from '../../lib/ordered-id.js';
 
 /** The security rule behind each refusal of an identified hint that is not an unknown user. */
 const RULE_OF_REASON: Record<Exclude<FailReason, 'UNKNOWN_USER_ID'>, string> = {
@@ -74,7 +75,7 @@ export async function backchannelEndpoint(op: OpContext, serviceId: number, requ
   }
   const inadmissible = await authenticatorAdmission(op, settings, { serviceId, clientId: Number(clientId), subject: identified.user.subject, bindingMessage: answer.bindingMessage, ticket });
   if (inadmissible) return fail(inadmissible.reason, inadmissible.description);
-  const place = await claimUserRequest(limits, settings, serviceId, clientId, identified.user.subject, op.random.token(16));
+  const place = await claimUserRequest(limits, settings, serviceId, clientId, identified.user.subject, orderedId(op.clock.now(), op.random));
   if ('refused' in place) return refuse(place);
 
   try {

@@ -3,6 +3,7 @@ import type { Keyring } from '../../lib/keyring.js';
 import type { Random } from '../../lib/random.js';
 import type { OutboxRecord } from '../../store/ports.js';
 import { pingOrPushRecord, type PingOrPushInput } from './outbox-records.js';
+import { orderedId } from '../../lib/ordered-id.js';
 
 /** A ping or push notification a completion produced, before it has an outbox id and time. */
 export type PingOrPushNotification = Omit<PingOrPushInput, 'id' | 'now'>;
@@ -21,5 +22,5 @@ export const MIN_DELIVERY_WINDOW_MS = 30_000;
 export function notificationOutboxRecord(notification: PingOrPushNotification, deps: { keyring: Keyring; clock: Clock; random: Random }): OutboxRecord {
   const now = deps.clock.now();
   const expiresAt = Math.max(notification.expiresAt, now + MIN_DELIVERY_WINDOW_MS);
-  return pingOrPushRecord({ ...notification, expiresAt, id: deps.random.token(16), now }, deps.keyring);
+  return pingOrPushRecord({ ...notification, expiresAt, id: orderedId(now, deps.random), now }, deps.keyring);
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../../lib/clock.js';
 import type { Keyring } from '../../lib/keyring.js';
 import type { Random } from '../../lib/random.js';
+import { orderedId } from '../../lib/ordered-id.js';
 import type { AuditEventInput, AuditEventRecord, AuditEventStore, AuditListener, AuditSink } from '../../store/ports.js';
 
 /** Where each event goes as a JSON line (pino's shape). */
@@ -22,21 +23,43 @@ export interface ServerAuditSink extends AuditSink {
   useLog(log: AuditLog): void;
 }
 
-let lastMs = 0;
-let sequence = 0;
-
 /**
- * An id that sorts in emission order within a node: the time, a counter for events of the same
- * millisecond, and randomness so that two nodes never collide. Across nodes the order is the
- * clocks' (good to the skew between them); the chain's seq is the authoritative order.
+ * An event's id: it sorts in emission order within a node (lib/ordered-id.ts); across nodes the
+ * chain's seq is the authoritative order.
  */
 export function auditEventId(at: number, random: Random): string {
-  if (at === lastMs) sequence++;
-  else {
-    lastMs = at;
-    sequence = 0;
-  }
-  return `${String(Math.max(0, at)).padStart(15, '0')}-${String(sequence % 1e6).padStart(6, '0')}-${random.token(6)}`;
+  return orderedId(at, random, 6);
+}
+
+/** How many recent auth_req_ids and tickets the sink remembers: far more than one node has in flight. */
+const RECENT = 16_384;
+
+interface Remembered {
+  digest: string;
+  sealed(): string;
+  /** The engine's key of the request this auth_req_id or ticket belongs to, once an event said. */
+  requestKey?: string;
+}
+
+/**
+ * What the trail stores of a value it names, computed once for the several events of a request
+ * (a flow's five or six events name the same auth_req_id or ticket): its digest, its sealed
+ * copy (the same ciphertext in each event, which tells no more than their equal digests do),
+ * and the request's key. Forgetting costs nothing but the work again: an event whose request
+ * key is not known here is stored without one and found by its digests. Bounded: the oldest
+ * value goes first.
+ */
+function rememberedValues(keyring: Keyring): (value: string) => Remembered {
+  const recent = new Map<string, Remembered>();
+  return (value) => {
+    const known = recent.get(value);
+    if (known) return known;
+    let sealed: string | undefined;
+    const entry: Remembered = { digest: keyring.digest(value), sealed: () => (sealed ??= keyring.seal(value)) };
+    if (recent.size >= RECENT) recent.delete(recent.keys().next().value as string);
+    recent.set(value, entry);
+    return entry;
+  };
 }
 
 /**
@@ -53,25 +76,36 @@ export function createAuditSink(deps: AuditSinkDeps): ServerAuditSink {
   // A promise that settles once every event queued so far has been stored or has failed (each
   // queued event's is chained after the previous one's); undefined when none is outstanding.
   let all: Promise<void> | undefined;
+  const remember = rememberedValues(deps.keyring);
 
   const store = async (input: AuditEventInput): Promise<void> => {
     const at = input.at ?? deps.clock.now();
     const id = auditEventId(at, deps.random);
     const data = JSON.stringify(input.data);
+    const authReqId = input.authReqId ? remember(input.authReqId) : undefined;
+    const ticket = input.ticket ? remember(input.ticket) : undefined;
+    // Emitted in request order (this runs synchronously in queue()): the engine's events name the
+    // key first, and the front's later ones, naming only the ticket or auth_req_id, find it here.
+    const requestKey = input.requestKey ?? authReqId?.requestKey ?? ticket?.requestKey ?? null;
+    if (requestKey !== null) {
+      if (authReqId) authReqId.requestKey ??= requestKey;
+      if (ticket) ticket.requestKey ??= requestKey;
+    }
     await deps.store.appendAuditEvent({
       id,
       serviceId: input.serviceId,
       seq: null,
       at,
       type: input.type,
-      authReqIdDigest: input.authReqId ? deps.keyring.digest(input.authReqId) : null,
-      authReqIdSealed: input.authReqId ? deps.keyring.seal(input.authReqId) : null,
-      ticketDigest: input.ticket ? deps.keyring.digest(input.ticket) : null,
+      authReqIdDigest: authReqId ? authReqId.digest : null,
+      authReqIdSealed: authReqId ? authReqId.sealed() : null,
+      ticketDigest: ticket ? ticket.digest : null,
       clientId: input.clientId ?? null,
       subject: input.subject ?? null,
       data,
       prevHash: null,
       hash: null,
+      requestKey,
     });
     const event: AuditEventRecord = {
       serviceId: input.serviceId,

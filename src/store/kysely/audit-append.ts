@@ -8,7 +8,7 @@ import type { Database } from '../schema.js';
 import { auditEventRow } from './audit-rows.js';
 import type { SqlContext } from './sql-context.js';
 
-/** 13 columns a row: 50 rows stay far below SQLite's 999 bound parameters. */
+/** 14 columns a row: 50 rows stay far below SQLite's 999 bound parameters. */
 const ROWS_PER_INSERT = 50;
 
 /** The event as the chain's next link after `head`: its seq, the head's hash, and its own hash. */
@@ -57,10 +57,10 @@ export function auditAppendTail({ dialect, hot }: SqlContext): BatchTail<Databas
   const moveHead = preparedQuery(hot, (db: Kysely<Database>, seq: number, hash: string, serviceId: number) =>
     db.updateTable('audit_heads').set({ seq, hash }).where('service_id', '=', serviceId));
   const insertOne = preparedQuery(hot,
-    (db: Kysely<Database>, id: string, serviceId: number, seq: number, at: number, type: string, authReqIdDigest: string | null, authReqIdSealed: string | null, ticketDigest: string | null, clientId: string | null, subject: string | null, data: string, prevHash: string, hash: string) =>
+    (db: Kysely<Database>, id: string, serviceId: number, seq: number, at: number, type: string, authReqIdDigest: string | null, authReqIdSealed: string | null, ticketDigest: string | null, clientId: string | null, subject: string | null, data: string, prevHash: string, hash: string, requestKey: string | null) =>
       db.insertInto('audit_events').values({
         id, service_id: serviceId, seq, at, type, auth_req_id_digest: authReqIdDigest, auth_req_id_sealed: authReqIdSealed,
-        ticket_digest: ticketDigest, client_id: clientId, subject, data, prev_hash: prevHash, hash,
+        ticket_digest: ticketDigest, client_id: clientId, subject, data, prev_hash: prevHash, hash, request_key: requestKey,
       }),
   );
 
@@ -68,7 +68,7 @@ export function auditAppendTail({ dialect, hot }: SqlContext): BatchTail<Databas
     // SQLite runs a prepared single-row insert on the driver in microseconds; PostgreSQL pays a
     // round trip per statement, so it gets multi-row inserts.
     if (dialect === 'sqlite' || events.length === 1) {
-      for (const e of events) await insertOne(trx, e.id, e.serviceId, e.seq!, e.at, e.type, e.authReqIdDigest, e.authReqIdSealed, e.ticketDigest, e.clientId, e.subject, e.data, e.prevHash!, e.hash!);
+      for (const e of events) await insertOne(trx, e.id, e.serviceId, e.seq!, e.at, e.type, e.authReqIdDigest, e.authReqIdSealed, e.ticketDigest, e.clientId, e.subject, e.data, e.prevHash!, e.hash!, e.requestKey);
       return;
     }
     for (let i = 0; i < events.length; i += ROWS_PER_INSERT) await trx.insertInto('audit_events').values(events.slice(i, i + ROWS_PER_INSERT).map(auditEventRow)).execute();

@@ -88,6 +88,7 @@ export function kyselyAuditChain({ db, hot }: SqlContext): Pick<AuditEventStore,
               data: JSON.stringify({ purgedThroughSeq, hash: last.hash }),
               prevHash: null,
               hash: null,
+              requestKey: null,
             },
             head,
           );

@@ -17,6 +17,7 @@ export function toAuditEvent(row: Selectable<AuditEventsTable>): StoredAuditEven
     data: row.data,
     prevHash: row.prev_hash,
     hash: row.hash,
+    requestKey: row.request_key ?? null,
   };
 }
 
@@ -35,5 +36,6 @@ export function auditEventRow(event: StoredAuditEvent): AuditEventsTable {
     data: event.data,
     prev_hash: event.prevHash,
     hash: event.hash,
+    request_key: event.requestKey,
   };
 }

@@ -21,6 +21,12 @@ export type AuditEventInput = Omit<AuditEventRecord, 'at'> & {
   at?: number;
   /** The engine's ticket, before an auth_req_id exists; stored only as a keyed digest. */
   ticket?: string;
+  /**
+   * The key of the engine's record of the CIBA request, where the emitter has it: the sink
+   * remembers it for the request's auth_req_id and ticket, so that the events that name only
+   * those (the front's) get it too.
+   */
+  requestKey?: string;
 };
 
 /** Sees every event after it is stored (metrics, for one). A listener must not throw or block. */
@@ -48,8 +54,9 @@ export interface AuditSink {
  * An event row as stored: the fields its hash covers (lib/audit-hash.ts), and the link (null in
  * rows an earlier version stored unlinked, until the chainer links them).
  */
-export interface StoredAuditEvent extends Omit<HashedAuditFields, 'seq' | 'prevHash'> {
+export interface StoredAuditEvent extends Omit<HashedAuditFields, 'seq' | 'prevHash' | 'requestKey'> {
   seq: number | null;
+  requestKey: string | null;
   prevHash: string | null;
   hash: string | null;
 }

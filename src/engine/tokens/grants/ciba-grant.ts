@@ -4,7 +4,7 @@ import { refuse, type Refusal } from '../../protocol/oauth-error.js';
 import { mintTokens, type Grant } from '../mint-tokens.js';
 import { tokenOkAnswer } from '../token-answer.js';
 import type { GrantContext, TokenResponse } from '../token-endpoint.js';
-import { recordTokensIssued } from '../../audit/engine-events.js';
+import { keyOf, recordTokensIssued } from '../../audit/engine-events.js';
 
 /** CIBA §11: a client that polls sooner than the interval gets slow_down, and 5 s more to wait. */
 const SLOW_DOWN_PENALTY = 5;
@@ -40,7 +40,7 @@ export async function cibaGrant(g: GrantContext): Promise<TokenResponse | Refusa
   const now = ctx.clock.now();
   const replay = async () => {
     await ctx.store.revokeReplayedGrant(record.id, now - (ctx.replayGraceMs ?? REPLAY_GRACE_MS));
-    await ctx.audit.record({ serviceId: record.serviceId, type: 'replay.detected', at: now, authReqId, clientId: String(record.clientId), data: {} });
+    await ctx.audit.record({ serviceId: record.serviceId, type: 'replay.detected', at: now, authReqId, ...keyOf(record), clientId: String(record.clientId), data: {} });
     return refuse('invalid_grant', codes.cibaReplay);
   };
   if (record.status === 'consumed') return replay();
