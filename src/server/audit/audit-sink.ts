@@ -36,28 +36,30 @@ const RECENT = 16_384;
 
 interface Remembered {
   digest: string;
-  sealed(): string;
+  /** The auth_req_id's sealed copy (tickets are stored only as digests). */
+  sealed?: string;
   /** The engine's key of the request this auth_req_id or ticket belongs to, once an event said. */
   requestKey?: string;
 }
 
 /**
- * What the trail stores of a value it names, computed once for the several events of a request
- * (a flow's five or six events name the same auth_req_id or ticket): its digest, its sealed
- * copy (the same ciphertext in each event, which tells no more than their equal digests do),
- * and the request's key. Forgetting costs nothing but the work again: an event whose request
- * key is not known here is stored without one and found by its digests. Bounded: the oldest
- * value goes first.
+ * What the trail stores of a value it names, kept for the several events of a request (a flow's
+ * five or six events name the same auth_req_id or ticket), by the value's keyed digest — the
+ * value itself is not kept: the sealed copy (sealed once: the same ciphertext in each event, which
+ * tells no more than their equal digests do) and the request's key. Forgetting costs nothing but
+ * the work again: an event whose request key is not known here is stored without one and found
+ * by its digests. Bounded: the oldest value goes first.
  */
-function rememberedValues(keyring: Keyring): (value: string) => Remembered {
+function rememberedValues(keyring: Keyring): (value: string, sealed: boolean) => Remembered {
   const recent = new Map<string, Remembered>();
-  return (value) => {
-    const known = recent.get(value);
-    if (known) return known;
-    let sealed: string | undefined;
-    const entry: Remembered = { digest: keyring.digest(value), sealed: () => (sealed ??= keyring.seal(value)) };
-    if (recent.size >= RECENT) recent.delete(recent.keys().next().value as string);
-    recent.set(value, entry);
+  return (value, sealed) => {
+    const digest = keyring.digest(value);
+    let entry = recent.get(digest);
+    if (!entry) {
+      if (recent.size >= RECENT) recent.delete(recent.keys().next().value as string);
+      recent.set(digest, (entry = { digest }));
+    }
+    if (sealed) entry.sealed ??= keyring.seal(value);
     return entry;
   };
 }
@@ -82,8 +84,8 @@ export function createAuditSink(deps: AuditSinkDeps): ServerAuditSink {
     const at = input.at ?? deps.clock.now();
     const id = auditEventId(at, deps.random);
     const data = JSON.stringify(input.data);
-    const authReqId = input.authReqId ? remember(input.authReqId) : undefined;
-    const ticket = input.ticket ? remember(input.ticket) : undefined;
+    const authReqId = input.authReqId ? remember(input.authReqId, true) : undefined;
+    const ticket = input.ticket ? remember(input.ticket, false) : undefined;
     // Emitted in request order (this runs synchronously in queue()): the engine's events name the
     // key first, and the front's later ones, naming only the ticket or auth_req_id, find it here.
     const requestKey = input.requestKey ?? authReqId?.requestKey ?? ticket?.requestKey ?? null;
@@ -98,7 +100,7 @@ export function createAuditSink(deps: AuditSinkDeps): ServerAuditSink {
       at,
       type: input.type,
       authReqIdDigest: authReqId ? authReqId.digest : null,
-      authReqIdSealed: authReqId ? authReqId.sealed() : null,
+      authReqIdSealed: authReqId?.sealed ?? null,
       ticketDigest: ticket ? ticket.digest : null,
       clientId: input.clientId ?? null,
       subject: input.subject ?? null,
