@@ -12,16 +12,6 @@ import { isOrderedId } from '../../lib/ordered-id.js';
  */
 
 /**
- * The key the trail finds a request's events by (store migration 0016): the id of the engine's
- * record, for records whose id grows with time. Records of earlier versions have random ids and
- * their first events were stored without a key, so theirs stay without one: they are found by
- * the auth_req_id's and ticket's digests, like every event stored without a key.
- */
-export function requestKeyOf(record: Pick<BackchannelRequestRecord, 'id'>): string | undefined {
-  return isOrderedId(record.id) ? record.id : undefined;
-}
-
-/**
  * SHA-256 over the canonical JSON of the RAR details (RFC 9396): a party holding the request can
  * show that this is what was asked for, without the trail keeping the details themselves.
  */
@@ -48,8 +38,13 @@ export function recordTokensIssued(ctx: EngineContext, record: BackchannelReques
   });
 }
 
-/** `{ requestKey }` for an event of this request, or nothing (see requestKeyOf). */
+/**
+ * `{ requestKey }` for an event of this request: the key the trail finds a request's events by
+ * (store migration 0016), the id of the engine's record when that id grows with time. Records of
+ * earlier versions have random ids and their first events were stored without a key, so theirs
+ * stay without one (nothing): they are found by the auth_req_id's and ticket's digests, like
+ * every event stored without a key.
+ */
 export function keyOf(record: Pick<BackchannelRequestRecord, 'id'>): { requestKey?: string } {
-  const requestKey = requestKeyOf(record);
-  return requestKey ? { requestKey } : {};
+  return isOrderedId(record.id) ? { requestKey: record.id } : {};
 }
